@@ -1,0 +1,108 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from recommendations.models import (
+    Action,
+    EvidenceLink,
+    Item,
+    Organisation,
+    ProgressUpdate,
+    ReminderLog,
+    Source,
+    Theme,
+    User,
+)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    list_display = ["username", "email", "organisation", "is_demo", "is_staff", "is_active", "last_login"]
+    list_filter = ["groups", "organisation", "is_demo", "is_staff", "is_active"]
+    fieldsets = UserAdmin.fieldsets + (("Tracker", {"fields": ["organisation", "is_demo"]}),)
+    list_select_related = ["organisation"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "kind", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["short_name"]}
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_title", "kind", "publisher", "published_on", "synthetic"]
+    list_filter = ["kind", "synthetic"]
+    search_fields = ["code", "title", "short_title", "author", "publisher"]
+    date_hierarchy = "published_on"
+
+
+class EvidenceInline(admin.TabularInline):
+    model = EvidenceLink
+    extra = 0
+    fields = ["title", "url", "date", "update", "added_by"]
+    raw_id_fields = ["update", "added_by"]
+
+
+@admin.register(Item)
+class ItemAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference", "title", "source", "kind", "owner", "status", "rag",
+        "current_target_date", "provenance", "verified",
+    ]
+    list_filter = ["source", "kind", "status", "rag", "owner", "provenance", "verified", "themes"]
+    search_fields = ["reference", "title", "summary", "official_wording", "lead_role"]
+    list_select_related = ["source", "owner"]
+    filter_horizontal = ["themes"]
+    # Status, RAG and target dates change only through approved progress
+    # updates, so that every change has a reviewed reason behind it.
+    readonly_fields = ["status", "rag", "baseline_target_date", "current_target_date", "created_at", "updated_at"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "author", "state", "proposed_status", "proposed_rag", "created_at", "reviewer", "published_at"]
+    list_filter = ["state", "proposed_status", "proposed_rag", "item__source"]
+    search_fields = ["item__reference", "item__title", "narrative", "review_comment", "author__username"]
+    list_select_related = ["item", "author", "reviewer"]
+    raw_id_fields = ["item", "author", "reviewer"]
+    date_hierarchy = "created_at"
+    # The workflow screens apply the rules; administrators only read here.
+    readonly_fields = [field.name for field in ProgressUpdate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EvidenceLink)
+class EvidenceLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "item", "url", "date", "update", "added_by"]
+    list_filter = ["item__source", "date"]
+    search_fields = ["title", "url", "item__reference"]
+    list_select_related = ["item", "update", "added_by"]
+    raw_id_fields = ["item", "update", "added_by"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "owner", "start_date", "due_date"]
+    list_filter = ["owner", "items__source"]
+    search_fields = ["reference", "title", "description", "items__reference"]
+    list_select_related = ["owner"]
+    filter_horizontal = ["items", "partners"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "sent_on"]
+    list_filter = ["sent_on"]
+    date_hierarchy = "sent_on"

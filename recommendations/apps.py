@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecommendationsConfig(AppConfig):
+    name = "recommendations"
+    verbose_name = "Inquiry recommendations"

@@ -1,0 +1,301 @@
+"""
+The tracker's domain.
+
+A Source (a report, inspection or proposal paper) has Items (its
+recommendations, proposals, findings and judgements). Each Item has an owner
+organisation, a status, a RAG rating and target dates, which change only
+through approved ProgressUpdates (see recommendations.services.workflow).
+Actions are pieces of work that answer several Items, often across Sources.
+"""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+http_url_validator = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address that starts with http:// or https://",
+)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        SAFEGUARDING_BOARD = "safeguarding-board", "Safeguarding board"
+        NATIONAL = "national", "National body"
+        INSPECTORATE = "inspectorate", "Inspectorate"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class User(AbstractUser):
+    """A person who signs in. Officers belong to one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    is_demo = models.BooleanField(
+        default=False, help_text="Demo account: created only where demo mode is on."
+    )
+
+
+class Theme(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        INQUIRY = "inquiry", "Inquiry"
+        INSPECTION = "inspection", "Inspection"
+        PROPOSALS = "proposals", "Proposals"
+        REVIEW = "review", "Review"
+
+    code = models.SlugField(max_length=20, unique=True, help_text="Short code, such as JAY.")
+    short_title = models.CharField(max_length=80)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=200)
+    published_on = models.DateField()
+    url = models.URLField("official document", max_length=500, validators=[http_url_validator])
+    summary = models.TextField(blank=True)
+    synthetic = models.BooleanField(default=False, help_text="Generated test data, not a real source.")
+
+    class Meta:
+        ordering = ["published_on", "code"]
+
+    def __str__(self):
+        return self.short_title
+
+    def get_absolute_url(self):
+        return reverse("public:source-detail", args=[self.code])
+
+
+class ItemQuerySet(models.QuerySet):
+    def overdue(self, today):
+        """Target date passed and not yet implemented or assured."""
+        return self.filter(current_target_date__lt=today).exclude(status__in=Item.DONE_STATUSES)
+
+    def slipping(self):
+        """Current target later than the first one agreed."""
+        return self.filter(current_target_date__gt=models.F("baseline_target_date"))
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", "Recommendation"
+        PROPOSAL = "proposal", "Proposal"
+        FINDING = "finding", "Finding"
+        JUDGEMENT = "judgement", "Judgement"
+
+    class Grade(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires-improvement", "Requires improvement"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    class Provenance(models.TextChoices):
+        SEED = "seed", "Stated in the seed articles"
+        RECALLED = "recalled", "Recalled subject, to be checked against the official report"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        IMPLEMENTED = "implemented", "Implemented"
+        ASSURED = "assured", "Assured and closed"
+        NOT_ACCEPTED = "not_accepted", "Not accepted"
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+        __empty__ = "Not rated"
+
+    # Statuses that count as done: no longer overdue, counted as delivered.
+    DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items")
+    reference = models.CharField(max_length=30, unique=True, help_text="Stable reference, such as JAY-04.")
+    number = models.PositiveIntegerField(help_text="Position within the source.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="Our own summary; not the official wording.")
+    official_wording = models.TextField(blank=True)
+    provenance = models.CharField(max_length=10, choices=Provenance.choices)
+    verified = models.BooleanField(
+        default=False, help_text="The official wording has been checked against the source document."
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="items")
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_items")
+    lead_role = models.CharField(max_length=200, help_text="A job title, never a person's name.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
+    baseline_target_date = models.DateField(null=True, blank=True)
+    current_target_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source__published_on", "source__code", "number"]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["current_target_date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("public:item-detail", args=[self.reference])
+
+    @property
+    def is_done(self):
+        return self.status in self.DONE_STATUSES
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return bool(self.current_target_date and self.current_target_date < today and not self.is_done)
+
+    @property
+    def days_slipped(self):
+        if self.baseline_target_date and self.current_target_date:
+            return max((self.current_target_date - self.baseline_target_date).days, 0)
+        return 0
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=ProgressUpdate.State.APPROVED)
+
+
+class ProgressUpdate(models.Model):
+    """An officer's report of progress on one item, reviewed by the board."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Published"
+        RETURNED = "returned", "Returned"
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="updates")
+    narrative = models.TextField()
+    proposed_status = models.CharField(max_length=20, choices=Item.Status.choices)
+    proposed_rag = models.CharField("proposed RAG rating", max_length=10, choices=Item.Rag.choices, blank=True)
+    proposed_target_date = models.DateField(null=True, blank=True)
+    target_date_reason = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change; a write that names an older version is refused,
+    # so two people acting on the same update cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            models.Index(fields=["item", "state", "published_at"]),
+        ]
+
+    def __str__(self):
+        return f"Update on {self.item.reference} ({self.get_state_display()})"
+
+
+class EvidenceLinkQuerySet(models.QuerySet):
+    def public(self):
+        """Evidence added directly, or attached to a published update."""
+        return self.filter(models.Q(update__isnull=True) | models.Q(update__state=ProgressUpdate.State.APPROVED))
+
+
+class EvidenceLink(models.Model):
+    """A link to a document that shows progress. Public once its update is."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="evidence")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    title = models.CharField(max_length=200)
+    url = models.URLField("web address", max_length=500, validators=[http_url_validator])
+    date = models.DateField(help_text="Date of the document.")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvidenceLinkQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Action(models.Model):
+    """A piece of work that answers one or more items, possibly across sources."""
+
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_actions")
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="partner_actions")
+    items = models.ManyToManyField(Item, related_name="actions")
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[items, partners])
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail per owner and day, so cron can run it freely."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_day")]

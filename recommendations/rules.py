@@ -1,0 +1,84 @@
+"""
+Who may do what: the one place permissions are decided.
+
+Views ask `user.has_perm("recommendations.<rule>", obj)`; services ask the
+same before they change anything, so a rule cannot be skipped by calling a
+URL directly.
+"""
+import rules
+from django.db.models import Q
+
+from recommendations import roles
+from recommendations.models import Item
+
+
+@rules.predicate
+def is_officer(user):
+    return user.is_authenticated and user.organisation_id is not None and _in_group(user, roles.OFFICERS)
+
+
+@rules.predicate
+def is_reviewer(user):
+    return user.is_authenticated and _in_group(user, roles.REVIEWERS)
+
+
+@rules.predicate
+def is_administrator(user):
+    return user.is_authenticated and (user.is_superuser or _in_group(user, roles.ADMINISTRATORS))
+
+
+@rules.predicate
+def works_on_item(user, item):
+    if item is None or not is_officer(user):
+        return False
+    return items_worked_on_by(user).filter(pk=item.pk).exists()
+
+
+@rules.predicate
+def is_author(user, update):
+    return update is not None and update.author_id == user.pk
+
+
+@rules.predicate
+def works_on_update_item(user, update):
+    return update is not None and works_on_item(user, update.item)
+
+
+def _in_group(user, name):
+    # Cached per request-user so a page that checks many rules asks once.
+    if not hasattr(user, "_tracker_groups"):
+        user._tracker_groups = set(user.groups.values_list("name", flat=True))
+    return name in user._tracker_groups
+
+
+def items_worked_on_by(user):
+    """Items the user's organisation owns or is a partner on through an Action."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Item.objects.none()
+    organisation = user.organisation_id
+    return Item.objects.filter(
+        Q(owner_id=organisation)
+        | Q(actions__owner_id=organisation)
+        | Q(actions__partners__id=organisation)
+    ).distinct()
+
+
+def visible_items(user):
+    """Items whose signed-in workspace the user may open."""
+    if is_reviewer(user) or is_administrator(user):
+        return Item.objects.all()
+    return items_worked_on_by(user)
+
+
+# Writing progress: officers, on their organisation's items only.
+rules.add_perm("recommendations.write_update", is_officer & works_on_item)
+rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item)
+# Reading an item's workspace (history, drafts): its officers and the board.
+rules.add_perm("recommendations.view_workspace", works_on_item | is_reviewer | is_administrator)
+rules.add_perm("recommendations.view_update", works_on_update_item | is_reviewer | is_administrator)
+# Reviewing: improvement board members only. They edit no item themselves.
+rules.add_perm("recommendations.review_update", is_reviewer)
+rules.add_perm("recommendations.assure_item", is_reviewer)
+# Dashboards: the board sees everything; officers see their organisation's slice.
+rules.add_perm("recommendations.view_board", is_reviewer | is_administrator)
+rules.add_perm("recommendations.view_own_dashboard", is_officer | is_reviewer | is_administrator)

@@ -1,0 +1,242 @@
+"""
+The progress-update workflow: draft -> submitted -> approved (published) or
+returned -> resubmitted ...
+
+Rules enforced here and nowhere else:
+- an item's status, RAG rating and target date change only when a reviewer
+  approves an update;
+- "implemented" needs at least one evidence link;
+- "assured and closed" is set only by a reviewer;
+- moving a target date keeps the baseline and records the reason;
+- an approved update never changes again (corrections are new updates);
+- two people acting on the same update at once: one wins, the other is told.
+"""
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from recommendations.models import EvidenceLink, Item, ProgressUpdate
+from recommendations.services import notifications
+
+State = ProgressUpdate.State
+Status = Item.Status
+
+
+class WorkflowError(Exception):
+    """A rule forbids this change; nothing was saved. The message is for the user."""
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the update first; nothing was saved."""
+
+    def __init__(self, message="Someone else changed this update while you were working on it. "
+                               "Nothing was saved: reload the page to see the latest version."):
+        super().__init__(message)
+
+
+@dataclass
+class EvidenceInput:
+    title: str
+    url: str
+    date: object
+
+
+OFFICER_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.NOT_ACCEPTED]
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+def _require(user, perm, obj):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _check_proposal(item, proposed_status, proposed_target_date, target_date_reason):
+    if proposed_status == Status.ASSURED:
+        raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.")
+    if proposed_status not in OFFICER_STATUSES:
+        raise WorkflowError("Choose a status from the list.")
+    if (
+        proposed_target_date
+        and item.current_target_date
+        and proposed_target_date != item.current_target_date
+        and not target_date_reason.strip()
+    ):
+        raise WorkflowError("Give a reason for moving the target date.")
+
+
+def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", proposed_target_date=None,
+               target_date_reason="", evidence=(), update=None, expected_version=None):
+    """Create a draft, or change a draft or returned update. Returns the update."""
+    _require(user, "recommendations.write_update", item)
+    _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
+    if not narrative.strip():
+        raise WorkflowError("Describe the progress made.")
+    with transaction.atomic():
+        if update is None:
+            update = ProgressUpdate(item=item, author=user)
+        else:
+            if update.item_id != item.pk:
+                raise PermissionDenied
+            _claim(update, expected_version, EDITABLE_STATES)
+        update.narrative = narrative
+        update.proposed_status = proposed_status
+        update.proposed_rag = proposed_rag
+        update.proposed_target_date = proposed_target_date
+        update.target_date_reason = target_date_reason
+        update._history_user = user
+        update.save()
+        for link in evidence:
+            add_evidence(user, update, link)
+    return update
+
+
+def add_evidence(user, update, link):
+    _require(user, "recommendations.edit_update", update)
+    if update.state not in EDITABLE_STATES:
+        raise WorkflowError("Evidence can only be added to a draft or returned update.")
+    evidence = EvidenceLink(
+        item=update.item, update=update, title=link.title, url=link.url, date=link.date, added_by=user
+    )
+    evidence.full_clean()
+    evidence._history_user = user
+    evidence.save()
+    return evidence
+
+
+def remove_evidence(user, evidence):
+    update = evidence.update
+    if update is None:
+        raise PermissionDenied
+    _require(user, "recommendations.edit_update", update)
+    if update.state not in EDITABLE_STATES:
+        raise WorkflowError("Evidence on a submitted or published update cannot be removed.")
+    evidence._history_user = user
+    evidence.delete()
+
+
+def submit(user, update, expected_version):
+    _require(user, "recommendations.edit_update", update)
+    _check_evidence(update)
+    with transaction.atomic():
+        _claim(update, expected_version, EDITABLE_STATES)
+        update.state = State.SUBMITTED
+        update.submitted_at = timezone.now()
+        _save(update, user, "Submitted for review")
+    _notify(notifications.update_submitted, update)
+    return update
+
+
+def approve(reviewer, update, expected_version, comment=""):
+    """Publish the update and apply its proposal to the item."""
+    _require(reviewer, "recommendations.review_update", update)
+    _check_evidence(update)
+    with transaction.atomic():
+        _claim(update, expected_version, (State.SUBMITTED,))
+        now = timezone.now()
+        update.state = State.APPROVED
+        update.reviewer = reviewer
+        update.reviewed_at = now
+        update.published_at = now
+        update.review_comment = comment
+        _save(update, reviewer, "Approved and published")
+        _apply_to_item(update, reviewer)
+    _notify(notifications.update_approved, update)
+    return update
+
+
+def return_update(reviewer, update, expected_version, comment):
+    _require(reviewer, "recommendations.review_update", update)
+    if not comment.strip():
+        raise WorkflowError("Say what the officer needs to change before this update can be approved.")
+    with transaction.atomic():
+        _claim(update, expected_version, (State.SUBMITTED,))
+        update.state = State.RETURNED
+        update.reviewer = reviewer
+        update.reviewed_at = timezone.now()
+        update.review_comment = comment
+        _save(update, reviewer, "Returned to the officer")
+    _notify(notifications.update_returned, update)
+    return update
+
+
+def assure(reviewer, item, narrative):
+    """A reviewer closes an implemented item. Recorded as an approved update."""
+    _require(reviewer, "recommendations.assure_item", item)
+    if item.status != Status.IMPLEMENTED:
+        raise WorkflowError("Only an implemented item can be assured and closed.")
+    if not narrative.strip():
+        raise WorkflowError("Say how the board assured itself that this item is done.")
+    with transaction.atomic():
+        now = timezone.now()
+        update = ProgressUpdate(
+            item=item,
+            author=reviewer,
+            narrative=narrative,
+            proposed_status=Status.ASSURED,
+            proposed_rag=Item.Rag.GREEN,
+            state=State.APPROVED,
+            submitted_at=now,
+            reviewer=reviewer,
+            reviewed_at=now,
+            published_at=now,
+        )
+        _save(update, reviewer, "Assured and closed by the board")
+        _apply_to_item(update, reviewer)
+    return update
+
+
+def _claim(update, expected_version, allowed_states):
+    """Take the update for this change, or fail if it moved on since it was read.
+
+    A conditional UPDATE is atomic in every database: of two requests naming
+    the same version, exactly one matches a row.
+    """
+    if expected_version is None:
+        expected_version = update.version
+    claimed = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, state__in=allowed_states
+    ).update(version=F("version") + 1)
+    if not claimed:
+        current = ProgressUpdate.objects.filter(pk=update.pk).values_list("state", flat=True).first()
+        if current == State.APPROVED:
+            raise WorkflowError("This update has been published and can no longer change. Write a new update instead.")
+        raise ConflictError()
+    update.version = expected_version + 1
+
+
+def _save(update, user, reason):
+    update._history_user = user
+    update._change_reason = reason
+    update.save()
+
+
+def _check_evidence(update):
+    has_evidence = EvidenceLink.objects.filter(
+        Q(update=update) | Q(update__isnull=True) | Q(update__state=State.APPROVED), item_id=update.item_id
+    ).exists()
+    if update.proposed_status == Status.IMPLEMENTED and not has_evidence:
+        raise WorkflowError("Add at least one evidence link before marking an item as implemented.")
+
+
+def _apply_to_item(update, user):
+    item = Item.objects.select_for_update().get(pk=update.item_id)
+    item.status = update.proposed_status
+    if update.proposed_rag:
+        item.rag = update.proposed_rag
+    if update.proposed_target_date and update.proposed_target_date != item.current_target_date:
+        if item.baseline_target_date is None:
+            item.baseline_target_date = update.proposed_target_date
+        item.current_target_date = update.proposed_target_date
+    item._history_user = user
+    item._change_reason = f"Update {update.pk} approved" + (
+        f"; target date moved: {update.target_date_reason}" if update.target_date_reason else ""
+    )
+    item.save()
+
+
+def _notify(handler, update):
+    # After commit, so nobody is told of a change that was rolled back.
+    transaction.on_commit(lambda: handler(update))

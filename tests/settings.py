@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings with test-only secrets."""
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("TRACKER_DEMO_MODE", "1")
+
+from tracker.settings import *  # noqa: E402,F401,F403
+
+# Fast hashing keeps the suite quick; production uses Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests render templates without a collectstatic manifest.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
