@@ -18,3 +18,16 @@ STORAGES = {
 # Playwright's sync API runs an event loop in the test thread; Django's guard
 # against ORM calls from async code would otherwise stop the browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The test client and the browser tests' live server speak plain http, so the
+# production https redirect and https-only cookies are off here. The
+# production values are checked by `manage.py check --deploy` in
+# tests/test_security_headers.py, which runs with the real settings.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# django-axes needs the request when authenticating, but the test client's
+# client.login() passes none. Sign-in throttling is therefore off by default
+# in tests, and tests/test_accounts.py turns it on with override_settings.
+AXES_ENABLED = False

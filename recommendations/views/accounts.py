@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
@@ -10,3 +11,17 @@ def signed_in_home(request):
     if request.user.has_perm("recommendations.view_board"):
         return redirect("board:overview")
     return redirect("workflow:my-items")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with GOV.UK inputs.
+
+    Django keeps this session signed in and, through the session auth hash,
+    signs out every other session of the user.
+    """
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        for field in form.fields.values():
+            field.widget.attrs["class"] = "govuk-input govuk-!-width-two-thirds"
+        return form
