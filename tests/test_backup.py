@@ -3,14 +3,13 @@ import io
 import json
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.conf import settings
 
-from recommendations.models import Action, HistoricalItem, Item, ProgressUpdate, User
+from recommendations.models import HistoricalItem, Item, ProgressUpdate, User
 from recommendations.services.backup import BackupRefused, backed_up_models, export_backup, import_backup
 from recommendations.services.demo import load_demo
 
@@ -45,8 +44,9 @@ def demo_progress(seeded):
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     admin = User.objects.get(username="demo-admin")
     item = Item.objects.get(reference="JAY-04")
-    LogEntry.objects.log_action(
-        admin.pk, ContentType.objects.get_for_model(Item).pk, item.pk, str(item), ADDITION, "Checked the wording"
+    LogEntry.objects.create(
+        user=admin, content_type=ContentType.objects.get_for_model(Item), object_id=str(item.pk),
+        object_repr=str(item), action_flag=ADDITION, change_message="Checked the wording",
     )
 
 
