@@ -21,7 +21,7 @@ LEGEND_ROW = 28
 
 def _svg(chart_id, title, description, height, body):
     return format_html(
-        '<svg class="tracker-svg-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
+        '<svg class="tracker-svg-chart govuk-!-margin-bottom-6" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
         ' role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         WIDTH, height, WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description, body,
@@ -136,9 +136,9 @@ def burn_up(chart_id, title, description, labels, series):
         '<text x="{}" y="{}">{}</text>',
         (
             (
-                index * 260, height - 12, index * 260 + 30, height - 12,
+                index * 340, height - 12, index * 340 + 30, height - 12,
                 LINE_STYLES[key]["stroke"], LINE_STYLES[key]["dash"],
-                index * 260 + 38, height - 7, name,
+                index * 340 + 38, height - 7, name,
             )
             for index, (name, key) in enumerate(legend)
         ),
