@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -387,7 +387,3 @@ def overlap(items):
     uncovered = list(items.filter(actions__isnull=True).select_related("source", "owner"))
     return {"sources": sources, "actions": list(actions.values()), "uncovered": uncovered}
 
-
-def last_history_date():
-    """When anything on an item last changed (for the "as at" form's hint)."""
-    return Item.history.aggregate(latest=Max("history_date"), earliest=Min("history_date"))
