@@ -92,14 +92,26 @@ class Source(models.Model):
         return reverse("public:source-detail", args=[self.code])
 
 
+def overdue_condition(today):
+    """Target date passed and not yet implemented or assured.
+
+    A Q object, so the same rule filters items, their history rows (the
+    dashboards' "as at" view) and aggregate counts.
+    """
+    return models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.DONE_STATUSES)
+
+
+def slipping_condition():
+    """Current target later than the first one agreed."""
+    return models.Q(current_target_date__gt=models.F("baseline_target_date"))
+
+
 class ItemQuerySet(models.QuerySet):
     def overdue(self, today):
-        """Target date passed and not yet implemented or assured."""
-        return self.filter(current_target_date__lt=today).exclude(status__in=Item.DONE_STATUSES)
+        return self.filter(overdue_condition(today))
 
     def slipping(self):
-        """Current target later than the first one agreed."""
-        return self.filter(current_target_date__gt=models.F("baseline_target_date"))
+        return self.filter(slipping_condition())
 
 
 class Item(models.Model):

@@ -1,12 +1,372 @@
-"""Improvement board dashboards."""
-from django.contrib.auth.decorators import permission_required
+"""
+Improvement board dashboards: overview, by owner, trend, overlap and "as at".
+
+The board sees every item; an officer sees the same pages counted over the
+items their organisation works on (rules.board_items). Each page is a set of
+Tables; every Table is shown on the page and can be downloaded as CSV from
+"<page>/<table>.csv", built by the same code so the numbers always agree.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
-from recommendations.services import reporting
+from recommendations import charts
+from recommendations.models import Item
+from recommendations.rules import board_items
+from recommendations.services import dashboards
+from recommendations.services.csv_export import csv_response
+
+STATUS_COLOURS = {
+    "not_started": "grey",
+    "in_progress": "blue",
+    "implemented": "green",
+    "assured": "purple",
+    "not_accepted": "red",
+}
+RAG_COLOURS = {"red": "red", "amber": "amber", "green": "green", "": "grey"}
 
 
-@permission_required("recommendations.view_board", raise_exception=True)
-def overview(request):
-    return render(
-        request, "recommendations/board/overview.html", {"source_counts": reporting.status_counts_by_source()}
+@dataclass
+class Link:
+    """A table cell that links to a page on the site; CSV gets the text."""
+
+    text: str
+    url: str
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass
+class Table:
+    slug: str
+    caption: str
+    header: list
+    rows: list
+    # Columns from this index on hold numbers (right-aligned, as GOV.UK tables do).
+    numeric_from: int = 1
+    empty_text: str = "None."
+    csv_url: str = field(default="", repr=False)
+
+    def display_rows(self):
+        return [[_display(cell) for cell in row] for row in self.rows]
+
+    def csv_rows(self):
+        return [[cell.isoformat() if isinstance(cell, datetime.date) else cell for cell in row] for row in self.rows]
+
+
+def _display(cell):
+    if isinstance(cell, datetime.datetime):
+        return timezone.localtime(cell).strftime("%-d %b %Y")
+    if isinstance(cell, datetime.date):
+        return cell.strftime("%-d %b %Y")
+    if cell is None:
+        return ""
+    return cell
+
+
+def _keyed(tables):
+    """Tables by a name templates can use: "status_by_source" for "status-by-source"."""
+    return {table.slug.replace("-", "_"): table for table in tables}
+
+
+def _item_link(item):
+    return Link(item.reference, reverse("public:item-detail", args=[item.reference]))
+
+
+# --- Tables and charts shared by several pages -------------------------------
+
+
+def _status_table(slug, caption, first_column, groups, total):
+    header = [first_column] + [label for _, label in Item.Status.choices] + ["Total", "% implemented or assured"]
+    rows = [
+        [group.label] + [group.by_status[value] for value in Item.Status.values] + [group.total, group.percent_done]
+        for group in [*groups, total]
+    ]
+    return Table(slug, caption, header, rows)
+
+
+def _rag_table(slug, caption, first_column, groups, total):
+    header = [first_column] + list(dashboards.RAG_LABELS.values()) + ["Overdue", "Slipping", "Stale"]
+    rows = [
+        [group.label]
+        + [group.by_rag[value] for value in dashboards.RAG_VALUES]
+        + [group.overdue, group.slipping, group.stale]
+        for group in [*groups, total]
+    ]
+    return Table(slug, caption, header, rows)
+
+
+def _short(label, length=26):
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+def _status_chart(chart_id, title, groups):
+    segments = [(label, STATUS_COLOURS[value]) for value, label in Item.Status.choices]
+    rows = [(_short(group.label), [group.by_status[value] for value in Item.Status.values]) for group in groups]
+    description = "; ".join(
+        f"{group.label}: {group.total} items, "
+        + ", ".join(f"{group.by_status[value]} {label.lower()}" for value, label in Item.Status.choices)
+        for group in groups
     )
+    return charts.stacked_bars(chart_id, title, description + ".", rows, segments)
+
+
+def _rag_chart(chart_id, title, groups):
+    segments = [(dashboards.RAG_LABELS[value], RAG_COLOURS[value]) for value in dashboards.RAG_VALUES]
+    rows = [(_short(group.label), [group.by_rag[value] for value in dashboards.RAG_VALUES]) for group in groups]
+    description = "; ".join(
+        f"{group.label}: "
+        + ", ".join(f"{group.by_rag[value]} {dashboards.RAG_LABELS[value].lower()}" for value in dashboards.RAG_VALUES)
+        for group in groups
+    )
+    return charts.stacked_bars(chart_id, title, description + ".", rows, segments)
+
+
+def _overview_context(items, moment):
+    data = dashboards.overview(items, moment)
+    by_source, total = data["by_source"], data["total"]
+    queue = data["queue"]
+    tables = [
+        _status_table("status-by-source", "Items by status", "Source", by_source, total),
+        _rag_table("rag-by-source", "Items by RAG rating, and items needing attention", "Source", by_source, total),
+        Table(
+            "overdue",
+            "Overdue items (target date passed, not implemented or assured)",
+            ["Item", "Title", "Owner", "Lead role", "Current target date", "Days overdue"],
+            [
+                [_item_link(item), item.title, item.owner.short_name, item.lead_role, item.current_target_date,
+                 item.days_overdue]
+                for item in data["overdue"]
+            ],
+            numeric_from=5,
+            empty_text="No items are overdue.",
+        ),
+        Table(
+            "slipping",
+            "Slipping items (current target date later than the first one agreed)",
+            ["Item", "Title", "Owner", "First target date", "Current target date", "Days slipped"],
+            [
+                [_item_link(item), item.title, item.owner.short_name, item.baseline_target_date,
+                 item.current_target_date, item.slipped_by]
+                for item in data["slipping"]
+            ],
+            numeric_from=5,
+            empty_text="No target dates have moved.",
+        ),
+        Table(
+            "stale",
+            f"Stale items (open, with no update published in the last {data['stale_after_days']} days)",
+            ["Item", "Title", "Owner", "Status", "Last update published"],
+            [
+                [_item_link(item), item.title, item.owner.short_name, item.get_status_display(),
+                 item.last_published or "Never"]
+                for item in data["stale"]
+            ],
+            numeric_from=99,
+            empty_text="Every open item has a recent published update.",
+        ),
+        Table(
+            "review-queue",
+            "Review queue",
+            ["Updates waiting for review", "Oldest waiting since", "Oldest waiting update is on", "Days waiting"],
+            [[queue.size, queue.oldest_submitted_at, queue.oldest_reference or "", queue.days_waiting]],
+            numeric_from=0,
+        ),
+    ]
+    return {
+        **data,
+        "tables": _keyed(tables),
+        "status_chart": _status_chart("status-chart", "Items by status, by source", by_source),
+        "rag_chart": _rag_chart("rag-chart", "Items by RAG rating, by source", by_source),
+    }
+
+
+# --- Pages -------------------------------------------------------------------
+
+
+def _overview(request):
+    return _overview_context(board_items(request.user), dashboards.live())
+
+
+def _owners(request):
+    items = board_items(request.user)
+    moment = dashboards.live()
+    by_owner, owner_total = dashboards.counts_by_owner(items, moment)
+    by_role, role_total = dashboards.counts_by_lead_role(items, moment)
+    tables = [
+        _status_table("status-by-organisation", "Items by status, by owner organisation", "Organisation",
+                      by_owner, owner_total),
+        _rag_table("rag-by-organisation", "RAG ratings and items needing attention, by owner organisation",
+                   "Organisation", by_owner, owner_total),
+        _status_table("status-by-lead-role", "Items by status, by lead role", "Lead role", by_role, role_total),
+        _rag_table("rag-by-lead-role", "RAG ratings and items needing attention, by lead role", "Lead role",
+                   by_role, role_total),
+    ]
+    return {
+        "tables": _keyed(tables),
+        "owner_chart": _status_chart("owner-chart", "Items by status, by owner organisation", by_owner),
+        "stale_after_days": settings.TRACKER_STALE_AFTER_DAYS,
+    }
+
+
+def _trend(request):
+    sections = []
+    tables = []
+    for series in dashboards.trend(board_items(request.user)):
+        source, points = series["source"], series["points"]
+        table = Table(
+            f"trend-{source.code.lower()}",
+            f"{source.short_title}: items planned and done, month by month",
+            ["Month", "Planned to be done by the end of the month", "Implemented or assured by the end of the month"],
+            [[point.month.strftime("%B %Y"), point.planned, point.delivered] for point in points],
+        )
+        tables.append(table)
+        last = points[-1]
+        chart = charts.burn_up(
+            f"trend-{source.code.lower()}-chart",
+            f"{source.short_title}: planned and actual progress",
+            f"By {last.month:%B %Y}, {last.planned} items were planned to be done and {last.delivered} were "
+            "implemented or assured.",
+            [point.month.strftime("%b %Y") for point in points],
+            [
+                ("Planned (first agreed target dates)", "planned", [point.planned for point in points]),
+                ("Implemented or assured", "delivered", [point.delivered for point in points]),
+            ],
+        )
+        sections.append({"source": source, "chart": chart, "table": table})
+    return {"sections": sections, "tables": _keyed(tables)}
+
+
+def _overlap(request):
+    data = dashboards.overlap(board_items(request.user))
+    sources = data["sources"]
+    tables = [
+        Table(
+            "actions-by-source",
+            "Which actions answer which items, by source",
+            ["Action", "Title"] + [source.short_title for source in sources] + ["Sources answered"],
+            [
+                [row["reference"], row["title"]] + [", ".join(cell) for cell in row["cells"]] + [row["source_count"]]
+                for row in data["actions"]
+            ],
+            numeric_from=2 + len(sources),
+            empty_text="No actions answer these items yet.",
+        ),
+        Table(
+            "uncovered-items",
+            "Items no action answers",
+            ["Item", "Title", "Source", "Owner"],
+            [[_item_link(item), item.title, item.source.short_title, item.owner.short_name]
+             for item in data["uncovered"]],
+            numeric_from=99,
+            empty_text="Every item is answered by at least one action.",
+        ),
+    ]
+    return {"tables": _keyed(tables), "overlapping": sum(
+        1 for row in data["actions"] if row["source_count"] > 1
+    )}
+
+
+class AsAtForm(forms.Form):
+    """A GOV.UK date input. Errors name the part of the date that is wrong."""
+
+    day = forms.CharField(required=False, max_length=2)
+    month = forms.CharField(required=False, max_length=2)
+    year = forms.CharField(required=False, max_length=4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields_in_error = set()
+        for name in ("day", "month", "year"):
+            width = 4 if name == "year" else 2
+            self.fields[name].widget.attrs.update(
+                {"class": f"govuk-input govuk-date-input__input govuk-input--width-{width}", "inputmode": "numeric"}
+            )
+
+    def _fail(self, message, *names):
+        self.fields_in_error = set(names)
+        raise ValidationError(message)
+
+    def clean(self):
+        parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
+        missing = [name for name, value in parts.items() if not value]
+        if len(missing) == 3:
+            self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
+        if missing:
+            self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
+        not_numbers = [name for name, value in parts.items() if not value.isdigit()]
+        if not_numbers:
+            self._fail("Enter the date as numbers, for example 31 3 2015", *not_numbers)
+        if len(parts["year"]) != 4:
+            self._fail("Year must include 4 numbers", "year")
+        try:
+            day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            self._fail("Enter a real date, for example 31 3 2015", "day", "month", "year")
+        if day > timezone.localdate():
+            self._fail("The date must be today or in the past", "day", "month", "year")
+        self.cleaned_data["date"] = day
+        return self.cleaned_data
+
+
+def _as_at(request):
+    form = AsAtForm(request.GET if request.GET else None)
+    context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
+    if form.is_bound and form.is_valid():
+        day = form.cleaned_data["date"]
+        context.update(_overview_context(board_items(request.user), dashboards.at_end_of(day)))
+        context["as_at"] = day
+    return context
+
+
+PAGES = {
+    "overview": (_overview, "Overview"),
+    "owners": (_owners, "By owner"),
+    "trend": (_trend, "Trend"),
+    "overlap": (_overlap, "Overlap"),
+    "as-at": (_as_at, "As at a date"),
+}
+
+
+def _page(name):
+    build, _ = PAGES[name]
+
+    @login_required
+    @permission_required("recommendations.view_own_dashboard", raise_exception=True)
+    def view(request, table=None):
+        context = build(request)
+        tables = {each.slug: each for each in context["tables"].values()}
+        for slug, each in tables.items():
+            each.csv_url = reverse(f"board:{name}-csv", args=[slug])
+            if context.get("query_string"):
+                each.csv_url += "?" + context["query_string"]
+        if table is not None:
+            if table not in tables:
+                raise Http404("No such table on this dashboard.")
+            chosen = tables[table]
+            return csv_response(f"{name}-{table}.csv", chosen.header, chosen.csv_rows())
+        context.update(
+            page=name,
+            pages=[(key, label, reverse(f"board:{key}")) for key, (_, label) in PAGES.items()],
+            whole_board=request.user.has_perm("recommendations.view_board"),
+        )
+        return render(request, f"recommendations/board/{name.replace('-', '_')}.html", context)
+
+    view.__name__ = name.replace("-", "_")
+    return view
+
+
+overview = _page("overview")
+owners = _page("owners")
+trend = _page("trend")
+overlap = _page("overlap")
+as_at = _page("as-at")

@@ -1,0 +1,146 @@
+"""
+Server-rendered SVG charts for the board dashboards.
+
+No JavaScript and no style="" attributes (the Content Security Policy forbids
+them): colours come from the .tracker-svg-chart classes in tracker.scss or SVG
+presentation attributes. Every chart has role="img", a <title> and a <desc>
+that says the main numbers in words, and every page prints the same numbers
+in a table beside the chart, so a chart is never the only way to read one.
+All text goes through format_html, so names are escaped.
+"""
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+WIDTH = 640
+LABEL_WIDTH = 200
+VALUE_WIDTH = 50
+BAR_HEIGHT = 24
+ROW_GAP = 12
+LEGEND_ROW = 28
+
+
+def _svg(chart_id, title, description, height, body):
+    return format_html(
+        '<svg class="tracker-svg-chart govuk-!-margin-bottom-6" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
+        ' role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        WIDTH, height, WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description, body,
+    )
+
+
+def _legend(entries, top):
+    """Swatches with their names, so colour is explained in words."""
+    parts = []
+    x = 0
+    y = top
+    for label, colour in entries:
+        width = 28 + 9 * len(label)
+        if x + width > WIDTH:
+            x, y = 0, y + LEGEND_ROW
+        parts.append(
+            format_html(
+                '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="16" height="16"/>'
+                '<text x="{}" y="{}">{}</text>',
+                colour, x, y, x + 22, y + 13, label,
+            )
+        )
+        x += width + 16
+    return mark_safe("".join(parts)), y + LEGEND_ROW
+
+
+def stacked_bars(chart_id, title, description, rows, segments):
+    """Horizontal stacked bars on one scale.
+
+    rows: [(row label, [value per segment])]; segments: [(segment label, colour)].
+    The row's total is printed at the end of its bar.
+    """
+    largest = max((sum(values) for _, values in rows), default=0) or 1
+    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / largest
+    parts = []
+    y = 0
+    for label, values in rows:
+        parts.append(format_html('<text x="0" y="{}">{}</text>', y + 17, label))
+        x = LABEL_WIDTH
+        for (segment_label, colour), value in zip(segments, values):
+            if value:
+                width = round(value * scale, 1)
+                parts.append(
+                    format_html(
+                        '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="{}" height="{}">'
+                        "<title>{}: {} {}</title></rect>",
+                        colour, round(x, 1), y, width, BAR_HEIGHT, label, value, segment_label,
+                    )
+                )
+                x += width
+        parts.append(format_html('<text x="{}" y="{}">{}</text>', round(x + 6, 1), y + 17, sum(values)))
+        y += BAR_HEIGHT + ROW_GAP
+    parts.append(
+        format_html(
+            '<line class="tracker-svg-chart__axis" x1="{}" y1="0" x2="{}" y2="{}"/>', LABEL_WIDTH, LABEL_WIDTH, y - ROW_GAP
+        )
+    )
+    legend, height = _legend(segments, y + 8)
+    return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend))
+
+
+# Line styles by series: colour and dash pattern, so the lines differ by more than colour.
+LINE_STYLES = {
+    "planned": {"stroke": "#505a5f", "dash": "8 5", "legend": "grey"},
+    "delivered": {"stroke": "#1d3a5f", "dash": "none", "legend": "blue"},
+}
+
+
+def burn_up(chart_id, title, description, labels, series):
+    """A line chart of cumulative counts over months.
+
+    labels: one text per point (e.g. "Mar 2015"); series: [(name, style key, [values])].
+    """
+    height = 260
+    left, right, top, bottom = 40, WIDTH - 10, 10, 200
+    largest = max((max(values, default=0) for _, _, values in series), default=0) or 1
+    steps = max(len(labels) - 1, 1)
+
+    def x(index):
+        return round(left + (right - left) * index / steps, 1)
+
+    def y(value):
+        return round(bottom - (bottom - top) * value / largest, 1)
+
+    parts = [
+        format_html('<line class="tracker-svg-chart__axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', left, bottom, right, bottom),
+        format_html('<line class="tracker-svg-chart__axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', left, top, left, bottom),
+    ]
+    for value in sorted({0, largest // 2, largest}):
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="end">{}</text>', left - 6, y(value) + 5, value))
+    # About six month labels along the axis, always including the first and last.
+    every = max(1, round(len(labels) / 6))
+    for index, label in enumerate(labels):
+        if index % every == 0 or index == len(labels) - 1:
+            parts.append(
+                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x(index), bottom + 22, label)
+            )
+    legend = []
+    for name, style_key, values in series:
+        style = LINE_STYLES[style_key]
+        points = " ".join(f"{x(index)},{y(value)}" for index, value in enumerate(values))
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>',
+                points, style["stroke"], style["dash"],
+            )
+        )
+        legend.append((name, style_key))
+    legend_parts = format_html_join(
+        "",
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>'
+        '<text x="{}" y="{}">{}</text>',
+        (
+            (
+                index * 340, height - 12, index * 340 + 30, height - 12,
+                LINE_STYLES[key]["stroke"], LINE_STYLES[key]["dash"],
+                index * 340 + 38, height - 7, name,
+            )
+            for index, (name, key) in enumerate(legend)
+        ),
+    )
+    return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend_parts))

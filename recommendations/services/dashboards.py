@@ -1,0 +1,389 @@
+"""
+Figures for the improvement board's dashboards.
+
+Everything is counted in the database (GROUP BY with filtered COUNTs), and
+each dashboard runs a fixed number of queries however many items and updates
+there are. The same functions count either live items or their history rows
+as they stood at the end of a past day ("as at"), because both have the same
+columns: id, source, owner, lead_role, status, rag and target dates.
+
+`items` is always a queryset of the items the signed-in user may see
+(rules.board_items): everything for the board, an officer's slice otherwise.
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from recommendations.models import (
+    Action,
+    Item,
+    ProgressUpdate,
+    Source,
+    overdue_condition,
+    slipping_condition,
+)
+
+Status = Item.Status
+DONE = Item.DONE_STATUSES
+# RAG values in the order the board reads them; "" is "Not rated".
+RAG_VALUES = ("red", "amber", "green", "")
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The point in time a dashboard describes: now, or the end of a past day."""
+
+    today: datetime.date
+    until: datetime.datetime | None = None  # None: the live data, nothing cut off
+
+    @property
+    def now(self):
+        return self.until or timezone.now()
+
+    @property
+    def stale_since(self):
+        return self.now - datetime.timedelta(days=settings.TRACKER_STALE_AFTER_DAYS)
+
+
+def live():
+    return Moment(today=timezone.localdate())
+
+
+def end_of_day(day):
+    """Midnight at the start of the next day, in the tracker's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+def at_end_of(day):
+    return Moment(today=day, until=end_of_day(day))
+
+
+# --- Which rows to count -----------------------------------------------------
+
+
+def latest_history(history_model, until):
+    """For each object, its latest history row recorded before `until`.
+
+    One correlated subquery (works on SQLite and PostgreSQL alike); objects
+    not yet created by then have no such row, and deleted ones are left out.
+    """
+    latest = (
+        history_model.objects.filter(id=OuterRef("id"), history_date__lt=until)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return history_model.objects.filter(history_id=Subquery(latest)).exclude(history_type="-")
+
+
+def item_rows(items, moment):
+    """Live items, or their history rows as they stood at the moment."""
+    if moment.until is None:
+        return items
+    return latest_history(Item.history.model, moment.until).filter(id__in=items.values("pk"))
+
+
+def update_rows(items, moment):
+    updates = ProgressUpdate.objects.all()
+    if moment.until is not None:
+        updates = latest_history(ProgressUpdate.history.model, moment.until)
+    return updates.filter(item_id__in=items.values("pk"))
+
+
+def _published_recently(moment):
+    updates = ProgressUpdate.objects.published().filter(item_id=OuterRef("id"), published_at__gte=moment.stale_since)
+    if moment.until is not None:
+        updates = updates.filter(published_at__lt=moment.until)
+    return Exists(updates)
+
+
+def stale_condition(moment):
+    """Still open, and no update published in the last TRACKER_STALE_AFTER_DAYS days."""
+    return ~Q(status__in=DONE) & ~_published_recently(moment)
+
+
+def _last_published(moment):
+    updates = ProgressUpdate.objects.published().filter(item_id=OuterRef("id"))
+    if moment.until is not None:
+        updates = updates.filter(published_at__lt=moment.until)
+    return Subquery(updates.order_by("-published_at").values("published_at")[:1])
+
+
+# --- Counts ------------------------------------------------------------------
+
+
+def _count_columns(moment):
+    columns = {"total": Count("id")}
+    for value in Status.values:
+        columns[f"status_{value}"] = Count("id", filter=Q(status=value))
+    for value in RAG_VALUES:
+        columns[f"rag_{value or 'none'}"] = Count("id", filter=Q(rag=value))
+    columns["done"] = Count("id", filter=Q(status__in=DONE))
+    columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
+    columns["slipping"] = Count("id", filter=slipping_condition())
+    columns["stale"] = Count("id", filter=stale_condition(moment))
+    return columns
+
+
+@dataclass
+class Counts:
+    """One row of counts: a source, an organisation, a lead role or the total."""
+
+    label: str
+    key: object
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+    slipping: int = 0
+    stale: int = 0
+    by_status: dict = None
+    by_rag: dict = None
+
+    @classmethod
+    def from_row(cls, label, key, row):
+        return cls(
+            label=label,
+            key=key,
+            total=row.get("total", 0),
+            done=row.get("done", 0),
+            overdue=row.get("overdue", 0),
+            slipping=row.get("slipping", 0),
+            stale=row.get("stale", 0),
+            by_status={value: row.get(f"status_{value}", 0) for value in Status.values},
+            by_rag={value: row.get(f"rag_{value or 'none'}", 0) for value in RAG_VALUES},
+        )
+
+    @property
+    def percent_done(self):
+        return round(self.done * 100 / self.total) if self.total else 0
+
+    def __add__(self, other):
+        return Counts(
+            label=self.label,
+            key=self.key,
+            total=self.total + other.total,
+            done=self.done + other.done,
+            overdue=self.overdue + other.overdue,
+            slipping=self.slipping + other.slipping,
+            stale=self.stale + other.stale,
+            by_status={value: self.by_status[value] + other.by_status[value] for value in Status.values},
+            by_rag={value: self.by_rag[value] + other.by_rag[value] for value in RAG_VALUES},
+        )
+
+
+def _grouped(rows, moment, *fields):
+    return rows.order_by().values(*fields).annotate(**_count_columns(moment))
+
+
+def _total(groups, label="All"):
+    total = Counts.from_row(label, None, {})
+    for group in groups:
+        total = total + group
+    return total
+
+
+def counts_by_source(items, moment):
+    """One Counts per source (every source, even with no items), plus the total. Two queries."""
+    rows = {row["source_id"]: row for row in _grouped(item_rows(items, moment), moment, "source_id")}
+    groups = [Counts.from_row(source.short_title, source, rows.get(source.pk, {})) for source in Source.objects.all()]
+    return groups, _total(groups, "All sources")
+
+
+def counts_by_owner(items, moment):
+    """One Counts per owner organisation that has items, plus the total. One query."""
+    groups = [
+        Counts.from_row(row["owner__short_name"], row["owner_id"], row)
+        for row in _grouped(item_rows(items, moment), moment, "owner_id", "owner__short_name").order_by(
+            "owner__short_name"
+        )
+    ]
+    return groups, _total(groups, "All organisations")
+
+
+def counts_by_lead_role(items, moment):
+    """One Counts per lead role, plus the total. One query."""
+    groups = [
+        Counts.from_row(row["lead_role"], row["lead_role"], row)
+        for row in _grouped(item_rows(items, moment), moment, "lead_role").order_by("lead_role")
+    ]
+    return groups, _total(groups, "All lead roles")
+
+
+# --- Lists of items needing attention ----------------------------------------
+
+
+def _listed(rows):
+    return rows.select_related("source", "owner").order_by("reference")
+
+
+def overdue_items(items, moment):
+    """Overdue items, longest overdue first. Each has days_overdue."""
+    rows = _listed(item_rows(items, moment).filter(overdue_condition(moment.today))).order_by(
+        "current_target_date", "reference"
+    )
+    rows = list(rows)
+    for row in rows:
+        row.days_overdue = (moment.today - row.current_target_date).days
+    return rows
+
+
+def slipping_items(items, moment):
+    """Items whose target moved later, most days slipped first. Each has slipped_by (days)."""
+    rows = list(_listed(item_rows(items, moment).filter(slipping_condition())))
+    for row in rows:
+        row.slipped_by = (row.current_target_date - row.baseline_target_date).days
+    rows.sort(key=lambda row: (-row.slipped_by, row.reference))
+    return rows
+
+
+def stale_items(items, moment):
+    """Open items with no update published recently. Each has last_published (or None)."""
+    return list(
+        _listed(item_rows(items, moment).filter(stale_condition(moment)).annotate(last_published=_last_published(moment)))
+    )
+
+
+@dataclass
+class Queue:
+    size: int
+    oldest_submitted_at: datetime.datetime | None
+    oldest_reference: str | None
+    days_waiting: int | None
+
+
+def review_queue(items, moment):
+    """Updates waiting for review: how many, and the one waiting longest. Two queries."""
+    waiting = update_rows(items, moment).filter(state=ProgressUpdate.State.SUBMITTED)
+    size = waiting.aggregate(size=Count("id"))["size"]
+    oldest = waiting.order_by("submitted_at", "id").values("submitted_at", "item__reference").first()
+    if not oldest:
+        return Queue(size, None, None, None)
+    return Queue(
+        size,
+        oldest["submitted_at"],
+        oldest["item__reference"],
+        (moment.now - oldest["submitted_at"]).days,
+    )
+
+
+def overview(items, moment):
+    """Everything on the overview (and "as at") dashboard, in eight queries."""
+    by_source, total = counts_by_source(items, moment)
+    return {
+        "moment": moment,
+        "by_source": by_source,
+        "total": total,
+        "overdue": overdue_items(items, moment),
+        "slipping": slipping_items(items, moment),
+        "stale": stale_items(items, moment),
+        "queue": review_queue(items, moment),
+        "stale_after_days": settings.TRACKER_STALE_AFTER_DAYS,
+    }
+
+
+# --- Trend (burn-up) ---------------------------------------------------------
+
+
+def _month(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.replace(day=1)
+
+
+def _months(first, last):
+    month = first
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+@dataclass
+class TrendPoint:
+    month: datetime.date
+    planned: int
+    delivered: int
+
+
+def trend(items):
+    """Per source, month by month: items planned to be done by then (baseline
+    target dates) and items actually done by then (first reaching implemented
+    or assured in the history). Cumulative, so it reads as a burn-up. Three queries.
+    """
+    first_done = Subquery(
+        Item.history.model.objects.filter(id=OuterRef("pk"), status__in=DONE)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    delivered = (
+        items.annotate(first_done=first_done)
+        .filter(first_done__isnull=False)
+        .annotate(month=TruncMonth("first_done"))
+        .order_by()
+        .values("source_id", "month")
+        .annotate(n=Count("id"))
+    )
+    planned = (
+        items.filter(baseline_target_date__isnull=False)
+        .annotate(month=TruncMonth("baseline_target_date"))
+        .order_by()
+        .values("source_id", "month")
+        .annotate(n=Count("id"))
+    )
+    per_month = {}
+    for kind, rows in (("delivered", delivered), ("planned", planned)):
+        for row in rows:
+            key = (row["source_id"], _month(row["month"]), kind)
+            per_month[key] = per_month.get(key, 0) + row["n"]
+    if not per_month:
+        return []
+    months = list(_months(min(key[1] for key in per_month), max(key[1] for key in per_month)))
+    result = []
+    for source in Source.objects.all():
+        planned_so_far = delivered_so_far = 0
+        points = []
+        for month in months:
+            planned_so_far += per_month.get((source.pk, month, "planned"), 0)
+            delivered_so_far += per_month.get((source.pk, month, "delivered"), 0)
+            points.append(TrendPoint(month, planned_so_far, delivered_so_far))
+        if planned_so_far or delivered_so_far:
+            result.append({"source": source, "points": points})
+    return result
+
+
+# --- Overlap of actions and sources ------------------------------------------
+
+
+def overlap(items):
+    """Which actions answer which items, by source; and items no action covers. Three queries.
+
+    Returns {"sources", "actions": [{"action", "cells": [[refs] per source],
+    "source_count"}], "uncovered": [items]}.
+    """
+    sources = list(Source.objects.all())
+    column = {source.pk: index for index, source in enumerate(sources)}
+    links = (
+        Action.items.through.objects.filter(item_id__in=items.values("pk"))
+        .order_by("action__reference", "item__source__published_on", "item__number")
+        .values("action_id", "action__reference", "action__title", "item__reference", "item__source_id")
+    )
+    actions = {}
+    for link in links:
+        row = actions.setdefault(
+            link["action_id"],
+            {
+                "reference": link["action__reference"],
+                "title": link["action__title"],
+                "cells": [[] for _ in sources],
+            },
+        )
+        row["cells"][column[link["item__source_id"]]].append(link["item__reference"])
+    for row in actions.values():
+        row["source_count"] = sum(1 for cell in row["cells"] if cell)
+    uncovered = list(items.filter(actions__isnull=True).select_related("source", "owner"))
+    return {"sources": sources, "actions": list(actions.values()), "uncovered": uncovered}
+

@@ -1,0 +1,252 @@
+"""Dashboard figures against numbers worked out by hand (see tests/board_data.py)."""
+import csv
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from recommendations import roles
+from recommendations.models import Item
+from recommendations.rules import board_items
+from recommendations.services import dashboards
+from tests import board_data
+from tests.conftest import make_user
+
+ALL = Item.objects.all
+
+
+def counts(groups, total):
+    """{label: (total, done, overdue, slipping, stale)} including the total row."""
+    return {group.label: (group.total, group.done, group.overdue, group.slipping, group.stale)
+            for group in [*groups, total]}
+
+
+@pytest.fixture
+def crafted(db):
+    return board_data.crafted()
+
+
+@pytest.fixture
+def timeline(db):
+    return board_data.timeline()
+
+
+@pytest.fixture
+def board_client(client, db):
+    client.force_login(make_user("crafted-reviewer", roles.REVIEWERS))
+    return client
+
+
+def csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+# --- Overview ----------------------------------------------------------------
+
+
+def test_counts_by_source(crafted):
+    groups, total = dashboards.counts_by_source(ALL(), dashboards.live())
+    assert counts(groups, total) == {
+        "Source syn-a": (4, 2, 1, 1, 1),
+        "Source syn-b": (3, 0, 1, 1, 2),
+        "All sources": (7, 2, 2, 2, 3),
+    }
+    a, b = groups
+    assert a.by_status == {"not_started": 1, "in_progress": 1, "implemented": 1, "assured": 1, "not_accepted": 0}
+    assert a.by_rag == {"red": 1, "amber": 0, "green": 2, "": 1}
+    assert b.by_status == {"not_started": 0, "in_progress": 2, "implemented": 0, "assured": 0, "not_accepted": 1}
+    assert b.by_rag == {"red": 1, "amber": 2, "green": 0, "": 0}
+    assert (a.percent_done, b.percent_done, total.percent_done) == (50, 0, 29)
+
+
+def test_overdue_items_longest_first_with_days(crafted):
+    overdue = dashboards.overdue_items(ALL(), dashboards.live())
+    assert [(item.reference, item.days_overdue) for item in overdue] == [("A1", 10), ("B2", 5)]
+
+
+def test_slipping_items_with_days_slipped(crafted):
+    slipping = dashboards.slipping_items(ALL(), dashboards.live())
+    assert [(item.reference, item.slipped_by) for item in slipping] == [("B1", 40), ("A1", 30)]
+
+
+@pytest.mark.parametrize("threshold, expected", [(30, ["A3", "B1", "B2"]), (45, ["A3", "B2"]), (10, ["A3", "B1", "B2", "B3"])])
+def test_stale_items_follow_the_configured_threshold(crafted, settings, threshold, expected):
+    settings.TRACKER_STALE_AFTER_DAYS = threshold
+    stale = dashboards.stale_items(ALL(), dashboards.live())
+    assert [item.reference for item in stale] == expected
+    _, total = dashboards.counts_by_source(ALL(), dashboards.live())
+    assert total.stale == len(expected)
+
+
+def test_stale_items_show_their_last_published_update(crafted):
+    stale = {item.reference: item.last_published for item in dashboards.stale_items(ALL(), dashboards.live())}
+    assert stale["A3"] is None
+    assert (timezone.now() - stale["B1"]).days == 40
+
+
+def test_review_queue_size_and_oldest(crafted):
+    queue = dashboards.review_queue(ALL(), dashboards.live())
+    assert (queue.size, queue.oldest_reference, queue.days_waiting) == (2, "B2", 10)
+
+
+def test_overview_page_and_csv_show_the_same_numbers(crafted, board_client):
+    response = board_client.get("/board/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 overdue items" in page and "2 slipping items" in page and "3 stale items" in page
+    assert "2 updates waiting for review</a>, the oldest for 10 days" in page
+    assert 'role="img"' in page and "style=" not in page
+    assert csv_rows(board_client.get("/board/overdue.csv"))[1:] == [
+        ["A1", "Item A1", "Org X", "Director", str(timezone.localdate() - datetime.timedelta(days=10)), "10"],
+        ["B2", "Item B2", "Org Y", "Chief", str(timezone.localdate() - datetime.timedelta(days=5)), "5"],
+    ]
+    assert csv_rows(board_client.get("/board/status-by-source.csv"))[-1] == ["All sources", "1", "3", "1", "1", "1", "7", "29"]
+    assert csv_rows(board_client.get("/board/review-queue.csv"))[1][0] == "2"
+    assert board_client.get("/board/no-such-table.csv").status_code == 404
+
+
+# --- By owner ----------------------------------------------------------------
+
+
+def test_counts_by_owner_and_lead_role(crafted):
+    moment = dashboards.live()
+    assert counts(*dashboards.counts_by_owner(ALL(), moment)) == {
+        "Org X": (4, 1, 1, 2, 1),
+        "Org Y": (3, 1, 1, 0, 2),
+        "All organisations": (7, 2, 2, 2, 3),
+    }
+    assert counts(*dashboards.counts_by_lead_role(ALL(), moment)) == {
+        "Chief": (4, 1, 1, 0, 2),
+        "Director": (3, 1, 1, 2, 1),
+        "All lead roles": (7, 2, 2, 2, 3),
+    }
+
+
+def test_owner_page_csv(crafted, board_client):
+    assert board_client.get("/board/owners/").status_code == 200
+    rows = csv_rows(board_client.get("/board/owners/rag-by-organisation.csv"))
+    assert rows[0] == ["Organisation", "Red", "Amber", "Green", "Not rated", "Overdue", "Slipping", "Stale"]
+    assert rows[1:] == [
+        ["Org X", "1", "2", "1", "0", "1", "2", "1"],
+        ["Org Y", "1", "0", "1", "1", "1", "0", "2"],
+        ["All organisations", "2", "2", "2", "1", "2", "2", "3"],
+    ]
+
+
+def test_officer_counts_only_their_organisations_slice(crafted):
+    officer_y = make_user("officer-y", roles.OFFICERS, crafted["y"])
+    officer_x = make_user("officer-x", roles.OFFICERS, crafted["x"])
+    # Org Y owns A3, A4, B2 and is a partner on ACT-X (A1, B1).
+    _, total = dashboards.counts_by_source(board_items(officer_y), dashboards.live())
+    assert (total.total, total.overdue, total.slipping) == (5, 2, 2)
+    assert sorted(board_items(officer_x).values_list("reference", flat=True)) == ["A1", "A2", "B1", "B3"]
+    queue = dashboards.review_queue(board_items(officer_x), dashboards.live())
+    assert queue.size == 0
+
+
+# --- Trend -------------------------------------------------------------------
+
+
+def test_trend_is_a_cumulative_burn_up_with_the_baseline_plan(timeline):
+    (series,) = dashboards.trend(ALL())
+    assert series["source"] == timeline["source"]
+    assert [(point.month, point.planned, point.delivered) for point in series["points"]] == [
+        (datetime.date(2024, 2, 1), 1, 1),
+        (datetime.date(2024, 3, 1), 4, 2),
+        (datetime.date(2024, 4, 1), 4, 2),
+        (datetime.date(2024, 5, 1), 4, 3),
+        (datetime.date(2024, 6, 1), 5, 4),
+    ]
+
+
+def test_trend_page_and_csv(timeline, board_client):
+    response = board_client.get("/board/trend/")
+    assert response.status_code == 200
+    assert "By June 2024, 5 items were planned to be done and 4 were implemented or assured." in response.content.decode()
+    rows = csv_rows(board_client.get("/board/trend/trend-tl.csv"))
+    assert rows[1] == ["February 2024", "1", "1"] and rows[-1] == ["June 2024", "5", "4"]
+
+
+# --- Overlap -----------------------------------------------------------------
+
+
+def test_overlap_matrix_and_uncovered_items(crafted):
+    data = dashboards.overlap(ALL())
+    assert [(row["reference"], row["cells"], row["source_count"]) for row in data["actions"]] == [
+        ("ACT-X", [["A1"], ["B1"]], 2),
+        ("ACT-Y", [["A2"], []], 1),
+    ]
+    assert sorted(item.reference for item in data["uncovered"]) == ["A3", "A4", "B2", "B3"]
+
+
+def test_overlap_page_and_csv(crafted, board_client):
+    response = board_client.get("/board/overlap/")
+    assert "1 action answers items from more than one source" in response.content.decode()
+    assert csv_rows(board_client.get("/board/overlap/actions-by-source.csv"))[1:] == [
+        ["ACT-X", "Joint action", "A1", "B1", "2"],
+        ["ACT-Y", "Council action", "A2", "", "1"],
+    ]
+    assert [row[0] for row in csv_rows(board_client.get("/board/overlap/uncovered-items.csv"))[1:]] == [
+        "A3", "A4", "B2", "B3"
+    ]
+
+
+# --- As at a date ------------------------------------------------------------
+
+
+def test_as_at_gives_the_earlier_state_after_later_changes(timeline):
+    moment = dashboards.at_end_of(datetime.date(2024, 3, 20))
+    data = dashboards.overview(ALL(), moment)
+    total = data["total"]
+    # T5 did not exist yet; T1 and T2 were implemented; T6 was overdue.
+    assert (total.total, total.done, total.overdue, total.slipping, total.stale) == (5, 2, 1, 0, 3)
+    assert total.by_status == {"not_started": 2, "in_progress": 1, "implemented": 2, "assured": 0, "not_accepted": 0}
+    assert [(item.reference, item.days_overdue) for item in data["overdue"]] == [("T6", 19)]
+    assert (data["queue"].size, data["queue"].oldest_reference, data["queue"].days_waiting) == (1, "T3", 2)
+
+    later = dashboards.overview(ALL(), dashboards.at_end_of(datetime.date(2024, 4, 5)))
+    assert [(item.reference, item.slipped_by) for item in later["slipping"]] == [("T3", 91)]
+    assert [item.reference for item in later["stale"]] == ["T4", "T6"]  # T3's update was published on 25 March
+    assert later["queue"].size == 0
+
+    now = dashboards.overview(ALL(), dashboards.live())["total"]
+    assert (now.total, now.done, now.overdue) == (6, 4, 2)
+
+
+def test_as_at_before_anything_existed_is_empty(timeline):
+    _, total = dashboards.counts_by_source(ALL(), dashboards.at_end_of(datetime.date(2023, 12, 31)))
+    assert total.total == 0
+
+
+def test_as_at_page_and_csv(timeline, board_client):
+    query = "day=20&month=3&year=2024"
+    response = board_client.get(f"/board/as-at/?{query}")
+    page = response.content.decode()
+    assert "As it stood at the end of 20 March 2024" in page
+    assert "1 overdue item" in page
+    assert "/board/as-at/overdue.csv?" + query.replace("&", "&amp;") in page
+    rows = csv_rows(board_client.get(f"/board/as-at/status-by-source.csv?{query}"))
+    assert rows[-1] == ["All sources", "2", "1", "2", "0", "0", "5", "40"]
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("day=&month=&year=", "Enter the date you want to see the dashboard for"),
+        ("day=20&month=&year=2024", "The date must include a month"),
+        ("day=x&month=3&year=2024", "Enter the date as numbers, for example 31 3 2015"),
+        ("day=20&month=3&year=24", "Year must include 4 numbers"),
+        ("day=31&month=2&year=2024", "Enter a real date, for example 31 3 2015"),
+        ("day=1&month=13&year=2024", "Enter a real date, for example 31 3 2015"),
+        ("day=1&month=1&year=2999", "The date must be today or in the past"),
+    ],
+)
+def test_as_at_rejects_bad_dates_clearly(board_client, query, message):
+    response = board_client.get(f"/board/as-at/?{query}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in page
+    assert "There is a problem" in page and message in page
+    assert "As it stood" not in page
