@@ -9,7 +9,7 @@ import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Item
+from recommendations.models import Action, Item
 
 
 @rules.predicate
@@ -56,11 +56,12 @@ def items_worked_on_by(user):
     if not user.is_authenticated or user.organisation_id is None:
         return Item.objects.none()
     organisation = user.organisation_id
-    return Item.objects.filter(
-        Q(owner_id=organisation)
-        | Q(actions__owner_id=organisation)
-        | Q(actions__partners__id=organisation)
-    ).distinct()
+    # A subquery rather than joins, so callers can annotate and count
+    # without rows repeated once per action.
+    through_actions = Action.items.through.objects.filter(
+        Q(action__owner_id=organisation) | Q(action__partners__id=organisation)
+    ).values("item_id")
+    return Item.objects.filter(Q(owner_id=organisation) | Q(pk__in=through_actions))
 
 
 def visible_items(user):
@@ -70,6 +71,8 @@ def visible_items(user):
     return items_worked_on_by(user)
 
 
+# The officer's home page ("my items").
+rules.add_perm("recommendations.view_my_items", is_officer)
 # Writing progress: officers, on their organisation's items only.
 rules.add_perm("recommendations.write_update", is_officer & works_on_item)
 rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item)
