@@ -26,7 +26,15 @@ Status = Item.Status
 
 
 class WorkflowError(Exception):
-    """A rule forbids this change; nothing was saved. The message is for the user."""
+    """A rule forbids this change; nothing was saved. The message is for the user.
+
+    `field` names the form field the message is about, if any, so a view can
+    show it next to that field.
+    """
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(WorkflowError):
@@ -55,16 +63,17 @@ def _require(user, perm, obj):
 
 def _check_proposal(item, proposed_status, proposed_target_date, target_date_reason):
     if proposed_status == Status.ASSURED:
-        raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.")
+        raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.",
+                            field="proposed_status")
     if proposed_status not in OFFICER_STATUSES:
-        raise WorkflowError("Choose a status from the list.")
+        raise WorkflowError("Choose a status from the list.", field="proposed_status")
     if (
         proposed_target_date
         and item.current_target_date
         and proposed_target_date != item.current_target_date
         and not target_date_reason.strip()
     ):
-        raise WorkflowError("Give a reason for moving the target date.")
+        raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
 
 
 def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", proposed_target_date=None,
@@ -82,7 +91,7 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
             raise PermissionDenied
     _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
     if not narrative.strip():
-        raise WorkflowError("Describe the progress made.")
+        raise WorkflowError("Describe the progress made.", field="narrative")
     with transaction.atomic():
         if update is None:
             update = ProgressUpdate(item=item, author=user)
@@ -173,7 +182,8 @@ def approve(reviewer, update, expected_version, comment=""):
 def return_update(reviewer, update, expected_version, comment):
     _require(reviewer, "recommendations.review_update", update)
     if not comment.strip():
-        raise WorkflowError("Say what the officer needs to change before this update can be approved.")
+        raise WorkflowError("Say what the officer needs to change before this update can be approved.",
+                            field="comment")
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
         update.state = State.RETURNED
@@ -189,7 +199,7 @@ def assure(reviewer, item, narrative):
     """A reviewer closes an implemented item. Recorded as an approved update."""
     _require(reviewer, "recommendations.assure_item", item)
     if not narrative.strip():
-        raise WorkflowError("Say how the board assured itself that this item is done.")
+        raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
     with transaction.atomic():
         # The conditional UPDATE is the claim: of two reviewers closing the
         # same item at once, only one still finds it implemented.
