@@ -1,9 +1,9 @@
 """
 Who may do what: the one place permissions are decided.
 
-Views ask `user.has_perm("recommendations.<rule>", obj)`; services ask the
-same before they change anything, so a rule cannot be skipped by calling a
-URL directly.
+Views ask `allowed(user, "recommendations.<rule>", obj)` (or, in templates,
+`user|can:"recommendations.<rule>"`); services ask the same before they
+change anything, so a rule cannot be skipped by calling a URL directly.
 """
 import rules
 from django.db.models import Q
@@ -42,6 +42,17 @@ def is_author(user, update):
 @rules.predicate
 def works_on_update_item(user, update):
     return update is not None and works_on_item(user, update.item)
+
+
+def allowed(user, perm, obj=None):
+    """Whether the user's role allows `perm` (on `obj`), as decided by the rules below.
+
+    Use this, not user.has_perm, for workflow permissions: Django lets a
+    superuser pass every has_perm check, which would make an administrator
+    an officer of every organisation and a board reviewer at once. Here the
+    administrator gets only what the rules give the Administrators role.
+    """
+    return bool(user.is_active and rules.has_perm(perm, user, obj))
 
 
 def _in_group(user, name):

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
+from recommendations.rules import allowed
 from recommendations.services import notifications
 
 State = ProgressUpdate.State
@@ -57,7 +58,7 @@ EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
 def _require(user, perm, obj):
-    if not user.has_perm(perm, obj):
+    if not allowed(user, perm, obj):
         raise PermissionDenied
 
 

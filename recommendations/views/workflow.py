@@ -1,14 +1,16 @@
 """
 Signed-in screens for officers and improvement board reviewers.
 
-Every view asks recommendations.rules (through user.has_perm) and changes
+Every view asks recommendations.rules (through rules.allowed) and changes
 things only through recommendations.services.workflow. A user who may not see
 an item or update at all gets 404, so other organisations' work stays hidden;
 a user who may see it but not do this (a reviewer writing an update, an
 officer reviewing) gets 403.
 """
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from recommendations.forms import AssureForm, EvidenceFormSet, ProgressUpdateForm, ReviewForm, SubmitForm
 from recommendations.models import Item, ProgressUpdate
-from recommendations.rules import items_worked_on_by
+from recommendations.rules import allowed, items_worked_on_by
 from recommendations.services import attention, workflow
 from recommendations.services.history import item_timeline
 
@@ -25,11 +27,23 @@ EVIDENCE_PREFIX = "evidence"
 
 
 def _allow(user, perm, obj, view_perm):
-    if user.has_perm(perm, obj):
+    if allowed(user, perm, obj):
         return
-    if user.has_perm(view_perm, obj):
+    if allowed(user, view_perm, obj):
         raise PermissionDenied
     raise Http404
+
+
+def role_required(perm):
+    """Like permission_required(raise_exception=True), but by role (see rules.allowed)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not allowed(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return login_required(wrapper)
+    return decorator
 
 
 def _item(request, reference, perm):
@@ -54,8 +68,7 @@ def _show_error(request, form, error):
         form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
-@login_required
-@permission_required("recommendations.view_my_items", raise_exception=True)
+@role_required("recommendations.view_my_items")
 def my_items(request):
     items = attention.attention_sorted(items_worked_on_by(request.user).select_related("source", "owner"))
     return render(request, TEMPLATES + "my_items.html", {
@@ -65,8 +78,7 @@ def my_items(request):
     })
 
 
-@login_required
-@permission_required("recommendations.review_update", raise_exception=True)
+@role_required("recommendations.review_update")
 def review_queue(request):
     updates = (
         ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
@@ -85,9 +97,9 @@ def item_workspace(request, reference):
         "item": item,
         "updates": updates,
         "history": item_timeline(item),
-        "can_write": user.has_perm("recommendations.write_update", item),
-        "can_review": user.has_perm("recommendations.review_update"),
-        "can_assure": user.has_perm("recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
+        "can_write": allowed(user, "recommendations.write_update", item),
+        "can_review": allowed(user, "recommendations.review_update"),
+        "can_assure": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
         "editable_states": workflow.EDITABLE_STATES,
     })
 
