@@ -30,7 +30,8 @@ def item_timeline(item):
     """Every recorded change to the item and its updates, newest first."""
     entries = []
     previous = None
-    for record in item.history.select_related("history_user").order_by("history_date", "history_id"):
+    # Compared in the order recorded (ids), which back-dated records cannot reorder.
+    for record in item.history.select_related("history_user").order_by("history_id"):
         changes = []
         if previous is not None:
             changes = [

@@ -44,8 +44,9 @@ def _send_once(officer, items, today):
             # The log row is written first and rolled back if sending fails, so
             # a failed e-mail is retried on the next run and a sent one never is.
             ReminderLog.objects.create(user=officer, sent_on=today)
+            count = "1 item needs" if len(items) == 1 else f"{len(items)} items need"
             send_mail(
-                f"Tracker reminder: {len(items)} item{'s' if len(items) != 1 else ''} need{'' if len(items) != 1 else 's'} an update",
+                f"Tracker reminder: {count} an update",
                 _body(officer, items),
                 settings.DEFAULT_FROM_EMAIL,
                 [officer.email],
