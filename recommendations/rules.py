@@ -1,15 +1,15 @@
 """
 Who may do what: the one place permissions are decided.
 
-Views ask `user.has_perm("recommendations.<rule>", obj)`; services ask the
-same before they change anything, so a rule cannot be skipped by calling a
-URL directly.
+Views ask `allowed(user, "recommendations.<rule>", obj)` (or, in templates,
+`user|can:"recommendations.<rule>"`); services ask the same before they
+change anything, so a rule cannot be skipped by calling a URL directly.
 """
 import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Item
+from recommendations.models import Action, Item
 
 
 @rules.predicate
@@ -44,6 +44,17 @@ def works_on_update_item(user, update):
     return update is not None and works_on_item(user, update.item)
 
 
+def allowed(user, perm, obj=None):
+    """Whether the user's role allows `perm` (on `obj`), as decided by the rules below.
+
+    Use this, not user.has_perm, for workflow permissions: Django lets a
+    superuser pass every has_perm check, which would make an administrator
+    an officer of every organisation and a board reviewer at once. Here the
+    administrator gets only what the rules give the Administrators role.
+    """
+    return bool(user.is_active and rules.has_perm(perm, user, obj))
+
+
 def _in_group(user, name):
     # Cached per request-user so a page that checks many rules asks once.
     if not hasattr(user, "_tracker_groups"):
@@ -56,11 +67,12 @@ def items_worked_on_by(user):
     if not user.is_authenticated or user.organisation_id is None:
         return Item.objects.none()
     organisation = user.organisation_id
-    return Item.objects.filter(
-        Q(owner_id=organisation)
-        | Q(actions__owner_id=organisation)
-        | Q(actions__partners__id=organisation)
-    ).distinct()
+    # A subquery rather than joins, so callers can annotate and count
+    # without rows repeated once per action.
+    through_actions = Action.items.through.objects.filter(
+        Q(action__owner_id=organisation) | Q(action__partners__id=organisation)
+    ).values("item_id")
+    return Item.objects.filter(Q(owner_id=organisation) | Q(pk__in=through_actions))
 
 
 def visible_items(user):
@@ -72,18 +84,16 @@ def visible_items(user):
 
 def board_items(user):
     """Items a dashboard counts for the user: everything for the board, the
-    organisation's slice for an officer, nothing for anyone else.
-
-    A plain filter on primary keys (not the DISTINCT join of
-    items_worked_on_by), so the dashboards can GROUP BY over it.
-    """
+    organisation's slice for an officer, nothing for anyone else."""
     if is_reviewer(user) or is_administrator(user):
         return Item.objects.all()
     if is_officer(user):
-        return Item.objects.filter(pk__in=items_worked_on_by(user).values("pk"))
+        return items_worked_on_by(user)
     return Item.objects.none()
 
 
+# The officer's home page ("my items").
+rules.add_perm("recommendations.view_my_items", is_officer)
 # Writing progress: officers, on their organisation's items only.
 rules.add_perm("recommendations.write_update", is_officer & works_on_item)
 rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item)

@@ -13,13 +13,14 @@ Rules enforced here and nowhere else:
 """
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
+from recommendations.rules import allowed
 from recommendations.services import notifications
 
 State = ProgressUpdate.State
@@ -27,7 +28,15 @@ Status = Item.Status
 
 
 class WorkflowError(Exception):
-    """A rule forbids this change; nothing was saved. The message is for the user."""
+    """A rule forbids this change; nothing was saved. The message is for the user.
+
+    `field` names the form field the message is about, if any, so a view can
+    show it next to that field.
+    """
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(WorkflowError):
@@ -50,79 +59,103 @@ EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
 def _require(user, perm, obj):
-    if not user.has_perm(perm, obj):
+    if not allowed(user, perm, obj):
         raise PermissionDenied
 
 
 def _check_proposal(item, proposed_status, proposed_target_date, target_date_reason):
     if proposed_status == Status.ASSURED:
-        raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.")
+        raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.",
+                            field="proposed_status")
     if proposed_status not in OFFICER_STATUSES:
-        raise WorkflowError("Choose a status from the list.")
+        raise WorkflowError("Choose a status from the list.", field="proposed_status")
     if (
         proposed_target_date
         and item.current_target_date
         and proposed_target_date != item.current_target_date
         and not target_date_reason.strip()
     ):
-        raise WorkflowError("Give a reason for moving the target date.")
+        raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
 
 
 def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", proposed_target_date=None,
-               target_date_reason="", evidence=(), update=None, expected_version=None):
-    """Create a draft, or change a draft or returned update. Returns the update."""
+               target_date_reason="", evidence=(), remove_evidence=(), update=None, expected_version=None):
+    """Create a draft, or change a draft or returned update, all or nothing. Returns the update.
+
+    `evidence` are new EvidenceInput links; `remove_evidence` are ids of this
+    update's links to drop. Both happen under the same version claim as the
+    text, so a half-saved form is impossible.
+    """
     _require(user, "recommendations.write_update", item)
+    if update is not None:
+        _require(user, "recommendations.edit_update", update)
+        if update.item_id != item.pk:
+            raise PermissionDenied
     _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
     if not narrative.strip():
-        raise WorkflowError("Describe the progress made.")
+        raise WorkflowError("Describe the progress made.", field="narrative")
     with transaction.atomic():
         if update is None:
             update = ProgressUpdate(item=item, author=user)
+            reason = "Draft started"
         else:
-            if update.item_id != item.pk:
-                raise PermissionDenied
             _claim(update, expected_version, EDITABLE_STATES)
+            reason = "Draft changed" if update.state == State.DRAFT else "Returned update changed"
         update.narrative = narrative
         update.proposed_status = proposed_status
         update.proposed_rag = proposed_rag
         update.proposed_target_date = proposed_target_date
-        update.target_date_reason = target_date_reason
-        update._history_user = user
-        update.save()
+        update.target_date_reason = target_date_reason if proposed_target_date else ""
+        _save(update, user, reason)
+        for evidence_link in EvidenceLink.objects.filter(update=update, pk__in=list(remove_evidence)):
+            evidence_link._history_user = user
+            evidence_link._change_reason = "Removed from the update"
+            evidence_link.delete()
         for link in evidence:
-            add_evidence(user, update, link)
+            _add_evidence(user, update, link)
     return update
 
 
-def add_evidence(user, update, link):
+def add_evidence(user, update, link, expected_version=None):
+    """Attach one evidence link to a draft or returned update."""
     _require(user, "recommendations.edit_update", update)
-    if update.state not in EDITABLE_STATES:
-        raise WorkflowError("Evidence can only be added to a draft or returned update.")
-    evidence = EvidenceLink(
-        item=update.item, update=update, title=link.title, url=link.url, date=link.date, added_by=user
-    )
-    evidence.full_clean()
-    evidence._history_user = user
-    evidence.save()
-    return evidence
+    with transaction.atomic():
+        _claim(update, expected_version, EDITABLE_STATES)
+        return _add_evidence(user, update, link)
 
 
-def remove_evidence(user, evidence):
+def remove_evidence(user, evidence, expected_version=None):
     update = evidence.update
     if update is None:
         raise PermissionDenied
     _require(user, "recommendations.edit_update", update)
-    if update.state not in EDITABLE_STATES:
-        raise WorkflowError("Evidence on a submitted or published update cannot be removed.")
+    with transaction.atomic():
+        _claim(update, expected_version, EDITABLE_STATES)
+        evidence._history_user = user
+        evidence._change_reason = "Removed from the update"
+        evidence.delete()
+
+
+def _add_evidence(user, update, link):
+    evidence = EvidenceLink(
+        item_id=update.item_id, update=update, title=link.title, url=link.url, date=link.date, added_by=user
+    )
+    try:
+        evidence.full_clean()
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from error
     evidence._history_user = user
-    evidence.delete()
+    evidence._change_reason = "Added to the update"
+    evidence.save()
+    return evidence
 
 
 def submit(user, update, expected_version):
     _require(user, "recommendations.edit_update", update)
-    _check_evidence(update)
     with transaction.atomic():
         _claim(update, expected_version, EDITABLE_STATES)
+        _check_proposal(update.item, update.proposed_status, update.proposed_target_date, update.target_date_reason)
+        _check_evidence(update)
         update.state = State.SUBMITTED
         update.submitted_at = timezone.now()
         _save(update, user, "Submitted for review")
@@ -133,9 +166,9 @@ def submit(user, update, expected_version):
 def approve(reviewer, update, expected_version, comment=""):
     """Publish the update and apply its proposal to the item."""
     _require(reviewer, "recommendations.review_update", update)
-    _check_evidence(update)
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
+        _check_evidence(update)
         now = timezone.now()
         update.state = State.APPROVED
         update.reviewer = reviewer
@@ -151,7 +184,8 @@ def approve(reviewer, update, expected_version, comment=""):
 def return_update(reviewer, update, expected_version, comment):
     _require(reviewer, "recommendations.review_update", update)
     if not comment.strip():
-        raise WorkflowError("Say what the officer needs to change before this update can be approved.")
+        raise WorkflowError("Say what the officer needs to change before this update can be approved.",
+                            field="comment")
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
         update.state = State.RETURNED
@@ -166,11 +200,14 @@ def return_update(reviewer, update, expected_version, comment):
 def assure(reviewer, item, narrative):
     """A reviewer closes an implemented item. Recorded as an approved update."""
     _require(reviewer, "recommendations.assure_item", item)
-    if item.status != Status.IMPLEMENTED:
-        raise WorkflowError("Only an implemented item can be assured and closed.")
     if not narrative.strip():
-        raise WorkflowError("Say how the board assured itself that this item is done.")
+        raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
     with transaction.atomic():
+        # The conditional UPDATE is the claim: of two reviewers closing the
+        # same item at once, only one still finds it implemented.
+        if not Item.objects.filter(pk=item.pk, status=Status.IMPLEMENTED).update(updated_at=timezone.now()):
+            raise WorkflowError("Only an implemented item can be assured and closed. "
+                                "It may have changed since you opened it: reload the page.")
         now = timezone.now()
         update = ProgressUpdate(
             item=item,
@@ -193,7 +230,9 @@ def _claim(update, expected_version, allowed_states):
     """Take the update for this change, or fail if it moved on since it was read.
 
     A conditional UPDATE is atomic in every database: of two requests naming
-    the same version, exactly one matches a row.
+    the same version, exactly one matches a row. The version comes from the
+    form the user saw; it decides only "is this still what you saw", never
+    who may act.
     """
     if expected_version is None:
         expected_version = update.version
@@ -201,10 +240,16 @@ def _claim(update, expected_version, allowed_states):
         pk=update.pk, version=expected_version, state__in=allowed_states
     ).update(version=F("version") + 1)
     if not claimed:
-        current = ProgressUpdate.objects.filter(pk=update.pk).values_list("state", flat=True).first()
-        if current == State.APPROVED:
+        current = ProgressUpdate.objects.filter(pk=update.pk).values("state", "version").first()
+        if current is None or current["version"] != expected_version:
+            state = State(current["state"]).label.lower() if current else "deleted"
+            raise ConflictError(
+                f"Someone else changed this update while you were working on it (it is now {state}). "
+                "Nothing you entered was saved: reload the page to see the latest version."
+            )
+        if current["state"] == State.APPROVED:
             raise WorkflowError("This update has been published and can no longer change. Write a new update instead.")
-        raise ConflictError()
+        raise WorkflowError(f"This update is {State(current['state']).label.lower()}, so this cannot be done now.")
     update.version = expected_version + 1
 
 
@@ -215,6 +260,7 @@ def _save(update, user, reason):
 
 
 def _check_evidence(update):
+    # This update's own links count, and so do links already public for the item.
     has_evidence = EvidenceLink.objects.filter(
         Q(update=update) | Q(update__isnull=True) | Q(update__state=State.APPROVED), item_id=update.item_id
     ).exists()
@@ -227,17 +273,24 @@ def _apply_to_item(update, user):
     item.status = update.proposed_status
     if update.proposed_rag:
         item.rag = update.proposed_rag
+    reason = f"Update {update.pk} approved"
     if update.proposed_target_date and update.proposed_target_date != item.current_target_date:
+        # The baseline never moves once agreed; the reason is kept in the item's history.
         if item.baseline_target_date is None:
             item.baseline_target_date = update.proposed_target_date
+        reason += f"; target date moved to {_long_date(update.proposed_target_date)}"
+        if update.target_date_reason:
+            reason += f": {update.target_date_reason}"
         item.current_target_date = update.proposed_target_date
     item._history_user = user
     # The history's change reason holds at most 100 characters; the full
     # reason stays on the update itself.
-    item._change_reason = Truncator(f"Update {update.pk} approved" + (
-        f"; target date moved: {update.target_date_reason}" if update.target_date_reason else ""
-    )).chars(100)
+    item._change_reason = Truncator(reason).chars(100)
     item.save()
+
+
+def _long_date(day):
+    return f"{day.day} {day:%B %Y}"
 
 
 def _notify(handler, update):

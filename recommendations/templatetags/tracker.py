@@ -7,6 +7,7 @@
     {{ part|percentage:total }}         -> 40 (whole number 0-100, for tracker-bar--N width classes)
     {% pagination_items page_obj as pages %}  (used by includes/pagination.html)
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
+    {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
 
 The value -> (colour, label) tables below are fixed; the model choices use
 exactly these values. Everything is built with format_html, so any
@@ -16,6 +17,8 @@ unexpected value is escaped, never marked safe.
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+
+from recommendations.rules import allowed
 
 register = template.Library()
 
@@ -150,3 +153,9 @@ def service_nav_item(context, url_name, text, *sections):
         current,
         text,
     )
+
+
+@register.filter
+def can(user, perm):
+    """Whether the user's role allows perm: {% if user|can:"recommendations.review_update" %}."""
+    return allowed(user, perm)

@@ -7,4 +7,10 @@ app_name = "workflow"
 urlpatterns = [
     path("", workflow.my_items, name="my-items"),
     path("review/", workflow.review_queue, name="review-queue"),
+    path("items/<str:reference>/", workflow.item_workspace, name="item"),
+    path("items/<str:reference>/updates/new/", workflow.update_new, name="update-new"),
+    path("items/<str:reference>/assure/", workflow.assure, name="assure"),
+    path("updates/<int:pk>/edit/", workflow.update_edit, name="update-edit"),
+    path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),
+    path("updates/<int:pk>/review/", workflow.review, name="review-update"),
 ]

@@ -1,22 +1,259 @@
-"""Signed-in screens for officers and improvement board reviewers."""
-from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+"""
+Signed-in screens for officers and improvement board reviewers.
 
-from recommendations.models import ProgressUpdate
-from recommendations.rules import items_worked_on_by
+Every view asks recommendations.rules (through rules.allowed) and changes
+things only through recommendations.services.workflow. A user who may not see
+an item or update at all gets 404, so other organisations' work stays hidden;
+a user who may see it but not do this (a reviewer writing an update, an
+officer reviewing) gets 403.
+"""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from recommendations.forms import AssureForm, EvidenceFormSet, ProgressUpdateForm, ReviewForm, SubmitForm
+from recommendations.models import Item, ProgressUpdate
+from recommendations.rules import allowed, items_worked_on_by
+from recommendations.services import attention, workflow
+from recommendations.services.history import item_timeline
+
+TEMPLATES = "recommendations/workflow/"
+EVIDENCE_PREFIX = "evidence"
 
 
-@login_required
+def _allow(user, perm, obj, view_perm):
+    if allowed(user, perm, obj):
+        return
+    if allowed(user, view_perm, obj):
+        raise PermissionDenied
+    raise Http404
+
+
+def role_required(perm):
+    """Like permission_required(raise_exception=True), but by role (see rules.allowed)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not allowed(request.user, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return login_required(wrapper)
+    return decorator
+
+
+def _item(request, reference, perm):
+    item = get_object_or_404(Item.objects.select_related("source", "owner"), reference=reference)
+    _allow(request.user, perm, item, "recommendations.view_workspace")
+    return item
+
+
+def _update(request, pk, perm):
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("item__source", "item__owner", "author", "reviewer"), pk=pk
+    )
+    _allow(request.user, perm, update, "recommendations.view_update")
+    return update
+
+
+def _show_error(request, form, error):
+    """Put a service's refusal on the form, or in a banner if it is about no one field."""
+    if isinstance(error, workflow.ConflictError) or form is None:
+        messages.error(request, str(error))
+    else:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+@role_required("recommendations.view_my_items")
 def my_items(request):
-    items = items_worked_on_by(request.user).select_related("source", "owner")
-    return render(request, "recommendations/workflow/my_items.html", {"items": items})
+    items = attention.attention_sorted(items_worked_on_by(request.user).select_related("source", "owner"))
+    return render(request, TEMPLATES + "my_items.html", {
+        "items": items,
+        "attention_count": sum(1 for item in items if item.reasons),
+        "organisation": request.user.organisation,
+    })
 
 
-@permission_required("recommendations.review_update", raise_exception=True)
+@role_required("recommendations.review_update")
 def review_queue(request):
     updates = (
         ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
-        .select_related("item", "author")
-        .order_by("submitted_at")
+        .select_related("item", "item__owner", "author")
+        .order_by("submitted_at", "pk")
     )
-    return render(request, "recommendations/workflow/review_queue.html", {"updates": updates})
+    return render(request, TEMPLATES + "review_queue.html", {"updates": updates, "now": timezone.now()})
+
+
+@login_required
+def item_workspace(request, reference):
+    item = _item(request, reference, "recommendations.view_workspace")
+    user = request.user
+    updates = item.updates.select_related("author", "reviewer").prefetch_related("evidence")
+    return render(request, TEMPLATES + "item_workspace.html", {
+        "item": item,
+        "updates": updates,
+        "history": item_timeline(item),
+        "can_write": allowed(user, "recommendations.write_update", item),
+        "can_review": allowed(user, "recommendations.review_update"),
+        "can_assure": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
+        "editable_states": workflow.EDITABLE_STATES,
+    })
+
+
+@login_required
+def update_new(request, reference):
+    item = _item(request, reference, "recommendations.write_update")
+    return _edit_update(request, item, None)
+
+
+@login_required
+def update_edit(request, pk):
+    update = _update(request, pk, "recommendations.edit_update")
+    if update.state not in workflow.EDITABLE_STATES:
+        messages.error(request, "This update can no longer be changed. "
+                                "Published updates never change: write a new update instead.")
+        return redirect("workflow:item", update.item.reference)
+    return _edit_update(request, update.item, update)
+
+
+def _edit_update(request, item, update):
+    evidence = list(update.evidence.all()) if update else []
+    initial = ProgressUpdateForm.initial_for(update) if update else {"proposed_status": item.status,
+                                                                     "proposed_rag": item.rag}
+    status = 200
+    if request.method != "POST":
+        form = ProgressUpdateForm(initial=initial, evidence=evidence)
+        formset = EvidenceFormSet(prefix=EVIDENCE_PREFIX)
+    elif "add_link" in request.POST:
+        # "Add another link" without JavaScript: show the same answers again, unsaved, with one more row.
+        form = ProgressUpdateForm(initial=_answers(request.POST), evidence=evidence)
+        formset = EvidenceFormSet(prefix=EVIDENCE_PREFIX, initial=_evidence_rows(request.POST))
+    else:
+        form = ProgressUpdateForm(request.POST, evidence=evidence)
+        form.fields["version"].required = update is not None
+        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            try:
+                update = workflow.save_draft(
+                    request.user, item,
+                    narrative=data["narrative"],
+                    proposed_status=data["proposed_status"],
+                    proposed_rag=data["proposed_rag"],
+                    proposed_target_date=data["proposed_target_date"],
+                    target_date_reason=data["target_date_reason"],
+                    evidence=[workflow.EvidenceInput(**row.cleaned_data) for row in formset
+                              if row.cleaned_data and not row.is_blank],
+                    remove_evidence=data["remove_evidence"],
+                    update=update,
+                    expected_version=data["version"],
+                )
+            except workflow.WorkflowError as error:
+                _show_error(request, form, error)
+                status = 409 if isinstance(error, workflow.ConflictError) else 200
+            else:
+                if "continue" in request.POST:
+                    return redirect("workflow:update-submit", update.pk)
+                messages.success(request, f"Your draft update on {item.reference} has been saved. "
+                                          "It has not been sent to the board yet.")
+                return redirect("workflow:item", item.reference)
+    return render(request, TEMPLATES + "update_form.html", {
+        "item": item, "update": update, "form": form, "formset": formset, "evidence": evidence,
+    }, status=status)
+
+
+def _answers(post):
+    answers = post.dict()
+    answers["remove_evidence"] = post.getlist("remove_evidence")
+    return answers
+
+
+def _evidence_rows(post):
+    try:
+        total = min(int(post.get(f"{EVIDENCE_PREFIX}-TOTAL_FORMS", 0)), EvidenceFormSet.max_num - 1)
+    except ValueError:
+        total = 0
+    return [
+        {name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url", "date")}
+        for index in range(max(total, 0))
+    ]
+
+
+@login_required
+def update_submit(request, pk):
+    """Check your answers, then send the update to the board."""
+    update = _update(request, pk, "recommendations.edit_update")
+    if update.state not in workflow.EDITABLE_STATES:
+        messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be submitted.")
+        return redirect("workflow:item", update.item.reference)
+    form = SubmitForm(request.POST or None, initial={"version": update.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.submit(request.user, update, form.cleaned_data["version"])
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            status = 409 if isinstance(error, workflow.ConflictError) else 200
+            update.refresh_from_db()
+        else:
+            messages.success(request, f"Your update on {update.item.reference} has been sent to the improvement "
+                                      "board. You will get an e-mail when they have reviewed it.")
+            return redirect("workflow:my-items")
+    return render(request, TEMPLATES + "update_submit.html", {
+        "update": update, "item": update.item, "form": form, "evidence": update.evidence.all(),
+    }, status=status)
+
+
+@login_required
+def review(request, pk):
+    """The item, its history and the proposed change side by side; approve or return."""
+    update = _update(request, pk, "recommendations.review_update")
+    form = ReviewForm(request.POST or None, initial={"version": update.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
+        try:
+            if decision == ReviewForm.APPROVE:
+                workflow.approve(request.user, update, version, comment)
+            else:
+                workflow.return_update(request.user, update, version, comment)
+        except workflow.WorkflowError as error:
+            _show_error(request, form, error)
+            status = 409 if isinstance(error, workflow.ConflictError) else 200
+            update.refresh_from_db()
+        else:
+            if decision == ReviewForm.APPROVE:
+                messages.success(request, f"The update on {update.item.reference} is approved and published.")
+            else:
+                messages.success(request, f"The update on {update.item.reference} has been returned to the officer.")
+            return redirect("workflow:review-queue")
+    item = update.item
+    return render(request, TEMPLATES + "review.html", {
+        "update": update, "item": item, "form": form, "evidence": update.evidence.all(),
+        "history": item_timeline(item),
+        "target_date_changes": bool(update.proposed_target_date
+                                    and update.proposed_target_date != item.current_target_date),
+        "waiting": update.state == ProgressUpdate.State.SUBMITTED,
+    }, status=status)
+
+
+@login_required
+def assure(request, reference):
+    """A reviewer closes an implemented item."""
+    item = _item(request, reference, "recommendations.assure_item")
+    form = AssureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.assure(request.user, item, form.cleaned_data["narrative"])
+        except workflow.WorkflowError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, f"{item.reference} is now assured and closed.")
+            return redirect("workflow:item", item.reference)
+    return render(request, TEMPLATES + "assure.html", {
+        "item": item, "form": form, "implemented": item.status == Item.Status.IMPLEMENTED,
+    })

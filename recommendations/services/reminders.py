@@ -1,0 +1,73 @@
+"""
+Daily reminder e-mails to officers whose organisation owns items that are
+overdue or have had no update for a number of days.
+
+Safe to run as often as cron likes: ReminderLog allows one e-mail per person
+per day (a unique constraint), so a second run the same day sends nothing.
+"""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations import roles
+from recommendations.models import Item, ReminderLog
+from recommendations.services import attention
+
+
+def send_reminders(days=None, today=None):
+    """Send today's reminders; returns the number of e-mails sent."""
+    today = today or timezone.localdate()
+    cutoff = attention.stale_cutoff(days)
+    items = attention.needing_reminder(attention.with_progress(Item.objects.select_related("owner")), today, cutoff)
+    by_owner = {}
+    for item in items:
+        item.reasons = attention.reasons(item, today, cutoff)
+        by_owner.setdefault(item.owner_id, []).append(item)
+    officers = (
+        get_user_model().objects.filter(
+            groups__name=roles.OFFICERS, is_active=True, organisation_id__in=by_owner
+        ).exclude(email="").exclude(reminderlog__sent_on=today)
+    )
+    sent = 0
+    for officer in officers:
+        if _send_once(officer, by_owner[officer.organisation_id], today):
+            sent += 1
+    return sent
+
+
+def _send_once(officer, items, today):
+    try:
+        with transaction.atomic():
+            # The log row is written first and rolled back if sending fails, so
+            # a failed e-mail is retried on the next run and a sent one never is.
+            ReminderLog.objects.create(user=officer, sent_on=today)
+            count = "1 item needs" if len(items) == 1 else f"{len(items)} items need"
+            send_mail(
+                f"Tracker reminder: {count} an update",
+                _body(officer, items),
+                settings.DEFAULT_FROM_EMAIL,
+                [officer.email],
+            )
+    except IntegrityError:
+        return False  # another run already reminded this person today
+    return True
+
+
+def _body(officer, items):
+    lines = [
+        f"Hello {officer.get_full_name() or officer.username},",
+        "",
+        "These items owned by your organisation need a progress update:",
+        "",
+    ]
+    for item in items:
+        lines.append(f"- {item.reference}: {item.title}")
+        lines.extend(f"    {reason.text}" for reason in item.reasons)
+    lines += [
+        "",
+        f"Sign in to the tracker and open My items ({reverse('workflow:my-items')}) to write an update.",
+    ]
+    return "\n".join(lines)

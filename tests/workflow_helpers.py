@@ -1,0 +1,47 @@
+"""Building blocks for the workflow tests: updates in each state, made through the real service."""
+import datetime
+
+import pytest
+
+from recommendations.models import Item
+from recommendations.services import workflow
+
+EVIDENCE = workflow.EvidenceInput(
+    title="Multi-agency CSE audit report", url="https://example.org/audit.pdf", date=datetime.date(2015, 5, 1)
+)
+
+
+def draft(officer, item, **changes):
+    fields = {"narrative": "Risk assessments now cover every open CSE case.", "proposed_status": "in_progress",
+              "proposed_rag": "amber"}
+    fields.update(changes)
+    return workflow.save_draft(officer, item, **fields)
+
+
+def submitted(officer, item, **changes):
+    update = draft(officer, item, **changes)
+    return workflow.submit(officer, update, update.version)
+
+
+def approved(officer, reviewer, item, **changes):
+    update = submitted(officer, item, **changes)
+    return workflow.approve(reviewer, update, update.version)
+
+
+@pytest.fixture
+def council_draft(council_officer, council_item):
+    return draft(council_officer, council_item)
+
+
+@pytest.fixture
+def council_submitted(council_officer, council_item):
+    return submitted(council_officer, council_item)
+
+
+@pytest.fixture
+def implemented_item(council_officer, reviewer):
+    """A council-only item (no partner through an action) that an approved update marked implemented."""
+    item = Item.objects.get(reference="JAY-02")
+    approved(council_officer, reviewer, item, proposed_status="implemented", evidence=[EVIDENCE])
+    item.refresh_from_db()
+    return item
