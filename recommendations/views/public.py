@@ -211,6 +211,14 @@ class PublishedUpdatesFeed(Feed):
     author_name = "Rotherham Metropolitan Borough Council"
     limit = 50
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The syndication framework dates the response by its newest entry;
+        # public_cache dates it by the latest public change instead, like
+        # every other public URL, so conditional requests agree.
+        del response.headers["Last-Modified"]
+        return response
+
     def get_object(self, request):
         self.request = request
         return request.GET
