@@ -144,3 +144,12 @@ def test_open_data_page_documents_every_field(seeded, client):
     body = client.get("/open-data/").content.decode()
     for field in ITEM_FIELDS + UPDATE_FIELDS:
         assert f"<code>{field}</code>" in body
+
+
+def test_readme_documents_every_field():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Open data fields"):]
+    for field in ITEM_FIELDS + UPDATE_FIELDS:
+        assert f"| `{field}` |" in section, field
