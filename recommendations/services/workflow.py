@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import notifications
@@ -231,9 +232,12 @@ def _apply_to_item(update, user):
             item.baseline_target_date = update.proposed_target_date
         item.current_target_date = update.proposed_target_date
     item._history_user = user
-    item._change_reason = f"Update {update.pk} approved" + (
+    reason = f"Update {update.pk} approved" + (
         f"; target date moved: {update.target_date_reason}" if update.target_date_reason else ""
     )
+    # The history's reason column holds 100 characters (PostgreSQL enforces it);
+    # the full reason stays on the update itself.
+    item._change_reason = Truncator(reason).chars(100)
     item.save()
 
 
