@@ -45,6 +45,7 @@ def test_items_downloads_take_the_page_filters(demo_progress, client):
 def test_items_json_has_the_documented_keys(demo_progress, client):
     response = client.get("/items.json")
     assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
     data = json.loads(response.content)
     assert set(data) == {"generated_at", "count", "items"}
     assert data["count"] == len(data["items"]) == 35

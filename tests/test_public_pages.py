@@ -4,7 +4,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from recommendations.models import Item, Organisation, Source
+from recommendations.models import EvidenceLink, Item, Organisation, Source
 from tests.public_fixtures import demo_progress  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,9 @@ def test_overdue_filter(demo_progress, client):
 def test_an_unknown_filter_value_finds_nothing_rather_than_everything(demo_progress, client):
     response = client.get("/items/?source=NOPE")
     assert references(response) == []
-    assert "No items match these filters" in text(response)
+    body = text(response)
+    assert "No items match these filters" in body
+    assert "<title>Error: " in body and "There is a problem" in body
 
 
 def test_pagination_keeps_the_filters(demo_progress, client):
@@ -128,7 +130,10 @@ def test_item_page_shows_published_progress_newest_first(demo_progress, client, 
 
 
 def test_item_page_shows_evidence_and_related_items(demo_progress, client):
+    EvidenceLink.objects.create(item=Item.objects.get(reference="JAY-04"), title="Board minutes, March 2015",
+                                url="https://example.org/minutes.pdf", date=datetime.date(2015, 3, 5))
     body = text(client.get("/items/JAY-04/"))
+    assert "Other evidence" in body and 'href="https://example.org/minutes.pdf"' in body
     assert 'href="https://example.org/demo/joint-cse-team-terms.pdf"' in body
     assert "[Demo] Joint CSE team terms of reference" in body
     # Related through the joint action ACT-01.

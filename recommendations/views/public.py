@@ -176,10 +176,13 @@ def _csv(filename, fields, records):
 
 
 def _json(key, records):
-    return JsonResponse(
+    response = JsonResponse(
         {"generated_at": timezone.now().isoformat(), "count": len(records), key: records},
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
+    # Open data: other websites may read it from a browser (no cookies are involved).
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @public_cache
