@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Prefetch
 from django.shortcuts import get_object_or_404
 
 from recommendations.filters import ItemFilter
-from recommendations.models import Action, EvidenceLink, Item, ProgressUpdate, Source
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, Source
 
 
 def items():
@@ -58,7 +58,8 @@ def public_evidence():
 
 def evidence_by_update(updates):
     """{update id: [evidence, ...]} for a queryset of published updates, in one query."""
-    evidence = public_evidence().filter(update__in=updates.order_by().values("pk")).order_by("update_id", "-date", "title")
+    evidence = public_evidence().filter(update__in=updates.order_by().values("pk"))
+    evidence = evidence.order_by("update_id", "-date", "title")
     return {update_id: list(links) for update_id, links in groupby(evidence, key=lambda link: link.update_id)}
 
 
