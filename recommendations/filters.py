@@ -1,26 +1,42 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from recommendations.models import Item, Organisation, Source, Theme
 
+SELECT = forms.Select(attrs={"class": "govuk-select govuk-!-width-full"})
+
 
 class ItemFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    source = django_filters.ModelChoiceFilter(
-        queryset=Source.objects.all(), to_field_name="code", empty_label="All sources"
+    """The public item filters. Every value is in the URL, so a filtered view can be shared."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        help_text="Reference, title or summary",
+        widget=forms.TextInput(attrs={"class": "govuk-input", "type": "search"}),
     )
-    status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status")
+    source = django_filters.ModelChoiceFilter(
+        queryset=Source.objects.all(), to_field_name="code", empty_label="All sources", widget=SELECT
+    )
+    status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status", widget=SELECT)
     owner = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.filter(owned_items__isnull=False).distinct(),
         to_field_name="slug",
         empty_label="Any owner",
-        label="Owner",
+        label="Owner organisation",
+        widget=SELECT,
     )
     theme = django_filters.ModelChoiceFilter(
-        field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", empty_label="Any theme"
+        field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", empty_label="Any theme",
+        label="Theme", widget=SELECT,
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label="Overdue only",
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
 
     class Meta:
         model = Item

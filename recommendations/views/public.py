@@ -1,17 +1,89 @@
-"""Public pages: no sign-in, and only approved, published content."""
-from django.shortcuts import get_object_or_404, render
+"""
+Public pages, downloads and feed: no sign-in, and only approved, published content.
+
+What is public is decided in recommendations.services.public_data; the open
+data fields in recommendations.services.open_data. Every view here is
+wrapped in public_cache, so browsers and caches can reuse a page until
+something is published.
+"""
+import hashlib
+from functools import wraps
+
+from django.contrib.syndication.views import Feed
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.views.decorators.http import condition, require_safe
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, Source
-from recommendations.services import reporting
+from recommendations.services import open_data, public_data, reporting
+from recommendations.services.csv_export import csv_response
+
+# Short, so a shared cache never serves a page long after a publication; the
+# ETag lets browsers revalidate cheaply after that.
+PUBLIC_MAX_AGE = 60
 
 
+def _fingerprint(request):
+    """The latest public change, looked up once per request."""
+    if not hasattr(request, "_public_fingerprint"):
+        request._public_fingerprint = public_data.last_changed()
+    return request._public_fingerprint
+
+
+def _etag(request, *args, **kwargs):
+    # Signed-in people see their own navigation and sign-out form on public
+    # pages, so only anonymous pages are shared and revalidated.
+    if request.user.is_authenticated:
+        return None
+    latest, published, evidence = _fingerprint(request)
+    stamp = f"{latest.isoformat() if latest else '-'}|{published}|{evidence}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, *args, **kwargs):
+    if request.user.is_authenticated:
+        return None
+    return _fingerprint(request)[0]
+
+
+def public_cache(view):
+    """Conditional GET (ETag and Last-Modified) plus Cache-Control for a public view."""
+    conditional_view = require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = conditional_view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+    return wrapper
+
+
+def _query_string(request):
+    """The request's filters without the page number, for pagination and download links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@public_cache
 def home(request):
     return render(
         request,
         "recommendations/public/home.html",
-        {"source_counts": reporting.status_counts_by_source(), "last_published": reporting.last_published_at()},
+        {
+            "source_counts": reporting.status_counts_by_source(),
+            "last_published": reporting.last_published_at(),
+        },
     )
 
 
@@ -22,47 +94,174 @@ class ItemListView(FilterView):
     context_object_name = "items"
 
     def get_queryset(self):
-        return Item.objects.select_related("source", "owner")
+        return public_data.items()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
+        context["query_string"] = _query_string(self.request)
+        context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
         return context
 
 
+item_list = public_cache(ItemListView.as_view())
+
+
+@public_cache
 def item_detail(request, reference):
-    item = get_object_or_404(Item.objects.select_related("source", "owner"), reference=reference)
     return render(
         request,
         "recommendations/public/item_detail.html",
-        {
-            "item": item,
-            "updates": ProgressUpdate.objects.published().filter(item=item).order_by("-published_at"),
-            "evidence": EvidenceLink.objects.public().filter(item=item),
-            "themes": item.themes.all(),
-            "actions": item.actions.prefetch_related("items").select_related("owner"),
-        },
+        {"detail": public_data.item_detail(reference)},
     )
 
 
+@public_cache
 def source_list(request):
-    return render(request, "recommendations/public/source_list.html", {"sources": Source.objects.all()})
+    return render(request, "recommendations/public/source_list.html", {"sources": public_data.sources()})
 
 
+@public_cache
 def source_detail(request, code):
-    source = get_object_or_404(Source, code=code)
+    source, items = public_data.source_detail(code)
     return render(
         request,
         "recommendations/public/source_detail.html",
-        {"source": source, "items": source.items.select_related("owner")},
+        {"source": source, "items": items},
     )
 
 
+@public_cache
 def accessibility(request):
     return render(request, "recommendations/public/accessibility.html")
 
 
-def open_data(request):
-    return render(request, "recommendations/public/open_data.html")
+@public_cache
+def open_data_page(request):
+    return render(
+        request,
+        "recommendations/public/open_data.html",
+        {
+            "item_fields": open_data.ITEM_FIELD_HELP.items(),
+            "update_fields": open_data.UPDATE_FIELD_HELP.items(),
+        },
+    )
+
+
+# Open data downloads. The item downloads take the same filters as the items
+# page; the update downloads take them too, and keep updates on matching items.
+
+
+def _item_records(request):
+    filterset = public_data.item_filter(request.GET)
+    today = timezone.localdate()
+    items = filterset.qs.prefetch_related("themes") if filterset.is_valid() else public_data.items().none()
+    return [open_data.item_record(item, request.build_absolute_uri, today) for item in items]
+
+
+def _update_records(request):
+    filterset, updates = public_data.published_updates_for(request.GET)
+    if not filterset.is_valid():
+        updates = updates.none()
+    evidence = public_data.evidence_by_update(updates)
+    return [
+        open_data.update_record(update, evidence.get(update.pk, []), request.build_absolute_uri)
+        for update in updates
+    ]
+
+
+def _csv(filename, fields, records):
+    return csv_response(
+        filename, fields, ([open_data.csv_cell(record[field]) for field in fields] for record in records)
+    )
+
+
+def _json(key, records):
+    response = JsonResponse(
+        {"generated_at": timezone.now().isoformat(), "count": len(records), key: records},
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+    # Open data: other websites may read it from a browser (no cookies are involved).
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@public_cache
+def items_csv(request):
+    return _csv("tracked-items.csv", open_data.ITEM_FIELDS, _item_records(request))
+
+
+@public_cache
+def items_json(request):
+    return _json("items", _item_records(request))
+
+
+@public_cache
+def updates_csv(request):
+    return _csv("published-updates.csv", open_data.UPDATE_FIELDS, _update_records(request))
+
+
+@public_cache
+def updates_json(request):
+    return _json("updates", _update_records(request))
+
+
+class PublishedUpdatesFeed(Feed):
+    """Atom feed of the latest published updates (the same filters as the items page work here)."""
+
+    feed_type = Atom1Feed
+    title = "Rotherham inquiry recommendations: published progress"
+    subtitle = "Progress updates approved by the improvement board, newest first."
+    author_name = "Rotherham Metropolitan Borough Council"
+    limit = 50
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The syndication framework dates the response by its newest entry;
+        # public_cache dates it by the latest public change instead, like
+        # every other public URL, so conditional requests agree.
+        del response.headers["Last-Modified"]
+        return response
+
+    def get_object(self, request):
+        self.request = request
+        return request.GET
+
+    def link(self):
+        return reverse("public:item-list")
+
+    def items(self, params):
+        filterset, updates = public_data.published_updates_for(params)
+        if not filterset.is_valid():
+            return []
+        return list(updates[: self.limit])
+
+    def item_title(self, update):
+        return f"{update.item.reference}: {update.item.title}"
+
+    def item_description(self, update):
+        # Atom summaries are read as HTML: escape the officer's text.
+        return escape(f"{update.get_proposed_status_display()}. {update.narrative}")
+
+    def item_link(self, update):
+        return f"{update.item.get_absolute_url()}#update-{update.pk}"
+
+    def item_guid(self, update):
+        return self.request.build_absolute_uri(self.item_link(update))
+
+    item_guid_is_permalink = True
+
+    def item_author_name(self, update):
+        # The organisation, never the officer who wrote it.
+        return update.item.owner.name
+
+    def item_pubdate(self, update):
+        return update.published_at
+
+    def item_updateddate(self, update):
+        return update.published_at
+
+    def item_categories(self, update):
+        return [update.item.source.short_title]
+
+
+updates_feed = public_cache(PublishedUpdatesFeed())

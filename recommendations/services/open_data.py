@@ -1,0 +1,116 @@
+"""
+The open data records: one dictionary per item and per published update.
+
+The CSV and JSON downloads are both built from these, so the
+published fields are listed once (and documented in README.md, "Open data").
+Records are built only from what recommendations.services.public_data returns.
+"""
+from django.utils import timezone
+
+
+# The published fields, in order, with what they mean: shown on the open data
+# page and repeated for developers in README.md.
+ITEM_FIELD_HELP = {
+    "reference": "Stable reference, such as JAY-04. The item's page is /items/<reference>/.",
+    "url": "Web address of the item's page.",
+    "source": "Code of the report or inspection: JAY, ADCS or OFSTED.",
+    "source_title": "Short title of the source.",
+    "kind": "recommendation, proposal, finding or judgement.",
+    "title": "Short title, in our own words.",
+    "summary": "Summary in our own words; not the official wording.",
+    "official_wording": "The official wording, only once it has been checked against the source; otherwise empty.",
+    "wording_verified": "Whether the official wording has been checked (CSV: yes or no).",
+    "owner": "Organisation responsible for the item.",
+    "lead_role": "Job title of the lead (never a person's name).",
+    "themes": "Theme codes (CSV: separated by spaces).",
+    "status": "not_started, in_progress, implemented, assured or not_accepted.",
+    "status_label": "The status in words.",
+    "rag": "red, amber or green; empty when not rated.",
+    "baseline_target_date": "First agreed target date (YYYY-MM-DD), or empty.",
+    "target_date": "Current target date (YYYY-MM-DD), or empty.",
+    "overdue": "Target date passed and not implemented or assured (CSV: yes or no).",
+}
+
+UPDATE_FIELD_HELP = {
+    "id": "Number of the update; stable.",
+    "url": "Web address of the update on its item's page.",
+    "item_reference": "Reference of the item the update is about.",
+    "item_title": "Title of that item.",
+    "source": "Code of the item's source.",
+    "organisation": "Organisation responsible for the item, which reported the progress.",
+    "published_at": "Date and time the improvement board approved and published it (ISO 8601).",
+    "narrative": "The progress reported.",
+    "status": "Status of the item from this update on (codes as for items).",
+    "status_label": "That status in words.",
+    "rag": "RAG rating from this update on, or empty if unchanged.",
+    "target_date": "Target date from this update on (YYYY-MM-DD), or empty if unchanged.",
+    "target_date_reason": "Why the target date moved, if it did.",
+    "evidence": "Evidence links: in JSON a list of {title, url, date}; in CSV one \"title <url>\" per line.",
+}
+
+ITEM_FIELDS = list(ITEM_FIELD_HELP)
+UPDATE_FIELDS = list(UPDATE_FIELD_HELP)
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def item_record(item, absolute_url, today=None):
+    """absolute_url: a function turning a path into a full web address (request.build_absolute_uri)."""
+    today = today or timezone.localdate()
+    return {
+        "reference": item.reference,
+        "url": absolute_url(item.get_absolute_url()),
+        "source": item.source.code,
+        "source_title": item.source.short_title,
+        "kind": item.kind,
+        "title": item.title,
+        "summary": item.summary,
+        # Wording that has not been checked against the report is not published as official.
+        "official_wording": item.official_wording if item.verified else "",
+        "wording_verified": item.verified,
+        "owner": item.owner.name,
+        "lead_role": item.lead_role,
+        "themes": [theme.slug for theme in item.themes.all()],
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "rag": item.rag,
+        "baseline_target_date": _date(item.baseline_target_date),
+        "target_date": _date(item.current_target_date),
+        "overdue": item.is_overdue(today),
+    }
+
+
+def update_record(update, evidence, absolute_url):
+    """A published update, attributed to the item's owner organisation, never to a person."""
+    item = update.item
+    return {
+        "id": update.pk,
+        "url": absolute_url(f"{item.get_absolute_url()}#update-{update.pk}"),
+        "item_reference": item.reference,
+        "item_title": item.title,
+        "source": item.source.code,
+        "organisation": item.owner.name,
+        "published_at": update.published_at.isoformat(),
+        "narrative": update.narrative,
+        "status": update.proposed_status,
+        "status_label": update.get_proposed_status_display(),
+        "rag": update.proposed_rag,
+        "target_date": _date(update.proposed_target_date),
+        "target_date_reason": update.target_date_reason,
+        "evidence": [
+            {"title": link.title, "url": link.url, "date": _date(link.date)} for link in evidence
+        ],
+    }
+
+
+def csv_cell(value):
+    """Flatten list fields for CSV: themes joined by spaces, evidence as "title <url>" lines."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "\n".join(f"{link['title']} <{link['url']}>" for link in value)
+        return " ".join(value)
+    return value

@@ -1,0 +1,131 @@
+"""
+Nothing unpublished reaches a public page, download or feed.
+
+Every kind of unpublished content is created through the real workflow, each
+carrying a distinctive marker; then every public URL is fetched and searched
+for every marker.
+"""
+import datetime
+
+import pytest
+
+from recommendations import roles
+from recommendations.models import EvidenceLink, Item, Organisation
+from recommendations.services import workflow
+from tests.conftest import make_user
+from tests.public_fixtures import demo_progress, every_public_url  # noqa: F401
+
+MARKERS = []
+
+
+def marker(name):
+    text = f"zqleak{name}zq"
+    MARKERS.append(text)
+    return text
+
+
+def evidence(state):
+    return workflow.EvidenceInput(
+        title=marker(f"{state}evidencetitle"),
+        url=f"https://example.org/{marker(f'{state}evidenceurl')}.pdf",
+        date=datetime.date(2015, 3, 1),
+    )
+
+
+def write(officer, item, state, **extra):
+    return workflow.save_draft(
+        officer, item,
+        narrative=marker(f"{state}narrative"),
+        proposed_status=Item.Status.IN_PROGRESS,
+        proposed_rag=Item.Rag.RED,
+        proposed_target_date=datetime.date(2031, 1, 31),
+        target_date_reason=marker(f"{state}reason"),
+        evidence=[evidence(state)],
+        **extra,
+    )
+
+
+@pytest.fixture
+def unpublished_content(demo_progress):
+    MARKERS.clear()
+    council = Organisation.objects.get(slug="rmbc-cyps")
+    officer = make_user(
+        marker("officerusername"), roles.OFFICERS, council,
+        first_name=marker("officerfirst"), last_name=marker("officerlast"),
+    )
+    officer.email = f"{marker('officeremail')}@example.org"
+    officer.save()
+    reviewer = make_user(
+        marker("reviewerusername"), roles.REVIEWERS,
+        first_name=marker("reviewerfirst"), last_name=marker("reviewerlast"),
+    )
+    reviewer.email = f"{marker('revieweremail')}@example.org"
+    reviewer.save()
+    item = Item.objects.get(reference="JAY-03")
+
+    write(officer, item, "draft")
+
+    submitted = write(officer, item, "submitted")
+    workflow.submit(officer, submitted, submitted.version)
+
+    returned = write(officer, item, "returned")
+    workflow.submit(officer, returned, returned.version)
+    workflow.return_update(reviewer, returned, returned.version, marker("returncomment"))
+
+    # A returned update that the officer is reworking: its new evidence is not public either.
+    workflow.add_evidence(officer, returned, evidence("rework"))
+
+    # A published update is public, but not who wrote or approved it, nor the review comment.
+    published = workflow.save_draft(
+        officer, item, narrative="Published progress on joint case meetings.", proposed_status="in_progress",
+    )
+    workflow.submit(officer, published, published.version)
+    workflow.approve(reviewer, published, published.version, comment=marker("approvalcomment"))
+    return item
+
+
+@pytest.mark.django_db
+def test_no_unpublished_content_on_any_public_url(unpublished_content, client):
+    urls = every_public_url()
+    assert len(urls) > 60
+    assert len(MARKERS) > 15
+    leaks = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode().lower()
+        leaks.extend(f"{marker} on {url}" for marker in MARKERS if marker in body)
+    assert not leaks, leaks
+
+
+@pytest.mark.django_db
+def test_the_leak_test_can_see_published_content(unpublished_content, client):
+    """The same requests do show published content, so the test above is looking in the right place."""
+    response = client.get(unpublished_content.get_absolute_url())
+    assert b"Published progress on joint case meetings." in response.content
+    assert "Published progress on joint case meetings." in client.get("/updates.json").content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_submitted_returned_and_draft_updates_stay_private(demo_progress, client):
+    hidden = [
+        "Placements out of the area are now reviewed monthly",  # submitted
+        "Agreement with neighbouring councils",  # its target date reason
+        "Cross-team CSE case meetings now happen weekly",  # returned
+        "Please add evidence that the meetings change case outcomes",  # review comment
+        "Case meeting schedule",  # returned update's evidence
+        "First quarterly audit of CSE cases",  # draft
+        "demo-council-officer", "demo-police-officer", "demo-reviewer", "@example.org",
+    ]
+    for url in every_public_url():
+        body = client.get(url).content.decode()
+        for text in hidden:
+            assert text not in body, f"{text!r} on {url}"
+
+
+@pytest.mark.django_db
+def test_unpublished_updates_do_not_change_the_public_item(unpublished_content, client):
+    """Only an approved update moves the item; the unpublished target date is not shown."""
+    body = client.get("/items/JAY-03/").content.decode()
+    assert "31 January 2031" not in body
+    assert EvidenceLink.objects.filter(item=unpublished_content, title__startswith="zqleak").count() == 4

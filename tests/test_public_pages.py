@@ -1,0 +1,202 @@
+"""The public pages show the tracked items and their published progress to anyone, without signing in."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from recommendations.models import EvidenceLink, Item, Organisation, Source
+from tests.public_fixtures import demo_progress  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def references(response):
+    return [item.reference for item in response.context["items"]]
+
+
+def test_home_shows_headline_counts_for_each_source_and_last_update(demo_progress, client):
+    body = text(client.get("/"))
+    rows = {row["source"].code: row for row in client.get("/").context["source_counts"]}
+    assert {code: row["total"] for code, row in rows.items()} == {"JAY": 15, "ADCS": 6, "OFSTED": 14}
+    jay = dict((value, count) for value, label, count in rows["JAY"]["by_status"])
+    assert jay == {"not_started": 12, "in_progress": 2, "implemented": 1, "assured": 0, "not_accepted": 0}
+    assert 'href="/items/?source=JAY&amp;status=in_progress"' in body
+    assert 'href="/sources/OFSTED/"' in body
+    assert "Last updated <strong>5 April 2016</strong>" in body
+
+
+def test_item_list_shows_every_item_with_its_columns(demo_progress, client):
+    response = client.get("/items/")
+    assert response.context["paginator"].count == 35
+    body = text(response)
+    for reference in ["JAY-01", "JAY-15", "ADCS-6", "OFSTED-J1", "OFSTED-F9"]:
+        assert f'href="/items/{reference}/"' in body
+    # JAY-05's target moved: the list shows the new date and the first agreed one.
+    assert "30 Jun 2015" in body and "First agreed: 31 Mar 2015" in body
+    assert "South Yorkshire Police" in body and "Jay report" in body
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?source=ADCS", [f"ADCS-{n}" for n in range(1, 7)]),
+        ("?source=JAY&status=implemented", ["JAY-04"]),
+        ("?status=implemented", ["OFSTED-F3", "JAY-04", "ADCS-3"]),
+        ("?owner=south-yorkshire-police&status=in_progress", ["JAY-05"]),
+        ("?q=jay-1", ["JAY-10", "JAY-11", "JAY-12", "JAY-13", "JAY-14", "JAY-15"]),
+        ("?q=looked-after", None),
+        ("?theme=looked-after-children&source=JAY", None),
+    ],
+)
+def test_filters_are_in_the_url(demo_progress, client, query, expected):
+    response = client.get("/items/" + query)
+    found = references(response)
+    if expected is not None:
+        assert sorted(found) == sorted(expected)
+    assert found, "a shareable filter should find something"
+    # The filters are kept in the form and in the download links, so the view can be shared.
+    body = text(response)
+    query_string = response.context["query_string"]
+    assert f'href="/items.csv?{query_string.replace("&", "&amp;")}"' in body
+
+
+def test_search_looks_in_the_summary_too(demo_progress, client):
+    found = references(client.get("/items/?q=placed+in+Rotherham+by+other+councils"))
+    assert found == ["JAY-02"]
+
+
+def test_overdue_filter(demo_progress, client):
+    found = set(references(client.get("/items/?overdue=on")))
+    today = timezone.localdate()
+    assert found == set(Item.objects.overdue(today).values_list("reference", flat=True))
+    assert "JAY-04" not in found  # implemented
+    assert "JAY-05" in found
+
+
+def test_an_unknown_filter_value_finds_nothing_rather_than_everything(demo_progress, client):
+    response = client.get("/items/?source=NOPE")
+    assert references(response) == []
+    body = text(response)
+    assert "No items match these filters" in body
+    assert "<title>Error: " in body and "There is a problem" in body
+
+
+def test_pagination_keeps_the_filters(demo_progress, client):
+    source = Source.objects.get(code="JAY")
+    owner = Organisation.objects.get(slug="rmbc-cyps")
+    Item.objects.bulk_create(
+        Item(source=source, reference=f"JAY-X{n:02}", number=100 + n, kind="recommendation", title=f"Extra {n}",
+             summary="Extra", provenance="seed", owner=owner, lead_role="Lead", status="not_started")
+        for n in range(60)
+    )
+    first = client.get("/items/?source=JAY&status=not_started")
+    assert first.context["paginator"].count == 72
+    assert len(references(first)) == 50
+    assert 'href="?source=JAY&amp;status=not_started&amp;page=2"' in text(first)
+    second = client.get("/items/?source=JAY&status=not_started&page=2")
+    assert len(references(second)) == 22
+    assert "(page 2 of 2)" in text(second)
+    assert client.get("/items/?page=3").status_code == 404
+
+
+def test_item_page_shows_published_progress_newest_first(demo_progress, client, council_officer, reviewer):
+    from recommendations.services import workflow
+
+    item = Item.objects.get(reference="JAY-05")
+    update = workflow.save_draft(council_officer, item, narrative="Remit signed by both chief officers.",
+                                 proposed_status="in_progress", proposed_target_date=datetime.date(2015, 9, 30),
+                                 target_date_reason="Waiting for the police signature.")
+    # The council is a partner on JAY-05's joint action, so its officer may report on it.
+    workflow.submit(council_officer, update, update.version)
+    workflow.approve(reviewer, update, update.version)
+    body = text(client.get("/items/JAY-05/"))
+    assert body.index("Remit signed by both chief officers.") < body.index("remit has been drafted and agreed")
+    # Owner, lead role, source and link to the official document.
+    assert "South Yorkshire Police" in body and "Rotherham District Commander" in body
+    assert 'href="https://www.rotherham.gov.uk/downloads/file/1407/independent_inquiry_cse_in_rotherham"' in body
+    # Target date history: the first agreed date, then each move with its reason.
+    history = body[body.index("Target date history"):]
+    assert history.index("31 March 2015") < history.index("30 June 2015") < history.index("30 September 2015")
+    assert "Waiting for the police signature." in history
+    # Status history.
+    assert "Status history" in body
+    # Public attribution is the organisation, never the person.
+    assert "council-officer" not in body and "board-reviewer" not in body
+
+
+def test_item_page_shows_evidence_and_related_items(demo_progress, client):
+    EvidenceLink.objects.create(item=Item.objects.get(reference="JAY-04"), title="Board minutes, March 2015",
+                                url="https://example.org/minutes.pdf", date=datetime.date(2015, 3, 5))
+    body = text(client.get("/items/JAY-04/"))
+    assert "Other evidence" in body and 'href="https://example.org/minutes.pdf"' in body
+    assert 'href="https://example.org/demo/joint-cse-team-terms.pdf"' in body
+    assert "[Demo] Joint CSE team terms of reference" in body
+    # Related through the joint action ACT-01.
+    for related in ["JAY-05", "JAY-06", "OFSTED-F1", "OFSTED-F2"]:
+        assert f'href="/items/{related}/"' in body
+    assert "Joint council and police CSE team under a single manager" in body
+
+
+def test_summary_is_labelled_as_ours_until_the_wording_is_verified(seeded, client):
+    body = text(client.get("/items/JAY-01/"))
+    assert "This is our summary, not the official wording." in body
+    assert "has not yet been checked against the official report" in body  # provenance: recalled
+    assert "Official wording" not in body
+
+    item = Item.objects.get(reference="JAY-01")
+    item.official_wording = "Unchecked wording pasted by an administrator."
+    item.save()
+    body = text(client.get("/items/JAY-01/"))
+    assert "Unchecked wording pasted by an administrator." not in body
+    assert "This is our summary, not the official wording." in body
+
+    item.verified = True
+    item.save()
+    body = text(client.get("/items/JAY-01/"))
+    assert "Official wording" in body
+    assert "Unchecked wording pasted by an administrator." in body
+    assert "checked against the official document" in body
+    assert "This is our summary, not the official wording." not in body
+
+
+def test_item_urls_are_stable_and_unknown_references_are_404(seeded, client):
+    assert client.get("/items/JAY-04/").status_code == 200
+    assert client.get("/items/JAY-99/").status_code == 404
+    assert client.get("/items/jay-04x/").status_code == 404
+    assert client.get("/sources/NOPE/").status_code == 404
+
+
+def test_source_pages(demo_progress, client):
+    body = text(client.get("/sources/"))
+    for code in ["JAY", "ADCS", "OFSTED"]:
+        assert f'href="/sources/{code}/"' in body
+    body = text(client.get("/sources/OFSTED/"))
+    assert "14 items" in body
+    assert "Ofsted" in body
+    assert all(f'href="/items/OFSTED-F{n}/"' in body for n in range(1, 10))
+    assert 'href="/items/JAY-01/"' not in body
+
+
+def test_accessibility_statement_has_the_required_sections(client):
+    body = text(client.get("/accessibility/"))
+    for section in [
+        "Rotherham Metropolitan Borough Council",
+        "Compliance status",
+        "Non-accessible content",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Equality and Human Rights Commission",
+        "Preparation of this accessibility statement",
+    ]:
+        assert section in body, section
+
+
+def test_public_pages_need_no_sign_in_and_refuse_writes(demo_progress, client):
+    for url in ["/", "/items/", "/items/JAY-04/", "/sources/", "/sources/JAY/", "/accessibility/", "/open-data/"]:
+        assert client.get(url).status_code == 200, url
+    assert client.post("/items/").status_code == 405
