@@ -364,12 +364,17 @@ class _Generator:
         approved_positions = [index for index, state in enumerate(states) if state == State.APPROVED]
         proposals = dict(zip(approved_positions, self._status_path(item.status, len(approved_positions))))
         result = []
+        last_reviewed = None
         for index, (day, state) in enumerate(zip(days, states)):
             status = proposals.get(index) or self.random.choice([Status.IN_PROGRESS, Status.IMPLEMENTED])
             created = self._at(day)
             reviewed = None
             if state in (State.APPROVED, State.RETURNED):
                 reviewed = created + datetime.timedelta(days=self.random.randint(1, 14))
+                # Reviews happen in the order updates were written, so the newest published update is the last one.
+                if last_reviewed and reviewed <= last_reviewed:
+                    reviewed = last_reviewed + datetime.timedelta(minutes=1)
+                last_reviewed = reviewed
             update = {
                 "id": self.next_update_id,
                 "item_id": item.pk,
