@@ -13,6 +13,7 @@ update through the workflow service, as a reviewer would.
 import json
 import os
 import sys
+import time
 import uuid
 
 import django
@@ -49,7 +50,7 @@ def prepare(pages):
     signed_in = Client()
     signed_in.force_login(reviewer)
     anonymous = Client()
-    queries, statuses = {}, {}
+    queries, statuses, alone_ms = {}, {}, {}
     for page in pages:
         client = signed_in if page["signed_in"] else anonymous
         path = page["path"].format(item=item.reference)
@@ -57,12 +58,20 @@ def prepare(pages):
             response = client.get(path)
         statuses[page["name"]] = response.status_code
         queries[page["name"]] = len(captured)
+        # One request at a time, in this process: the page's own cost, without contention.
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        alone_ms[page["name"]] = sorted(timings)[2]
 
     return {
         "item": item.reference,
         "item_updates": item.n,
         "session": signed_in.cookies["sessionid"].value,
         "queries": queries,
+        "alone_ms": alone_ms,
         "statuses": statuses,
         "publication": queue_update_for_demo(),
         "reviewer": {"username": reviewer.username, "password": BENCH_PASSWORD},

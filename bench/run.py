@@ -126,12 +126,14 @@ def run_backend(backend, options):
             first = server.get(path, headers)
             warm_up(server, path, headers)
             result = load(server.url(path), headers, 200, options)
-            results.append({"page": page, "path": path, "queries": probe["queries"][page.name], **result})
+            results.append({"page": page, "path": path, "queries": probe["queries"][page.name],
+                            "alone_ms": probe["alone_ms"][page.name], **result})
             validator = conditional_header(first)
             if validator:
                 conditional = load(server.url(path), {**headers, **validator}, 304, options)
                 results.append(
-                    {"page": page, "path": path, "conditional": True, "queries": None, **conditional}
+                    {"page": page, "path": path, "conditional": True, "queries": None, "alone_ms": None,
+                     **conditional}
                 )
         scale_out = scale_out_demo(server, env, options, probe) if backend == "postgresql" else None
     return {
@@ -369,7 +371,9 @@ def render(machine, options, runs, elapsed):
         f"Data: {options.items:,} items, {options.updates:,} progress updates (`generate_synthetic --seed 1`). "
         f"Server: gunicorn, DEBUG off, {options.workers} workers x {options.threads} threads (gthread), "
         f"on 127.0.0.1. Load: wrk, 2 threads, {options.connections} connections, {options.duration} s per page, "
-        "keep-alive. Latencies in milliseconds; errors are socket errors plus any unexpected status. "
+        "keep-alive. Latencies in milliseconds; errors are socket errors plus any unexpected status; "
+        "\"one request alone\" is the median time of one request through Django's test client in-process, "
+        "with no other load from this run. "
         f"Whole run: {elapsed / 60:.1f} minutes.",
         "",
     ]
@@ -387,19 +391,20 @@ def render_run(run):
         f"Loading the data set took {run['load_seconds']:.1f} s. Item page tested: `{run['probe']['item']}` "
         f"({run['probe']['item_updates']} updates, the most of any item).",
         "",
-        "| page | path | req/s | p50 | p95 | p99 | errors | vs bare view | SQL queries |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | path | req/s | p50 | p95 | p99 | errors | vs bare view | SQL queries | one request alone |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in run["results"]:
         name = row["page"].name + (" (conditional GET, 304)" if row.get("conditional") else "")
         if "missing" in row:
-            lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | | |")
+            lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | | | |")
             continue
         ratio = f"{row['rps'] / bare['rps']:.0%}" if bare else "?"
         queries = "" if row["queries"] is None else row["queries"]
+        alone = "" if row["alone_ms"] is None else f"{row['alone_ms']:.1f}"
         lines.append(
             f"| {name} | `{row['path']}` | {row['rps']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
-            f"{row['p99']:.1f} | {row['errors']} | {ratio} | {queries} |"
+            f"{row['p99']:.1f} | {row['errors']} | {ratio} | {queries} | {alone} |"
         )
     lines.append("")
     demo = run["scale_out"]
