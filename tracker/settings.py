@@ -163,6 +163,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "tracker@exampl
 # Days without a published update after which an item counts as stale.
 TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
 
+# A bare reference view at /bench/bare/ (no database, no template) for the
+# benchmark in bench/. The URL exists only where this is on.
+TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

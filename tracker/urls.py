@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,3 +20,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+if settings.TRACKER_BENCH_VIEW:
+    from tracker.bench import bare_view
+
+    urlpatterns.append(path("bench/bare/", bare_view, name="bench-bare"))

@@ -1,0 +1,475 @@
+"""
+The benchmark: one command, `bench/run.sh` (see BENCHMARKS.md and the README).
+
+For each database (PostgreSQL, then SQLite) it creates a fresh database,
+loads the synthetic national data set (timed), serves the app with gunicorn
+(DEBUG off, several workers) on loopback, and drives every page in PAGES with
+wrk, next to a bare Django view in the same server as the reference limit.
+It records the SQL queries each page runs, and on PostgreSQL runs a second
+app server against the same database to show that a sign-in and a
+publication on one are visible on the other at once.
+
+Results are printed, written to bench/results/latest.md, and put into
+BENCHMARKS.md between the "bench:results" markers.
+"""
+import argparse
+import datetime
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+WRK = "/usr/bin/wrk"
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+START_MARKER, END_MARKER = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+
+@dataclass
+class Page:
+    name: str
+    path: str  # "{item}" is replaced by the reference of the item with the most updates
+    signed_in: bool = False  # sent with a board reviewer's session cookie
+    kind: str = "public"  # "bare" (the reference), "public" or "board": which target applies
+
+
+# The pages under test. A page that does not exist yet (404) is reported and skipped.
+PAGES = [
+    Page("bare Django view", "/bench/bare/", kind="bare"),
+    Page("item list", "/items/"),
+    Page("item list, filtered", "/items/?status=in_progress&overdue=true"),
+    Page("item list, page 20", "/items/?page=20"),
+    Page("item page", "/items/{item}/"),
+    Page("CSV export", "/items.csv"),
+    Page("board overview", "/board/", signed_in=True, kind="board"),
+]
+
+# The issue's targets, checked in the results.
+TARGET_P95_MS = {"public": 50, "board": 150}
+TARGET_RATIO_UNCACHED, TARGET_RATIO_CACHED, TARGET_LOAD_SECONDS = 0.5, 0.9, 60
+
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+SQLITE_PATH = Path("/tmp/tracker-bench.sqlite3")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn gthread threads per worker")
+    parser.add_argument("--port", type=int, default=8161, help="first of two loopback ports")
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--quick", action="store_true", help="small data, 3 s per page: a smoke test")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    options = parser.parse_args()
+    if options.quick:
+        options.items, options.updates, options.duration = 1000, 10_000, 3
+
+    started = time.monotonic()
+    machine = describe_machine()
+    collectstatic()
+    runs = []
+    for backend in options.backends.split(","):
+        runs.append(run_backend(backend.strip(), options))
+    report = render(machine, options, runs, time.monotonic() - started)
+    print(report)
+    if not options.no_write:
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(report, encoding="utf-8")
+        update_benchmarks_md(report)
+        print(f"Written to {RESULTS.relative_to(ROOT)} and {BENCHMARKS.name}.")
+
+
+# -- one database
+
+
+def run_backend(backend, options):
+    print(f"\n== {backend}", flush=True)
+    database_url = fresh_database(backend)
+    env = server_env(database_url)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    started = time.monotonic()
+    manage(env, "generate_synthetic", "--items", str(options.items), "--updates", str(options.updates), "--seed", "1")
+    load_seconds = time.monotonic() - started
+    print(f"loaded {options.items} items / {options.updates} updates in {load_seconds:.1f} s", flush=True)
+
+    probe = run_probe(env, "prepare", json.dumps([page.__dict__ for page in PAGES]))
+    cookie = f"sessionid={probe['session']}"
+    results = []
+    with Server(env, options.port, options) as server:
+        for page in PAGES:
+            path = page.path.format(item=probe["item"])
+            status = probe["statuses"][page.name]
+            if status != 200:
+                print(f"{page.name}: {path} answers {status}; skipped", flush=True)
+                results.append({"page": page, "path": path, "missing": status})
+                continue
+            headers = {"Cookie": cookie} if page.signed_in else {}
+            first = server.get(path, headers)
+            warm_up(server, path, headers)
+            result = load(server.url(path), headers, 200, options)
+            results.append({"page": page, "path": path, "queries": probe["queries"][page.name],
+                            "alone_ms": probe["alone_ms"][page.name], **result})
+            validator = conditional_header(first)
+            if validator:
+                conditional = load(server.url(path), {**headers, **validator}, 304, options)
+                results.append(
+                    {"page": page, "path": path, "conditional": True, "queries": None, "alone_ms": None,
+                     **conditional}
+                )
+        scale_out = scale_out_demo(server, env, options, probe) if backend == "postgresql" else None
+    return {
+        "backend": backend,
+        "items": options.items,
+        "updates": options.updates,
+        "load_seconds": load_seconds,
+        "results": results,
+        "probe": probe,
+        "scale_out": scale_out,
+        "server_version": database_version(backend),
+    }
+
+
+def fresh_database(backend):
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS tracker_bench WITH (FORCE)")
+            connection.execute("CREATE DATABASE tracker_bench")
+        return POSTGRES_URL
+    raise SystemExit(f"Unknown backend {backend!r}: use postgresql or sqlite.")
+
+
+def server_env(database_url):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "TRACKER_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="tracker.settings",
+        DJANGO_SECRET_KEY="benchmark-only-secret-key-on-loopback-0123456789abcdef",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        TRACKER_BENCH_VIEW="1",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def collectstatic():
+    if not (ROOT / "build" / "static").exists():
+        raise SystemExit("Build the styles first: npm ci && npm run build")
+    env = server_env(f"sqlite:///{SQLITE_PATH}")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+
+
+def run_probe(env, *args):
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.probe", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("PROBE_RESULT "))
+    return json.loads(line.removeprefix("PROBE_RESULT "))
+
+
+# -- servers and load
+
+
+class Server:
+    """A gunicorn serving the app on a loopback port; stopped (with its workers) on exit."""
+
+    def __init__(self, env, port, options):
+        self.env, self.port, self.options = env, port, options
+        self.process = None
+
+    def __enter__(self):
+        command = [
+            GUNICORN, "tracker.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.options.workers), "--worker-class", "gthread",
+            "--threads", str(self.options.threads), "--log-level", "warning",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/bench/bare/")["status"] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit(f"gunicorn did not start on port {self.port}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the group this script started
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def get(self, path, headers=None, opener=None):
+        request = urllib.request.Request(self.url(path), headers=headers or {})
+        try:
+            with (opener or urllib.request.build_opener()).open(request, timeout=30) as response:
+                return {"status": response.status, "headers": dict(response.headers), "body": response.read(),
+                        "url": response.url}
+        except urllib.error.HTTPError as error:
+            return {"status": error.code, "headers": dict(error.headers), "body": error.read(), "url": error.url}
+
+
+def warm_up(server, path, headers):
+    for _ in range(10):
+        server.get(path, headers)
+
+
+def conditional_header(response):
+    if response["headers"].get("ETag"):
+        return {"If-None-Match": response["headers"]["ETag"]}
+    if response["headers"].get("Last-Modified"):
+        return {"If-Modified-Since": response["headers"]["Last-Modified"]}
+    return None
+
+
+def load(url, headers, expected_status, options):
+    command = [WRK, "-t2", f"-c{options.connections}", f"-d{options.duration}s", "--timeout", "5s",
+               "-s", str(ROOT / "bench" / "report.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command += [url, "--", str(expected_status)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_RESULT "))
+    raw = json.loads(line.removeprefix("BENCH_RESULT "))
+    result = {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50": raw["p50_us"] / 1000, "p95": raw["p95_us"] / 1000, "p99": raw["p99_us"] / 1000,
+        "errors": raw["socket_errors"] + raw["unexpected_status"],
+        "requests": raw["requests"],
+    }
+    print(f"  {url} ({expected_status}): {result['rps']:.0f} req/s, p95 {result['p95']:.1f} ms, "
+          f"{result['errors']} errors", flush=True)
+    return result
+
+
+# -- scale-out
+
+
+def scale_out_demo(server_a, env, options, probe):
+    """A second app server on the same database: sessions and publications are shared at once."""
+    with Server(env, options.port + 1, options) as server_b:
+        # Sign in on A through the login form; the same cookie works on B.
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = server_a.get("/accounts/login/", opener=opener)["body"].decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode(
+            {"username": probe["reviewer"]["username"], "password": probe["reviewer"]["password"],
+             "csrfmiddlewaretoken": token}
+        ).encode()
+        with opener.open(urllib.request.Request(server_a.url("/accounts/login/"), data=body), timeout=30):
+            pass
+        board_on_b = server_b.get("/board/", opener=opener)
+        session_shared = board_on_b["status"] == 200 and "/accounts/login/" not in board_on_b["url"]
+
+        publication = probe["publication"]
+        path = f"/items/{publication['item']}/"
+        marker = publication["marker"].encode()
+        before = {name: marker in server.get(path)["body"] for name, server in (("A", server_a), ("B", server_b))}
+        run_probe(env, "publish", str(publication["update"]))  # the reviewer approves it
+        published_at = time.monotonic()
+        after_b = server_b.get(path)
+        seen_ms = (time.monotonic() - published_at) * 1000
+        after_a = server_a.get(path)
+    demo = {
+        "ports": [server_a.port, options.port + 1],
+        "session_shared": session_shared,
+        "item": publication["item"],
+        "before": before,
+        "after": {"A": marker in after_a["body"], "B": marker in after_b["body"]},
+        "seen_on_b_ms": seen_ms,
+        "etag_b": after_b["headers"].get("ETag"),
+    }
+    print(f"  scale-out: {demo}", flush=True)
+    return demo
+
+
+# -- report
+
+
+def describe_machine():
+    def read(path):
+        try:
+            return Path(path).read_text()
+        except OSError:
+            return ""
+
+    cpu = re.search(r"model name\s*:\s*(.+)", read("/proc/cpuinfo"))
+    memory = re.search(r"MemTotal:\s*(\d+) kB", read("/proc/meminfo"))
+    versions = subprocess.run(
+        [PYTHON, "-c", "import django, gunicorn; print(django.get_version(), gunicorn.__version__)"],
+        capture_output=True, text=True,
+    ).stdout.split()
+    wrk = subprocess.run([WRK, "-v"], capture_output=True, text=True)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "memory_gb": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": versions[0] if versions else "?",
+        "gunicorn": versions[1] if len(versions) > 1 else "?",
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": (wrk.stdout + wrk.stderr).splitlines()[0] if (wrk.stdout + wrk.stderr) else "?",
+        "load_average": os.getloadavg(),
+    }
+
+
+def database_version(backend):
+    if backend == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_URL) as connection:
+        return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0]
+
+
+def render(machine, options, runs, elapsed):
+    lines = [
+        f"## Latest results ({datetime.date.today():%d %B %Y})",
+        "",
+        f"Machine: {machine['cpus']} CPUs ({machine['cpu']}), {machine['memory_gb']} GB memory, {machine['os']}; "
+        f"Python {machine['python']}, Django {machine['django']}, gunicorn {machine['gunicorn']}, "
+        f"{machine['wrk']}. Load average when the run started: "
+        + ", ".join(f"{value:.2f}" for value in machine["load_average"]) + ".",
+        "",
+        f"Data: {options.items:,} items, {options.updates:,} progress updates (`generate_synthetic --seed 1`). "
+        f"Server: gunicorn, DEBUG off, {options.workers} workers x {options.threads} threads (gthread), "
+        f"on 127.0.0.1. Load: wrk, 2 threads, {options.connections} connections, {options.duration} s per page, "
+        "keep-alive. Latencies in milliseconds; errors are socket errors plus any unexpected status; "
+        "\"one request alone\" is the median time of one request through Django's test client in-process, "
+        "with no other load from this run. "
+        f"Whole run: {elapsed / 60:.1f} minutes.",
+        "",
+    ]
+    for run in runs:
+        lines += render_run(run)
+    lines += render_targets(runs)
+    return "\n".join(lines) + "\n"
+
+
+def render_run(run):
+    bare = next((row for row in run["results"] if row["page"].kind == "bare" and "rps" in row), None)
+    lines = [
+        f"### {run['server_version']}",
+        "",
+        f"Loading the data set took {run['load_seconds']:.1f} s. Item page tested: `{run['probe']['item']}` "
+        f"({run['probe']['item_updates']} updates, the most of any item).",
+        "",
+        "| page | path | req/s | p50 | p95 | p99 | errors | vs bare view | SQL queries | one request alone |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in run["results"]:
+        name = row["page"].name + (" (conditional GET, 304)" if row.get("conditional") else "")
+        if "missing" in row:
+            lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | | | |")
+            continue
+        ratio = f"{row['rps'] / bare['rps']:.0%}" if bare else "?"
+        queries = "" if row["queries"] is None else row["queries"]
+        alone = "" if row["alone_ms"] is None else f"{row['alone_ms']:.1f}"
+        lines.append(
+            f"| {name} | `{row['path']}` | {row['rps']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
+            f"{row['p99']:.1f} | {row['errors']} | {ratio} | {queries} | {alone} |"
+        )
+    lines.append("")
+    demo = run["scale_out"]
+    if demo:
+        lines += [
+            f"Scale-out: two app servers (ports {demo['ports'][0]} and {demo['ports'][1]}) on one database. "
+            f"Signed in on A, the same session cookie opens the board on B: "
+            f"{'yes' if demo['session_shared'] else 'NO'}. An update on `{demo['item']}` approved through the "
+            f"workflow service: shown before on A/B {_yes_no(demo['before'])}; shown after on A/B "
+            f"{_yes_no(demo['after'])}; B's first request after the approval returned it in "
+            f"{demo['seen_on_b_ms']:.0f} ms.",
+            "",
+        ]
+    return lines
+
+
+def _yes_no(flags):
+    return "/".join("yes" if flags[name] else "no" for name in ("A", "B"))
+
+
+def render_targets(runs):
+    lines = ["### Targets", "", "| target | result | met |", "|---|---|---|"]
+
+    def add(target, result, met):
+        lines.append(f"| {target} | {result} | {'yes' if met else '**no**'} |")
+
+    for run in runs:
+        label = run["server_version"].split()[0]
+        add(f"{label}: load {run['items']:,} items / {run['updates']:,} updates < {TARGET_LOAD_SECONDS} s",
+            f"{run['load_seconds']:.1f} s", run["load_seconds"] < TARGET_LOAD_SECONDS)
+        if label != "PostgreSQL":
+            continue
+        rows = [row for row in run["results"] if "rps" in row]
+        bare = next((row for row in rows if row["page"].kind == "bare"), None)
+        for row in rows:
+            page = row["page"]
+            if page.kind == "bare":
+                continue
+            name = page.name + (" (304)" if row.get("conditional") else "")
+            limit = TARGET_P95_MS[page.kind]
+            add(f"{name}: p95 < {limit} ms, no errors", f"p95 {row['p95']:.1f} ms, {row['errors']} errors",
+                row["p95"] < limit and row["errors"] == 0)
+            if bare and page.kind == "public":
+                want = TARGET_RATIO_CACHED if row.get("conditional") else TARGET_RATIO_UNCACHED
+                ratio = row["rps"] / bare["rps"]
+                add(f"{name}: >= {want:.0%} of the bare view's throughput", f"{ratio:.0%}", ratio >= want)
+        if run["scale_out"]:
+            demo = run["scale_out"]
+            add("Two app servers: shared session, publication visible on the other at once",
+                f"session {'shared' if demo['session_shared'] else 'NOT shared'}, "
+                f"publication {'seen' if demo['after']['B'] else 'NOT seen'} on B",
+                demo["session_shared"] and demo["after"]["B"] and not demo["before"]["B"])
+    lines.append("")
+    return lines
+
+
+def update_benchmarks_md(report):
+    block = f"{START_MARKER}\n{report}{END_MARKER}"
+    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else f"# Benchmarks\n\n{START_MARKER}\n{END_MARKER}\n"
+    if START_MARKER in text:
+        text = re.sub(re.escape(START_MARKER) + ".*?" + re.escape(END_MARKER), lambda _: block, text, flags=re.S)
+    else:
+        text += "\n" + block + "\n"
+    BENCHMARKS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The benchmark's bare reference view exists only where TRACKER_BENCH_VIEW is on."""
+import importlib
+
+import pytest
+from django.urls import clear_url_caches
+
+import tracker.urls
+
+
+@pytest.fixture
+def reload_urls():
+    def reload():
+        importlib.reload(tracker.urls)
+        clear_url_caches()
+
+    yield reload
+    reload()  # back to the URLs of the settings as they were
+
+
+def test_bare_view_does_not_exist_by_default(client, settings, reload_urls):
+    settings.TRACKER_BENCH_VIEW = False
+    reload_urls()
+    assert client.get("/bench/bare/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_bare_view_answers_without_the_database(client, settings, reload_urls, django_assert_num_queries):
+    settings.TRACKER_BENCH_VIEW = True
+    reload_urls()
+    with django_assert_num_queries(0):
+        response = client.get("/bench/bare/")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
