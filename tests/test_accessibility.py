@@ -107,3 +107,40 @@ def test_public_pages_work_without_javascript(demo_progress, live_server, browse
         assert page.url.endswith("/items/")
     finally:
         context.close()
+
+
+DEMO_PASSWORDS = {"demo-council-officer": "demo-council-password", "demo-reviewer": "demo-reviewer-password"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_server, axe_page, settings):
+    from recommendations.models import ProgressUpdate
+    from recommendations.services.demo import load_demo
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
+    submitted = ProgressUpdate.objects.get(state=ProgressUpdate.State.SUBMITTED)
+    pages = {
+        "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/"],
+        "demo-reviewer": [
+            "/work/review/", f"/work/updates/{submitted.pk}/review/", "/board/", "/board/owners/",
+            "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=6&year=2015",
+            "/board/as-at/?day=31&month=2&year=2015",
+        ],
+    }
+    failures = []
+    for username, paths in pages.items():
+        axe_page.context.clear_cookies()
+        axe_page.goto(live_server.url + "/accounts/login/")
+        axe_page.fill("#id_username", username)
+        axe_page.fill("#id_password", DEMO_PASSWORDS[username])
+        axe_page.get_by_role("button", name="Sign in").click()
+        for path in paths:
+            response = axe_page.goto(live_server.url + path)
+            assert response.status == 200, path
+            assert "/accounts/login/" not in axe_page.url, f"{username} was not signed in"
+            for violation in run_axe(axe_page):
+                failures.append(f"{username} {path}: {violation['id']} [{violation['impact']}] "
+                                f"{violation['help']} at {violation['targets']}")
+    assert not failures, "\n".join(failures)
