@@ -124,7 +124,7 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
         help_text="Tick a link to remove it when you save.",
-        error_messages={"invalid_choice": "Only this update's own evidence links can be removed. " + PAGE_TAMPERED},
+        error_messages={"invalid_choice": "Only evidence links on this update can be removed. " + PAGE_TAMPERED},
     )
     version = VersionField(required=False)
 
