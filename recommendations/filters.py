@@ -4,9 +4,13 @@ from django.utils import timezone
 
 from recommendations.models import Item, Organisation, Source, Theme
 
+SEARCH_MAX_LENGTH = 200
+
 
 class ItemFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    # A length limit, because SQLite refuses a LIKE pattern of many thousand
+    # characters (the page failed); nobody searches with more than this.
+    q = django_filters.CharFilter(method="search", label="Search", max_length=SEARCH_MAX_LENGTH)
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.all(), to_field_name="code", empty_label="All sources"
     )

@@ -300,6 +300,9 @@ class AsAtForm(forms.Form):
         raise ValidationError(message)
 
     def clean(self):
+        if self.errors:
+            # A part was refused outright (such as a null character); its own message says why.
+            return self.cleaned_data
         parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
         missing = [name for name, value in parts.items() if not value]
         if len(missing) == 3:
