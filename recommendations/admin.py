@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from recommendations.forms import AdminSignInForm
 from recommendations.models import (
     Action,
     EvidenceLink,
@@ -13,6 +14,9 @@ from recommendations.models import (
     Theme,
     User,
 )
+
+# The admin's sign-in gets the same guard against over-long usernames as the site's.
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -6,15 +6,19 @@ from django.utils import timezone
 from recommendations.models import Item, Organisation, Source, Theme
 
 SELECT = forms.Select(attrs={"class": "govuk-select govuk-!-width-full"})
+SEARCH_MAX_LENGTH = 200
 
 
 class ItemFilter(django_filters.FilterSet):
     """The public item filters. Every value is in the URL, so a filtered view can be shared."""
 
+    # A length limit, because SQLite refuses a LIKE pattern of many thousand
+    # characters (the page failed); nobody searches with more than this.
     q = django_filters.CharFilter(
         method="search",
         label="Search",
         help_text="Reference, title or summary",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"class": "govuk-input", "type": "search"}),
     )
     source = django_filters.ModelChoiceFilter(

@@ -4,12 +4,35 @@ the rules (who may do what, which status is allowed, when a reason is
 needed) are applied by recommendations.services.workflow, whose error
 messages the views attach to these forms.
 """
+import datetime
+
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, http_url_validator
 from recommendations.services.workflow import OFFICER_STATUSES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
+
+# Limits on free text, so a pasted document or a script cannot fill the
+# database or the pages; each is far above what a person writes in a form.
+NARRATIVE_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
+COMMENT_MAX_LENGTH = 5_000
+
+# No date the tracker records can be earlier than this: the inquiries it
+# tracks date from 2014, and an earlier year is a typing mistake.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_TARGET_DATE = datetime.date(2099, 12, 31)
+
+PAGE_TAMPERED = "The page was incomplete or out of date: reload it and try again."
+
+
+def _too_long(what, limit):
+    return f"{what} must be {limit:,} characters or fewer"
 
 
 class VersionField(forms.IntegerField):
@@ -18,16 +41,49 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=1, error_messages={"required": "The page was incomplete: reload it and try again."},
-                         **kwargs)
+        # The upper bound keeps a forged number inside the database's integer range.
+        super().__init__(
+            min_value=1, max_value=2**31 - 1,
+            error_messages={name: PAGE_TAMPERED for name in ("required", "invalid", "min_value", "max_value")},
+            **kwargs,
+        )
+
+
+class WebAddressField(forms.URLField):
+    """An http or https address. "example.org/report" gets https:// in front.
+
+    Only the http/https validator runs (not also Django's general one), so a
+    bad address gets one message, not two. An address starting with "//" or
+    a backslash names no scheme and would be read as a link to another site,
+    so it is refused rather than guessed at.
+    """
+
+    default_validators = [http_url_validator]
+
+    def to_python(self, value):
+        if value and value.strip() and not value.strip()[0].isalnum():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+def _check_date_range(value, what, latest=None, latest_message=""):
+    if value is None:
+        return value
+    if value < EARLIEST_DATE:
+        raise ValidationError(f"{what} must be in {EARLIEST_DATE.year} or later")
+    if latest and value > latest:
+        raise ValidationError(latest_message)
+    return value
 
 
 class ProgressUpdateForm(forms.Form):
     narrative = forms.CharField(
         label="What progress has been made?",
         help_text="Say what has been done since the last update, and what happens next. This is published once approved.",
+        max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
-        error_messages={"required": "Describe the progress made"},
+        error_messages={"required": "Describe the progress made",
+                        "max_length": _too_long("The progress description", NARRATIVE_MAX_LENGTH)},
     )
     proposed_status = forms.ChoiceField(
         label="What is the status now?",
@@ -35,7 +91,9 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         help_text="Only the improvement board can mark an item as assured and closed. "
                   "“Implemented” needs at least one evidence link.",
-        error_messages={"required": "Choose the status"},
+        error_messages={"required": "Choose the status",
+                        "invalid_choice": "Choose a status from the list. Only the improvement board can mark an "
+                                          "item as assured and closed."},
     )
     proposed_rag = forms.ChoiceField(
         label="RAG rating",
@@ -43,6 +101,7 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         help_text="Red: at risk. Amber: some risk. Green: on track.",
+        error_messages={"invalid_choice": "Choose a RAG rating from the list"},
     )
     proposed_target_date = forms.DateField(
         label="New target date (optional)",
@@ -56,6 +115,8 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
         help_text="Needed if you give a new target date. Published with the update.",
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"max_length": _too_long("The reason", REASON_MAX_LENGTH)},
     )
     remove_evidence = forms.TypedMultipleChoiceField(
         label="Remove evidence links",
@@ -63,12 +124,19 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
         help_text="Tick a link to remove it when you save.",
+        error_messages={"invalid_choice": "Only evidence links on this update can be removed. " + PAGE_TAMPERED},
     )
     version = VersionField(required=False)
 
     def __init__(self, *args, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_evidence"].choices = [(link.pk, f"{link.title} ({link.url})") for link in evidence]
+
+    def clean_proposed_target_date(self):
+        return _check_date_range(
+            self.cleaned_data["proposed_target_date"], "The new target date",
+            latest=LATEST_TARGET_DATE, latest_message=f"The new target date must be before {LATEST_TARGET_DATE.year + 1}",
+        )
 
     @classmethod
     def initial_for(cls, update):
@@ -89,18 +157,26 @@ class EvidenceForm(forms.Form):
         label="Title", max_length=EvidenceLink._meta.get_field("title").max_length, required=False,
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
         help_text="For example, “Joint CSE team terms of reference”.",
+        error_messages={"max_length": _too_long("The title", EvidenceLink._meta.get_field("title").max_length)},
     )
-    url = forms.URLField(
-        label="Web address", max_length=500, required=False, assume_scheme="https",
-        validators=[http_url_validator],
+    url = WebAddressField(
+        label="Web address", max_length=EvidenceLink._meta.get_field("url").max_length, required=False,
+        assume_scheme="https",
         widget=forms.URLInput(attrs={"class": "govuk-input", "spellcheck": "false"}),
         help_text="Starting with https:// or http://",
-        error_messages={"invalid": "Enter a web address that starts with http:// or https://"},
+        error_messages={"invalid": "Enter a web address that starts with http:// or https://",
+                        "max_length": _too_long("The web address", EvidenceLink._meta.get_field("url").max_length)},
     )
     date = forms.DateField(
         label="Date of the document", required=False, widget=DATE_WIDGET,
         error_messages={"invalid": "Enter the date of the document as a real date"},
     )
+
+    def clean_date(self):
+        return _check_date_range(
+            self.cleaned_data["date"], "The date of the document",
+            latest=timezone.localdate(), latest_message="The date of the document must be today or in the past",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -118,7 +194,22 @@ class EvidenceForm(forms.Form):
         return not any(self.cleaned_data.get(name) for name in ("title", "url", "date"))
 
 
-EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=1, max_num=20, absolute_max=20)
+class BaseEvidenceFormSet(forms.BaseFormSet):
+    """The new evidence rows. A forged row count is refused, not guessed at."""
+
+    default_error_messages = {
+        "missing_management_form": PAGE_TAMPERED,
+        "too_many_forms": "You can add up to %(num)d evidence links at a time",
+    }
+
+    def clean(self):
+        if self.management_form.cleaned_data["TOTAL_FORMS"] < 0:
+            raise ValidationError(PAGE_TAMPERED)
+
+
+EvidenceFormSet = forms.formset_factory(
+    EvidenceForm, formset=BaseEvidenceFormSet, extra=1, max_num=20, absolute_max=20
+)
 
 
 class ReviewForm(forms.Form):
@@ -129,7 +220,8 @@ class ReviewForm(forms.Form):
         label="Your decision",
         choices=[(APPROVE, "Approve and publish"), (RETURN, "Return to the officer")],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        error_messages={"required": "Choose whether to approve the update or return it"},
+        error_messages={"required": "Choose whether to approve the update or return it",
+                        "invalid_choice": "Choose whether to approve the update or return it"},
     )
     comment = forms.CharField(
         label="Comment",
@@ -137,6 +229,8 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 5}),
         help_text="Needed if you return the update: say what the officer should change. "
                   "If you approve, a comment is optional; the officer will see it.",
+        max_length=COMMENT_MAX_LENGTH,
+        error_messages={"max_length": _too_long("The comment", COMMENT_MAX_LENGTH)},
     )
     version = VersionField()
 
@@ -155,6 +249,34 @@ class AssureForm(forms.Form):
     narrative = forms.CharField(
         label="How has the board assured itself that this item is done?",
         help_text="Say what the board looked at. This is published with the item.",
+        max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 6}),
-        error_messages={"required": "Say how the board assured itself that this item is done"},
+        error_messages={"required": "Say how the board assured itself that this item is done",
+                        "max_length": _too_long("The description", NARRATIVE_MAX_LENGTH)},
     )
+
+
+class UsernameLengthMixin:
+    """Refuse an over-long username before it is looked up.
+
+    Django's sign-in form puts the username's length limit only on the input,
+    so without this a forged post would reach authenticate() and django-axes,
+    whose log of failed attempts holds 255 characters: PostgreSQL then
+    refuses the write and the page fails. The message is the usual one, so
+    the form says nothing about which usernames exist.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > self.username_field.max_length:
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login",
+                                  params={"username": self.username_field.verbose_name})
+        return username
+
+
+class SignInForm(UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(UsernameLengthMixin, AdminAuthenticationForm):
+    pass

@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from recommendations.forms import SignInForm
 from recommendations.views.accounts import PasswordChangeView, signed_in_home
 
 urlpatterns = [
     path("", include("recommendations.urls.public")),
     path("work/", include("recommendations.urls.workflow")),
     path("board/", include("recommendations.urls.board")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/home/", signed_in_home, name="signed-in-home"),
     path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),

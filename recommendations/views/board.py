@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import charts
+from recommendations.forms import EARLIEST_DATE
 from recommendations.models import Item
 from recommendations.rules import board_items
 from recommendations.services import dashboards
@@ -279,9 +280,11 @@ def _overlap(request):
 class AsAtForm(forms.Form):
     """A GOV.UK date input. Errors name the part of the date that is wrong."""
 
-    day = forms.CharField(required=False, max_length=2)
-    month = forms.CharField(required=False, max_length=2)
-    year = forms.CharField(required=False, max_length=4)
+    # Lengths are checked in clean(), so an over-long part gets the same
+    # plain message as any other wrong date rather than a generic one.
+    day = forms.CharField(required=False)
+    month = forms.CharField(required=False)
+    year = forms.CharField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,23 +300,31 @@ class AsAtForm(forms.Form):
         raise ValidationError(message)
 
     def clean(self):
+        if self.errors:
+            # A part was refused outright (such as a null character); its own message says why.
+            return self.cleaned_data
         parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
         missing = [name for name, value in parts.items() if not value]
         if len(missing) == 3:
             self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
         if missing:
             self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
-        not_numbers = [name for name, value in parts.items() if not value.isdigit()]
+        not_numbers = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
         if not_numbers:
             self._fail("Enter the date as numbers, for example 31 3 2015", *not_numbers)
         if len(parts["year"]) != 4:
             self._fail("Year must include 4 numbers", "year")
+        too_long = [name for name in ("day", "month") if len(parts[name]) > 2]
+        if too_long:
+            self._fail("Enter a real date, for example 31 3 2015", *too_long)
         try:
             day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         except ValueError:
             self._fail("Enter a real date, for example 31 3 2015", "day", "month", "year")
         if day > timezone.localdate():
             self._fail("The date must be today or in the past", "day", "month", "year")
+        if day < EARLIEST_DATE:
+            self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
         self.cleaned_data["date"] = day
         return self.cleaned_data
 
