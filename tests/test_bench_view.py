@@ -8,13 +8,17 @@ import tracker.urls
 
 
 @pytest.fixture
-def reload_urls():
+def reload_urls(settings):
     def reload():
         importlib.reload(tracker.urls)
         clear_url_caches()
 
+    original = settings.TRACKER_BENCH_VIEW
     yield reload
-    reload()  # back to the URLs of the settings as they were
+    # Back to the URLs of the settings as they were, before the settings
+    # fixture itself is undone (it tears down after this fixture).
+    settings.TRACKER_BENCH_VIEW = original
+    reload()
 
 
 def test_bare_view_does_not_exist_by_default(client, settings, reload_urls):
