@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 from recommendations.models import ProgressUpdate
 from recommendations.services import workflow
-from tests.workflow_helpers import submitted
+from tests.workflow_helpers import draft, submitted
 
 State = ProgressUpdate.State
 
@@ -29,38 +29,57 @@ def test_a_decision_on_an_old_version_is_refused_and_changes_nothing(council_off
     assert update.history.filter(history_change_reason="Returned to the officer").count() == 0
 
 
-@pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL sessions")
-@pytest.mark.django_db(transaction=True)
-def test_two_reviewers_at_the_same_moment(council_officer, reviewer, second_reviewer, council_item):
-    update = submitted(council_officer, council_item)
-    version = update.version
+def _approve(user, update, version):
+    workflow.approve(user, update, version)
+
+
+def _return(user, update, version):
+    workflow.return_update(user, update, version, "Add the audit.")
+
+
+def _edit(narrative):
+    def edit(user, update, version):
+        workflow.save_draft(user, update.item, narrative=narrative, proposed_status="in_progress",
+                            update=update, expected_version=version)
+    return edit
+
+
+def race(first, second, update, version):
+    """Run two (user, action) pairs on real, separate database sessions at the same moment."""
     barrier = threading.Barrier(2)
     outcomes = {}
 
-    def review(user, act):
+    def run(user, act):
         mine = ProgressUpdate.objects.get(pk=update.pk)  # each thread has its own connection
         barrier.wait()  # both hold the same version before either acts
         try:
-            act(user, mine)
+            act(user, mine, version)
             outcomes[user.username] = "done"
         except workflow.ConflictError:
             outcomes[user.username] = "conflict"
         finally:
             connections.close_all()
 
-    threads = [
-        threading.Thread(target=review, args=(reviewer, lambda user, mine: workflow.approve(user, mine, version))),
-        threading.Thread(target=review, args=(second_reviewer, lambda user, mine: workflow.return_update(
-            user, mine, version, "Add the audit."))),
-    ]
+    threads = [threading.Thread(target=run, args=pair) for pair in (first, second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["conflict", "done"], outcomes
+    return next(name for name, outcome in outcomes.items() if outcome == "done")
 
-    assert sorted(outcomes.values()) == ["conflict", "done"]
-    winner = next(name for name, outcome in outcomes.items() if outcome == "done")
+
+needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL sessions")
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_action", [_approve, _return], ids=["approve-approve", "approve-return"])
+def test_two_reviewers_at_the_same_moment(council_officer, reviewer, second_reviewer, council_item, second_action):
+    update = submitted(council_officer, council_item)
+    version = update.version
+    winner = race((reviewer, _approve), (second_reviewer, second_action), update, version)
     update.refresh_from_db()
     council_item.refresh_from_db()
     assert update.reviewer.username == winner
@@ -73,3 +92,21 @@ def test_two_reviewers_at_the_same_moment(council_officer, reviewer, second_revi
         history_change_reason__in=["Approved and published", "Returned to the officer"]
     )
     assert decisions.count() == 1
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_saving_the_same_draft_at_the_same_moment(council_officer, council_item):
+    from tests.conftest import make_user
+    from recommendations import roles
+
+    colleague = make_user("council-colleague", roles.OFFICERS, council_officer.organisation)
+    update = draft(council_officer, council_item)
+    version = update.version
+    winner = race((council_officer, _edit("Mine: the audit is done.")),
+                  (colleague, _edit("Theirs: the audit is half done.")), update, version)
+    update.refresh_from_db()
+    expected = "Mine: the audit is done." if winner == council_officer.username else "Theirs: the audit is half done."
+    assert update.narrative == expected
+    assert update.version == version + 1
