@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from recommendations.models import Action, EvidenceLink, Item, ProgressUpdate, Source
+from tests.workflow_helpers import update_form
 
 # Text that would run as script if a page printed it unescaped. `core` is the
 # part that must never reach a page as markup.
@@ -37,24 +38,6 @@ def snapshot():
         "actions": Action.objects.count(),
         "history": (Item.history.count(), ProgressUpdate.history.count(), EvidenceLink.history.count()),
     }
-
-
-def update_form(**overrides):
-    """A valid progress update form post with one blank evidence row."""
-    data = {
-        "narrative": "A new template is in use for every case.",
-        "proposed_status": "in_progress",
-        "proposed_rag": "amber",
-        "proposed_target_date": "",
-        "target_date_reason": "",
-        "evidence-TOTAL_FORMS": "1",
-        "evidence-INITIAL_FORMS": "0",
-        "evidence-0-title": "",
-        "evidence-0-url": "",
-        "evidence-0-date": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def with_evidence(title="Audit report", url="https://example.org/audit.pdf", date="2015-05-01", **overrides):

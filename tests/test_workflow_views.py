@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from recommendations.models import Item, ProgressUpdate, User
 from recommendations.services import workflow
-from tests.workflow_helpers import EVIDENCE, approved, council_draft, council_submitted, implemented_item, submitted  # noqa: F401
+from tests.workflow_helpers import EVIDENCE, approved, council_draft, council_submitted, implemented_item, submitted, update_form  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -147,26 +147,9 @@ def test_workspace_and_review_pages_use_fixed_queries(client, council_officer, r
         client.get(reverse("workflow:review-update", args=[update.pk]))
 
 
-def _update_form(**overrides):
-    data = {
-        "narrative": "A new template is in use for every case.",
-        "proposed_status": "in_progress",
-        "proposed_rag": "amber",
-        "proposed_target_date": "",
-        "target_date_reason": "",
-        "evidence-TOTAL_FORMS": "1",
-        "evidence-INITIAL_FORMS": "0",
-        "evidence-0-title": "",
-        "evidence-0-url": "",
-        "evidence-0-date": "",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_officer_writes_a_draft_with_evidence(client, council_officer, council_item):
     client.force_login(council_officer)
-    response = client.post(reverse("workflow:update-new", args=[council_item.reference]), _update_form(**{
+    response = client.post(reverse("workflow:update-new", args=[council_item.reference]), update_form(**{
         "evidence-0-title": "Audit report", "evidence-0-url": "https://example.org/audit.pdf",
         "evidence-0-date": "2015-05-01",
     }), follow=True)
@@ -178,7 +161,7 @@ def test_officer_writes_a_draft_with_evidence(client, council_officer, council_i
 def test_add_another_link_shows_one_more_row_and_saves_nothing(client, council_officer, council_item):
     client.force_login(council_officer)
     response = client.post(reverse("workflow:update-new", args=[council_item.reference]),
-                           _update_form(add_link="1", **{"evidence-0-title": "Kept"}))
+                           update_form(add_link="1", **{"evidence-0-title": "Kept"}))
     assert response.status_code == 200
     assert response.context["formset"].total_form_count() == 2
     assert b'value="Kept"' in response.content
@@ -188,7 +171,7 @@ def test_add_another_link_shows_one_more_row_and_saves_nothing(client, council_o
 
 def test_form_errors_are_shown_and_nothing_is_saved(client, council_officer, council_item):
     client.force_login(council_officer)
-    response = client.post(reverse("workflow:update-new", args=[council_item.reference]), _update_form(**{
+    response = client.post(reverse("workflow:update-new", args=[council_item.reference]), update_form(**{
         "narrative": "", "evidence-0-title": "Half a link", "evidence-0-url": "ftp://example.org/x",
     }))
     assert response.status_code == 200
@@ -205,15 +188,15 @@ def test_a_service_rule_is_shown_next_to_its_field(client, council_officer, revi
     approved(council_officer, reviewer, council_item, proposed_target_date=datetime.date(2015, 6, 30))
     client.force_login(council_officer)
     response = client.post(reverse("workflow:update-new", args=[council_item.reference]),
-                           _update_form(proposed_target_date="2016-01-31"))
+                           update_form(proposed_target_date="2016-01-31"))
     assert response.context["form"].errors["target_date_reason"] == ["Say why the target date is changing."]
 
 
 def test_edit_with_a_stale_version_is_refused_and_changes_nothing(client, council_officer, council_draft):
     client.force_login(council_officer)
     url = reverse("workflow:update-edit", args=[council_draft.pk])
-    client.post(url, _update_form(version=council_draft.version, narrative="First tab"))
-    response = client.post(url, _update_form(version=council_draft.version, narrative="Second tab"))
+    client.post(url, update_form(version=council_draft.version, narrative="First tab"))
+    response = client.post(url, update_form(version=council_draft.version, narrative="Second tab"))
     assert response.status_code == 409
     assert b"Someone else changed this update" in response.content
     assert b"Second tab" in response.content  # what they typed is still on the page
@@ -227,7 +210,7 @@ def test_officer_removes_evidence_from_a_draft(client, council_officer, council_
     link = update.evidence.get()
     client.force_login(council_officer)
     client.post(reverse("workflow:update-edit", args=[update.pk]),
-                _update_form(version=update.version, remove_evidence=[link.pk]))
+                update_form(version=update.version, remove_evidence=[link.pk]))
     assert not update.evidence.exists()
 
 

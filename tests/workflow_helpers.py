@@ -28,6 +28,24 @@ def approved(officer, reviewer, item, **changes):
     return workflow.approve(reviewer, update, update.version)
 
 
+def update_form(**overrides):
+    """A valid progress update form post with one blank evidence row."""
+    data = {
+        "narrative": "A new template is in use for every case.",
+        "proposed_status": "in_progress",
+        "proposed_rag": "amber",
+        "proposed_target_date": "",
+        "target_date_reason": "",
+        "evidence-TOTAL_FORMS": "1",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-0-title": "",
+        "evidence-0-url": "",
+        "evidence-0-date": "",
+    }
+    data.update(overrides)
+    return data
+
+
 @pytest.fixture
 def council_draft(council_officer, council_item):
     return draft(council_officer, council_item)
