@@ -100,11 +100,25 @@ def test_a_publication_through_the_workflow_shows_at_once_with_the_cache_on(
 
 
 def test_an_edit_to_public_details_outside_the_workflow_shows_at_once(demo_progress, client):
-    assert b"Renamed by an administrator" not in client.get("/sources/").content
+    before = client.get("/sources/")
+    assert b"Renamed by an administrator" not in before.content
     source = Source.objects.get(code="JAY")
     source.title = "Renamed by an administrator"
     source.save()
     assert b"Renamed by an administrator" in client.get("/sources/").content
+    # A browser revalidating its copy gets the new page too.
+    revalidated = client.get("/sources/", headers={"If-None-Match": before["ETag"]})
+    assert revalidated.status_code == 200
+    assert b"Renamed by an administrator" in revalidated.content
+
+
+def test_with_the_cache_off_pages_are_rendered_every_time_and_still_revalidate(demo_progress, client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    first = client.get("/items/JAY-03/")
+    again = client.get("/items/JAY-03/")
+    assert again.context is not None  # rendered, not cached
+    assert again["ETag"] == first["ETag"]
+    assert client.get("/items/JAY-03/", headers={"If-None-Match": first["ETag"]}).status_code == 304
 
 
 def test_signed_in_people_never_get_the_anonymous_cached_page(demo_progress, reviewer, client):

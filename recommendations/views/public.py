@@ -44,7 +44,9 @@ def _etag(request, *args, **kwargs):
     if request.user.is_authenticated:
         return None
     latest, published, evidence = _fingerprint(request)
-    stamp = f"{latest.isoformat() if latest else '-'}|{published}|{evidence}"
+    # The public version changes with every public change, also those the
+    # fingerprint cannot see (a source renamed in the admin).
+    stamp = f"{latest.isoformat() if latest else '-'}|{published}|{evidence}|{page_cache.version(request)}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 
