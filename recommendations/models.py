@@ -253,6 +253,8 @@ class ProgressUpdate(models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
             models.Index(fields=["item", "state", "published_at"]),
+            # The latest publication, for the public pages' Last-Modified/ETag.
+            models.Index(fields=["state", "published_at"]),
         ]
 
     def __str__(self):
@@ -283,6 +285,8 @@ class EvidenceLink(models.Model):
 
     class Meta:
         ordering = ["-date", "title"]
+        # The latest evidence, for the public pages' Last-Modified/ETag.
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self):
         return self.title

@@ -17,7 +17,10 @@ that bypass model signals (the synthetic data's bulk load, a backup restore)
 call changed() themselves.
 """
 import hashlib
+import pickle
+import threading
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -63,13 +66,49 @@ def version(request):
     return request._public_version
 
 
-def remembered(request, name, compute):
-    """compute(), kept in the cache until the next public change."""
-    key = f"public-pages:{version(request)}:{name}"
+# Pages and fingerprints are also kept inside each process, under the same
+# versioned keys. The version itself is still read from the shared cache on
+# every request, so a change is seen at once; only the page need not cross the
+# network again. Bounded, and never used without a real cache (version "off").
+_local = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_ENTRIES = 200
+
+
+def _get(request, key):
+    if version(request) != "off":
+        with _local_lock:
+            if key in _local:
+                _local.move_to_end(key)
+                return _local[key]
     value = cache.get(key)
+    if value is not None:
+        _keep_locally(request, key, value)
+    return value
+
+
+def _set(request, key, value):
+    cache.set(key, value, PAGE_TIMEOUT)
+    _keep_locally(request, key, value)
+
+
+def _keep_locally(request, key, value):
+    if version(request) == "off":
+        return
+    with _local_lock:
+        _local[key] = value
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def remembered(request, name, compute):
+    """compute() (an unchanging value), kept in the cache until the next public change."""
+    key = f"public-pages:{version(request)}:{name}"
+    value = _get(request, key)
     if value is None:
         value = compute()
-        cache.set(key, value, PAGE_TIMEOUT)
+        _set(request, key, value)
     return value
 
 
@@ -96,14 +135,14 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         key = f"public-pages:{version(request)}:page:{address}"
-        response = cache.get(key)
-        if response is not None:
-            return response
+        stored = _get(request, key)
+        if stored is not None:
+            return pickle.loads(stored)  # a fresh copy: middleware adds headers to it
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)) and not response.is_rendered:
             response.render()
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, response, PAGE_TIMEOUT)
+            _set(request, key, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
         return response
 
     return wrapper

@@ -31,8 +31,7 @@ PUBLIC_MAX_AGE = 60
 
 def _fingerprint(request):
     """The latest public change: looked up once per request, and kept in the
-    shared cache until the next public change (its queries read every
-    published update, so they cost more than the rest of a page)."""
+    shared cache until the next public change."""
     if not hasattr(request, "_public_fingerprint"):
         request._public_fingerprint = page_cache.remembered(request, "fingerprint", public_data.last_changed)
     return request._public_fingerprint
@@ -43,17 +42,17 @@ def _etag(request, *args, **kwargs):
     # pages, so only anonymous pages are shared and revalidated.
     if request.user.is_authenticated:
         return None
-    latest, published, evidence = _fingerprint(request)
+    latest = _fingerprint(request)
     # The public version changes with every public change, also those the
-    # fingerprint cannot see (a source renamed in the admin).
-    stamp = f"{latest.isoformat() if latest else '-'}|{published}|{evidence}|{page_cache.version(request)}"
+    # fingerprint cannot see (a deletion, a source renamed in the admin).
+    stamp = f"{latest.isoformat() if latest else '-'}|{page_cache.version(request)}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 
 def _last_modified(request, *args, **kwargs):
     if request.user.is_authenticated:
         return None
-    return _fingerprint(request)[0]
+    return _fingerprint(request)
 
 
 def public_cache(view):
