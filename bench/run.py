@@ -5,9 +5,13 @@ For each database (PostgreSQL, then SQLite) it creates a fresh database,
 loads the synthetic national data set (timed), serves the app with gunicorn
 (DEBUG off, several workers) on loopback, and drives every page in PAGES with
 wrk, next to a bare Django view in the same server as the reference limit.
-It records the SQL queries each page runs, and on PostgreSQL runs a second
-app server against the same database to show that a sign-in and a
-publication on one are visible on the other at once.
+Each page is measured twice, on separate server starts: with the page cache
+off (TRACKER_CACHE_URL=dummy://, every request renders the page) and with the
+shared Redis page cache on (a dedicated Redis database, flushed first), where
+conditional GETs (304) are measured too. It records the SQL queries each page
+runs, and on PostgreSQL runs a second app server against the same database and
+the same Redis to show that a sign-in and a publication on one are visible on
+the other at once.
 
 Results are printed, written to bench/results/latest.md, and put into
 BENCHMARKS.md between the "bench:results" markers.
@@ -62,6 +66,9 @@ PAGES = [
 TARGET_P95_MS = {"public": 50, "board": 150}
 TARGET_RATIO_UNCACHED, TARGET_RATIO_CACHED, TARGET_LOAD_SECONDS = 0.5, 0.9, 60
 
+# The page cache is off on the first server start: every request renders the page.
+UNCACHED = "dummy://"
+
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
 SQLITE_PATH = Path("/tmp/tracker-bench.sqlite3")
@@ -77,6 +84,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="gunicorn gthread threads per worker")
     parser.add_argument("--port", type=int, default=8161, help="first of two loopback ports")
     parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9",
+                        help="Redis database for the shared page cache; the benchmark empties it (only it) first")
     parser.add_argument("--quick", action="store_true", help="small data, 3 s per page: a smoke test")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     options = parser.parse_args()
@@ -104,38 +113,24 @@ def main():
 def run_backend(backend, options):
     print(f"\n== {backend}", flush=True)
     database_url = fresh_database(backend)
-    env = server_env(database_url)
-    manage(env, "migrate", "--no-input", "-v", "0")
+    uncached_env = server_env(database_url, UNCACHED)
+    cached_env = server_env(database_url, options.redis)
+    manage(uncached_env, "migrate", "--no-input", "-v", "0")
     started = time.monotonic()
-    manage(env, "generate_synthetic", "--items", str(options.items), "--updates", str(options.updates), "--seed", "1")
+    manage(uncached_env, "generate_synthetic", "--items", str(options.items), "--updates", str(options.updates),
+           "--seed", "1")
     load_seconds = time.monotonic() - started
     print(f"loaded {options.items} items / {options.updates} updates in {load_seconds:.1f} s", flush=True)
 
-    probe = run_probe(env, "prepare", json.dumps([page.__dict__ for page in PAGES]))
-    cookie = f"sessionid={probe['session']}"
+    # Queries and the time of one request alone: the pages' own cost, rendered every time.
+    probe = run_probe(uncached_env, "prepare", json.dumps([page.__dict__ for page in PAGES]))
     results = []
-    with Server(env, options.port, options) as server:
-        for page in PAGES:
-            path = page.path.format(item=probe["item"])
-            status = probe["statuses"][page.name]
-            if status != 200:
-                print(f"{page.name}: {path} answers {status}; skipped", flush=True)
-                results.append({"page": page, "path": path, "missing": status})
-                continue
-            headers = {"Cookie": cookie} if page.signed_in else {}
-            first = server.get(path, headers)
-            warm_up(server, path, headers)
-            result = load(server.url(path), headers, 200, options)
-            results.append({"page": page, "path": path, "queries": probe["queries"][page.name],
-                            "alone_ms": probe["alone_ms"][page.name], **result})
-            validator = conditional_header(first)
-            if validator:
-                conditional = load(server.url(path), {**headers, **validator}, 304, options)
-                results.append(
-                    {"page": page, "path": path, "conditional": True, "queries": None, "alone_ms": None,
-                     **conditional}
-                )
-        scale_out = scale_out_demo(server, env, options, probe) if backend == "postgresql" else None
+    with Server(uncached_env, options.port, options) as server:
+        results += measure_pages(server, probe, options, cached=False)
+    flush_redis(options.redis)
+    with Server(cached_env, options.port, options) as server:
+        results += measure_pages(server, probe, options, cached=True)
+        scale_out = scale_out_demo(server, cached_env, options, probe) if backend == "postgresql" else None
     return {
         "backend": backend,
         "items": options.items,
@@ -146,6 +141,45 @@ def run_backend(backend, options):
         "scale_out": scale_out,
         "server_version": database_version(backend),
     }
+
+
+def measure_pages(server, probe, options, cached):
+    """Every page under load, and its conditional GET (304) if it sends a validator. With the
+    cache on, only the pages the cache serves (public ones)."""
+    cookie = f"sessionid={probe['session']}"
+    mode = "cached" if cached else "uncached"
+    print(f"-- page cache {'on' if cached else 'off'}", flush=True)
+    results = []
+    for page in PAGES:
+        path = page.path.format(item=probe["item"])
+        status = probe["statuses"][page.name]
+        if cached and page.kind == "board":
+            continue  # signed-in pages are never served from the shared cache
+        if status != 200:
+            if not cached:
+                print(f"{page.name}: {path} answers {status}; skipped", flush=True)
+                results.append({"page": page, "path": path, "missing": status, "mode": mode})
+            continue
+        headers = {"Cookie": cookie} if page.signed_in else {}
+        first = server.get(path, headers)
+        warm_up(server, path, headers)
+        result = load(server.url(path), headers, 200, options)
+        results.append({"page": page, "path": path, "mode": mode,
+                        "queries": None if cached else probe["queries"][page.name],
+                        "alone_ms": None if cached else probe["alone_ms"][page.name], **result})
+        validator = conditional_header(first)
+        if validator:
+            conditional = load(server.url(path), {**headers, **validator}, 304, options)
+            results.append({"page": page, "path": path, "mode": f"{mode}-304", "queries": None, "alone_ms": None,
+                            **conditional})
+    return results
+
+
+def flush_redis(url):
+    """Empty the benchmark's own Redis database (only that one)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def fresh_database(backend):
@@ -163,14 +197,17 @@ def fresh_database(backend):
     raise SystemExit(f"Unknown backend {backend!r}: use postgresql or sqlite.")
 
 
-def server_env(database_url):
+def server_env(database_url, cache_url):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "TRACKER_"))}
     env.update(
         DATABASE_URL=database_url,
+        TRACKER_CACHE_URL=cache_url,
         DJANGO_SETTINGS_MODULE="tracker.settings",
         DJANGO_SECRET_KEY="benchmark-only-secret-key-on-loopback-0123456789abcdef",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
         TRACKER_BENCH_VIEW="1",
+        # Plain http on loopback: no redirect to https (the cookies stay Secure; see LoopbackCookies).
+        DJANGO_SECURE_SSL_REDIRECT="0",
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -183,7 +220,7 @@ def manage(env, *args):
 def collectstatic():
     if not (ROOT / "build" / "static").exists():
         raise SystemExit("Build the styles first: npm ci && npm run build")
-    env = server_env(f"sqlite:///{SQLITE_PATH}")
+    env = server_env(f"sqlite:///{SQLITE_PATH}", UNCACHED)
     manage(env, "collectstatic", "--no-input", "-v", "0")
 
 
@@ -218,7 +255,8 @@ class Server:
                 if self.get("/bench/bare/")["status"] == 200:
                     return self
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         self.__exit__()
         raise SystemExit(f"gunicorn did not start on port {self.port}")
 
@@ -280,11 +318,18 @@ def load(url, headers, expected_status, options):
 # -- scale-out
 
 
+class LoopbackCookies(http.cookiejar.DefaultCookiePolicy):
+    """Send the app's https-only (Secure) cookies back over the benchmark's plain-http loopback."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
 def scale_out_demo(server_a, env, options, probe):
     """A second app server on the same database: sessions and publications are shared at once."""
     with Server(env, options.port + 1, options) as server_b:
         # Sign in on A through the login form; the same cookie works on B.
-        jar = http.cookiejar.CookieJar()
+        jar = http.cookiejar.CookieJar(LoopbackCookies())
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         form = server_a.get("/accounts/login/", opener=opener)["body"].decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
@@ -300,8 +345,11 @@ def scale_out_demo(server_a, env, options, probe):
         publication = probe["publication"]
         path = f"/items/{publication['item']}/"
         marker = publication["marker"].encode()
+        # Asked twice each, so both servers hold the page in the shared cache before the approval.
+        for server in (server_a, server_b):
+            server.get(path)
         before = {name: marker in server.get(path)["body"] for name, server in (("A", server_a), ("B", server_b))}
-        run_probe(env, "publish", str(publication["update"]))  # the reviewer approves it
+        run_probe(env, "publish", str(publication["update"]))  # the reviewer approves it (through A's settings)
         published_at = time.monotonic()
         after_b = server_b.get(path)
         seen_ms = (time.monotonic() - published_at) * 1000
@@ -383,22 +431,41 @@ def render(machine, options, runs, elapsed):
     return "\n".join(lines) + "\n"
 
 
+MODE_LABELS = {
+    "uncached": "",
+    "uncached-304": " (conditional GET, 304)",
+    "cached": " (page cache)",
+    "cached-304": " (page cache, conditional GET, 304)",
+}
+
+
+def bare_for(run, row):
+    """The bare view measured on the same server start as this row."""
+    start = row["mode"].removesuffix("-304")
+    return next((each for each in run["results"]
+                 if each["page"].kind == "bare" and each["mode"] == start and "rps" in each), None)
+
+
 def render_run(run):
-    bare = next((row for row in run["results"] if row["page"].kind == "bare" and "rps" in row), None)
     lines = [
         f"### {run['server_version']}",
         "",
         f"Loading the data set took {run['load_seconds']:.1f} s. Item page tested: `{run['probe']['item']}` "
         f"({run['probe']['item_updates']} updates, the most of any item).",
         "",
+        "Rows without \"page cache\" are from a server with the page cache off (`TRACKER_CACHE_URL=dummy://`): "
+        "every request renders the page, and a 304 still runs the three queries that date the public data. "
+        "\"vs bare view\" compares with the bare view on the same server start.",
+        "",
         "| page | path | req/s | p50 | p95 | p99 | errors | vs bare view | SQL queries | one request alone |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in run["results"]:
-        name = row["page"].name + (" (conditional GET, 304)" if row.get("conditional") else "")
+        name = row["page"].name + MODE_LABELS[row["mode"]]
         if "missing" in row:
             lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | | | |")
             continue
+        bare = bare_for(run, row)
         ratio = f"{row['rps'] / bare['rps']:.0%}" if bare else "?"
         queries = "" if row["queries"] is None else row["queries"]
         alone = "" if row["alone_ms"] is None else f"{row['alone_ms']:.1f}"
@@ -410,7 +477,8 @@ def render_run(run):
     demo = run["scale_out"]
     if demo:
         lines += [
-            f"Scale-out: two app servers (ports {demo['ports'][0]} and {demo['ports'][1]}) on one database. "
+            f"Scale-out: two app servers (ports {demo['ports'][0]} and {demo['ports'][1]}) on one database and "
+            "one Redis page cache, each holding the item page in the cache before the approval. "
             f"Signed in on A, the same session cookie opens the board on B: "
             f"{'yes' if demo['session_shared'] else 'NO'}. An update on `{demo['item']}` approved through the "
             f"workflow service: shown before on A/B {_yes_no(demo['before'])}; shown after on A/B "
@@ -438,22 +506,22 @@ def render_targets(runs):
         if label != "PostgreSQL":
             continue
         rows = [row for row in run["results"] if "rps" in row]
-        bare = next((row for row in rows if row["page"].kind == "bare"), None)
         for row in rows:
             page = row["page"]
             if page.kind == "bare":
                 continue
-            name = page.name + (" (304)" if row.get("conditional") else "")
+            name = page.name + MODE_LABELS[row["mode"]]
             limit = TARGET_P95_MS[page.kind]
             add(f"{name}: p95 < {limit} ms, no errors", f"p95 {row['p95']:.1f} ms, {row['errors']} errors",
                 row["p95"] < limit and row["errors"] == 0)
+            bare = bare_for(run, row)
             if bare and page.kind == "public":
-                want = TARGET_RATIO_CACHED if row.get("conditional") else TARGET_RATIO_UNCACHED
+                want = TARGET_RATIO_UNCACHED if row["mode"] == "uncached" else TARGET_RATIO_CACHED
                 ratio = row["rps"] / bare["rps"]
                 add(f"{name}: >= {want:.0%} of the bare view's throughput", f"{ratio:.0%}", ratio >= want)
         if run["scale_out"]:
             demo = run["scale_out"]
-            add("Two app servers: shared session, publication visible on the other at once",
+            add("Two app servers, shared Redis page cache: shared session, publication visible on the other at once",
                 f"session {'shared' if demo['session_shared'] else 'NOT shared'}, "
                 f"publication {'seen' if demo['after']['B'] else 'NOT seen'} on B",
                 demo["session_shared"] and demo["after"]["B"] and not demo["before"]["B"])

@@ -1,11 +1,37 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
 
-SELECT = forms.Select(attrs={"class": "govuk-select govuk-!-width-full"})
+
+class PlainSelect(forms.Select):
+    """A select list written out in Python rather than one template per option.
+
+    The item filters list every source and owner organisation (over a hundred
+    options at national scale), and Django's per-option templates made up
+    about a fifth of the item list's time. Same markup and attributes.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _group_name, group, _index in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options)
+
+
+SELECT = PlainSelect(attrs={"class": "govuk-select govuk-!-width-full"})
 SEARCH_MAX_LENGTH = 200
 
 
@@ -26,7 +52,8 @@ class ItemFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status", widget=SELECT)
     owner = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.filter(owned_items__isnull=False).distinct(),
+        # Exists, not a DISTINCT join over every item: the same organisations, far cheaper.
+        queryset=Organisation.objects.filter(Exists(Item.objects.filter(owner=OuterRef("pk")))),
         to_field_name="slug",
         empty_label="Any owner",
         label="Owner organisation",

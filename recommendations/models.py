@@ -84,6 +84,10 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["published_on", "code"]
+        # Lets the database list items in publication order by walking the
+        # sources in this index and each source's items, instead of joining
+        # and sorting every item on every page of the item list.
+        indexes = [models.Index(fields=["published_on", "code"])]
 
     def __str__(self):
         return self.short_title
@@ -177,6 +181,8 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["current_target_date"]),
+            # The public pages' Last-Modified/ETag read the latest change.
+            models.Index(fields=["updated_at"]),
         ]
 
     def __str__(self):
@@ -247,6 +253,8 @@ class ProgressUpdate(models.Model):
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
             models.Index(fields=["item", "state", "published_at"]),
+            # The latest publication, for the public pages' Last-Modified/ETag.
+            models.Index(fields=["state", "published_at"]),
         ]
 
     def __str__(self):
@@ -277,6 +285,8 @@ class EvidenceLink(models.Model):
 
     class Meta:
         ordering = ["-date", "title"]
+        # The latest evidence, for the public pages' Last-Modified/ETag.
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self):
         return self.title

@@ -1,12 +1,19 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from recommendations import roles
 from recommendations.models import Item, Organisation, User
 from recommendations.services.sources import load_sources
 
 SEEDS = settings.BASE_DIR / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, so no page cached by another test is served."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,23 +2,26 @@
 import importlib
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
 from django.urls import clear_url_caches
 
 import tracker.urls
 
 
 @pytest.fixture
-def reload_urls(settings):
+def reload_urls():
+    original = django_settings.TRACKER_BENCH_VIEW
+
     def reload():
         importlib.reload(tracker.urls)
         clear_url_caches()
 
-    original = settings.TRACKER_BENCH_VIEW
     yield reload
-    # Back to the URLs of the settings as they were, before the settings
-    # fixture itself is undone (it tears down after this fixture).
-    settings.TRACKER_BENCH_VIEW = original
-    reload()
+    # Back to the URLs of the settings as they were. The settings fixture
+    # restores the setting only after this teardown, so name it here.
+    with override_settings(TRACKER_BENCH_VIEW=original):
+        reload()
 
 
 def test_bare_view_does_not_exist_by_default(client, settings, reload_urls):

@@ -71,7 +71,8 @@ def test_slipping_items_with_days_slipped(crafted):
     assert [(item.reference, item.slipped_by) for item in slipping] == [("B1", 40), ("A1", 30)]
 
 
-@pytest.mark.parametrize("threshold, expected", [(30, ["A3", "B1", "B2"]), (45, ["A3", "B2"]), (10, ["A3", "B1", "B2", "B3"])])
+# Stalest first: never published (A3, B2), then the longest since (B1 40 days, B3 20 days).
+@pytest.mark.parametrize("threshold, expected", [(30, ["A3", "B2", "B1"]), (45, ["A3", "B2"]), (10, ["A3", "B2", "B1", "B3"])])
 def test_stale_items_follow_the_configured_threshold(crafted, settings, threshold, expected):
     settings.TRACKER_STALE_AFTER_DAYS = threshold
     stale = dashboards.stale_items(ALL(), dashboards.live())
@@ -122,6 +123,26 @@ def test_counts_by_owner_and_lead_role(crafted):
         "Director": (3, 1, 1, 2, 1),
         "All lead roles": (7, 2, 2, 2, 3),
     }
+
+
+def test_long_lists_show_their_first_rows_and_the_csv_has_every_row(crafted, board_client, monkeypatch):
+    from recommendations.views import board
+
+    monkeypatch.setattr(board, "LISTED_ON_PAGE", 1)
+    page = board_client.get("/board/").content.decode()
+    # The summary still counts every item; each list shows its most urgent row first.
+    assert "2 overdue items" in page and "3 stale items" in page
+    assert page.count("Showing the first 1 of 2.") == 2  # overdue and slipping
+    assert "Showing the first 1 of 3." in page  # stale
+    overdue = page[page.index('id="overdue"'):page.index('id="slipping"')]
+    assert "A1" in overdue and "B2" not in overdue  # A1 is the longer overdue
+    assert "Download the full list as CSV" in overdue
+    assert [row[0] for row in csv_rows(board_client.get("/board/overdue.csv"))[1:]] == ["A1", "B2"]
+
+
+def test_short_lists_are_shown_in_full(crafted, board_client):
+    page = board_client.get("/board/").content.decode()
+    assert "Showing the first" not in page and "Download the full list" not in page
 
 
 def test_owner_page_csv(crafted, board_client):

@@ -1,7 +1,9 @@
 """Public pages can be cached, and a publication invalidates them at once."""
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client
 
-from recommendations.models import Item
+from recommendations.models import Item, Source
 from recommendations.services import workflow
 from tests.public_fixtures import demo_progress  # noqa: F401
 
@@ -56,3 +58,89 @@ def test_signed_in_pages_are_private_and_never_revalidated(demo_progress, review
 
 def test_public_pages_vary_on_the_cookie(demo_progress, client):
     assert "Cookie" in client.get("/").headers.get("Vary", "")
+
+
+# --- The shared page cache (recommendations/services/page_cache.py) ----------
+
+
+def test_a_repeat_anonymous_request_is_served_from_the_shared_cache(demo_progress, client, django_assert_num_queries):
+    for url in URLS:
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.status_code == 200, url
+        assert again.content == first.content, url
+        assert again["ETag"] == first["ETag"], url
+        # Conditional GET still works on a cached page, also without the database.
+        with django_assert_num_queries(0):
+            assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304, url
+
+
+def test_a_publication_through_the_workflow_shows_at_once_with_the_cache_on(
+    demo_progress, council_officer, reviewer, client, django_assert_num_queries
+):
+    item = Item.objects.get(reference="JAY-03")
+    assert item.status == Item.Status.NOT_STARTED
+    in_progress = "/items/?status=in_progress"
+    item_page, item_list = client.get("/items/JAY-03/"), client.get(in_progress)
+    assert b"Case reviews now use a shared checklist." not in item_page.content
+    assert b"/items/JAY-03/" not in item_list.content
+
+    update = workflow.save_draft(council_officer, item, narrative="Case reviews now use a shared checklist.",
+                                 proposed_status="in_progress")
+    workflow.submit(council_officer, update, update.version)
+    # Not public yet, so the cached pages are still good: no query, same page.
+    with django_assert_num_queries(0):
+        assert client.get("/items/JAY-03/").content == item_page.content
+        assert client.get(in_progress).content == item_list.content
+
+    workflow.approve(reviewer, update, update.version)
+    assert b"Case reviews now use a shared checklist." in client.get("/items/JAY-03/").content
+    assert b"/items/JAY-03/" in client.get(in_progress).content
+
+
+def test_an_edit_to_public_details_outside_the_workflow_shows_at_once(demo_progress, client):
+    before = client.get("/sources/")
+    assert b"Renamed by an administrator" not in before.content
+    source = Source.objects.get(code="JAY")
+    source.title = "Renamed by an administrator"
+    source.save()
+    assert b"Renamed by an administrator" in client.get("/sources/").content
+    # A browser revalidating its copy gets the new page too.
+    revalidated = client.get("/sources/", headers={"If-None-Match": before["ETag"]})
+    assert revalidated.status_code == 200
+    assert b"Renamed by an administrator" in revalidated.content
+
+
+def test_with_the_cache_off_pages_are_rendered_every_time_and_still_revalidate(demo_progress, client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    first = client.get("/items/JAY-03/")
+    again = client.get("/items/JAY-03/")
+    assert again.context is not None  # rendered, not cached
+    assert again["ETag"] == first["ETag"]
+    assert client.get("/items/JAY-03/", headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_signed_in_people_never_get_the_anonymous_cached_page(demo_progress, reviewer, client):
+    anonymous = client.get("/items/")
+    assert b"Sign out" not in anonymous.content
+    client.force_login(reviewer)
+    signed_in = client.get("/items/")
+    assert b"Sign out" in signed_in.content
+    assert "private" in signed_in["Cache-Control"]
+
+
+def test_anonymous_visitors_never_get_a_signed_in_page(demo_progress, reviewer, client):
+    client.force_login(reviewer)
+    assert b"Sign out" in client.get("/items/").content
+    anonymous = Client()
+    assert b"Sign out" not in anonymous.get("/items/").content
+    assert b"Sign out" not in anonymous.get("/items/").content  # nor from the cache
+
+
+def test_a_visitor_with_a_message_waiting_is_not_given_or_stored_a_shared_page(demo_progress, client):
+    cached = client.get("/")
+    client.cookies[CookieStorage.cookie_name] = "anything"
+    response = client.get("/")
+    assert response.context is not None  # rendered for this visitor, not taken from the cache
+    assert response.content == cached.content

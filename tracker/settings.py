@@ -167,6 +167,32 @@ TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
 # benchmark in bench/. The URL exists only where this is on.
 TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")
 
+
+
+def cache_from_url(url):
+    """The cache behind TRACKER_CACHE_URL.
+
+    redis://host:6379/1 (or rediss://) uses Redis; db://table_name the database
+    (run `manage.py createcachetable` first); dummy:// caches nothing; unset or
+    locmem:// keeps a cache inside each process. Public pages are cached here
+    and dropped when something is published, so production with more than one
+    app server must use Redis or the database: a cache inside each process
+    would not hear of a publication made through another server.
+    """
+    scheme, _, rest = url.partition("://")
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tracker"}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "tracker_cache"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
+    raise ImproperlyConfigured(f"TRACKER_CACHE_URL: unknown cache {url!r} (use redis://, db://, locmem:// or dummy://).")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("TRACKER_CACHE_URL", "locmem://"))}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -220,31 +220,31 @@ def _listed(rows):
     return rows.select_related("source", "owner").order_by("reference")
 
 
-def overdue_items(items, moment):
-    """Overdue items, longest overdue first. Each has days_overdue."""
-    rows = _listed(item_rows(items, moment).filter(overdue_condition(moment.today))).order_by(
-        "current_target_date", "reference"
-    )
-    rows = list(rows)
+def overdue_items(items, moment, limit=None):
+    """Overdue items, longest overdue first (the first `limit` of them). Each has days_overdue."""
+    rows = _listed(item_rows(items, moment).filter(overdue_condition(moment.today)))
+    rows = list(rows.order_by("current_target_date", "reference")[:limit])
     for row in rows:
         row.days_overdue = (moment.today - row.current_target_date).days
     return rows
 
 
-def slipping_items(items, moment):
-    """Items whose target moved later, most days slipped first. Each has slipped_by (days)."""
-    rows = list(_listed(item_rows(items, moment).filter(slipping_condition())))
+def slipping_items(items, moment, limit=None):
+    """Items whose target moved later, most days slipped first (the first `limit` of them).
+    Each has slipped_by (days)."""
+    rows = _listed(item_rows(items, moment).filter(slipping_condition()))
+    slipped = F("current_target_date") - F("baseline_target_date")
+    rows = list(rows.order_by(slipped.desc(), "reference")[:limit])
     for row in rows:
         row.slipped_by = (row.current_target_date - row.baseline_target_date).days
-    rows.sort(key=lambda row: (-row.slipped_by, row.reference))
     return rows
 
 
-def stale_items(items, moment):
-    """Open items with no update published recently. Each has last_published (or None)."""
-    return list(
-        _listed(item_rows(items, moment).filter(stale_condition(moment)).annotate(last_published=_last_published(moment)))
-    )
+def stale_items(items, moment, limit=None):
+    """Open items with no update published recently, stalest first (never published, then the
+    longest since; the first `limit` of them). Each has last_published (or None)."""
+    rows = item_rows(items, moment).filter(stale_condition(moment)).annotate(last_published=_last_published(moment))
+    return list(_listed(rows).order_by(F("last_published").asc(nulls_first=True), "reference")[:limit])
 
 
 @dataclass
@@ -270,16 +270,20 @@ def review_queue(items, moment):
     )
 
 
-def overview(items, moment):
-    """Everything on the overview (and "as at") dashboard, in eight queries."""
+def overview(items, moment, listed=None):
+    """Everything on the overview (and "as at") dashboard, in eight queries.
+
+    The overdue, slipping and stale lists hold their first `listed` items (all
+    if None); the counts in "total" and "by_source" always cover every item.
+    """
     by_source, total = counts_by_source(items, moment)
     return {
         "moment": moment,
         "by_source": by_source,
         "total": total,
-        "overdue": overdue_items(items, moment),
-        "slipping": slipping_items(items, moment),
-        "stale": stale_items(items, moment),
+        "overdue": overdue_items(items, moment, listed),
+        "slipping": slipping_items(items, moment, listed),
+        "stale": stale_items(items, moment, listed),
         "queue": review_queue(items, moment),
         "stale_after_days": settings.TRACKER_STALE_AFTER_DAYS,
     }

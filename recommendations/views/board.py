@@ -33,6 +33,9 @@ STATUS_COLOURS = {
     "not_accepted": "red",
 }
 RAG_COLOURS = {"red": "red", "amber": "amber", "green": "green", "": "grey"}
+# Item lists (overdue, slipping, stale) show this many rows on the page, the most
+# urgent first; at national scale they run to thousands, which the CSV has in full.
+LISTED_ON_PAGE = 25
 
 
 @dataclass
@@ -56,9 +59,16 @@ class Table:
     numeric_from: int = 1
     empty_text: str = "None."
     csv_url: str = field(default="", repr=False)
+    # How many rows there are in all, when the page holds only the first few
+    # (the CSV, built with every row, has them all).
+    total_rows: int | None = None
 
     def display_rows(self):
         return [[_display(cell) for cell in row] for row in self.rows]
+
+    @property
+    def is_cut_short(self):
+        return self.total_rows is not None and self.total_rows > len(self.rows)
 
     def csv_rows(self):
         return [[cell.isoformat() if isinstance(cell, datetime.date) else cell for cell in row] for row in self.rows]
@@ -132,8 +142,8 @@ def _rag_chart(chart_id, title, groups):
     return charts.stacked_bars(chart_id, title, description + ".", rows, segments)
 
 
-def _overview_context(items, moment):
-    data = dashboards.overview(items, moment)
+def _overview_context(items, moment, listed):
+    data = dashboards.overview(items, moment, listed)
     by_source, total = data["by_source"], data["total"]
     queue = data["queue"]
     tables = [
@@ -150,6 +160,7 @@ def _overview_context(items, moment):
             ],
             numeric_from=5,
             empty_text="No items are overdue.",
+            total_rows=total.overdue,
         ),
         Table(
             "slipping",
@@ -162,6 +173,7 @@ def _overview_context(items, moment):
             ],
             numeric_from=5,
             empty_text="No target dates have moved.",
+            total_rows=total.slipping,
         ),
         Table(
             "stale",
@@ -174,6 +186,7 @@ def _overview_context(items, moment):
             ],
             numeric_from=99,
             empty_text="Every open item has a recent published update.",
+            total_rows=total.stale,
         ),
         Table(
             "review-queue",
@@ -194,11 +207,11 @@ def _overview_context(items, moment):
 # --- Pages -------------------------------------------------------------------
 
 
-def _overview(request):
-    return _overview_context(board_items(request.user), dashboards.live())
+def _overview(request, listed):
+    return _overview_context(board_items(request.user), dashboards.live(), listed)
 
 
-def _owners(request):
+def _owners(request, listed):
     items = board_items(request.user)
     moment = dashboards.live()
     by_owner, owner_total = dashboards.counts_by_owner(items, moment)
@@ -219,7 +232,7 @@ def _owners(request):
     }
 
 
-def _trend(request):
+def _trend(request, listed):
     sections = []
     tables = []
     for series in dashboards.trend(board_items(request.user)):
@@ -247,7 +260,7 @@ def _trend(request):
     return {"sections": sections, "tables": _keyed(tables)}
 
 
-def _overlap(request):
+def _overlap(request, listed):
     data = dashboards.overlap(board_items(request.user))
     sources = data["sources"]
     tables = [
@@ -329,16 +342,18 @@ class AsAtForm(forms.Form):
         return self.cleaned_data
 
 
-def _as_at(request):
+def _as_at(request, listed):
     form = AsAtForm(request.GET if request.GET else None)
     context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
-        context.update(_overview_context(board_items(request.user), dashboards.at_end_of(day)))
+        context.update(_overview_context(board_items(request.user), dashboards.at_end_of(day), listed))
         context["as_at"] = day
     return context
 
 
+# Each page's builder takes the request and how many rows of long item lists to
+# fetch (None: all of them, for a CSV download); only the overview lists items.
 PAGES = {
     "overview": (_overview, "Overview"),
     "owners": (_owners, "By owner"),
@@ -354,7 +369,8 @@ def _page(name):
     @login_required
     @permission_required("recommendations.view_own_dashboard", raise_exception=True)
     def view(request, table=None):
-        context = build(request)
+        # A page lists the first few rows of long item lists; a CSV has every row.
+        context = build(request, None if table is not None else LISTED_ON_PAGE)
         tables = {each.slug: each for each in context["tables"].values()}
         for slug, each in tables.items():
             each.csv_url = reverse(f"board:{name}-csv", args=[slug])
