@@ -29,6 +29,15 @@ def items():
     return Item.objects.select_related("source", "owner")
 
 
+def theme_slugs_by_item(items):
+    """{item id: [theme slug, ...]} for the given items, in one query and without model instances."""
+    slugs = {}
+    links = Item.themes.through.objects.filter(item_id__in=items.values("pk")).order_by("theme__slug")
+    for item_id, slug in links.values_list("item_id", "theme__slug"):
+        slugs.setdefault(item_id, []).append(slug)
+    return slugs
+
+
 def item_filter(params):
     """The public item filters (source, status, owner, theme, overdue, search) over items()."""
     return ItemFilter(params, queryset=items())

@@ -160,8 +160,10 @@ def open_data_page(request):
 def _item_records(request):
     filterset = public_data.item_filter(request.GET)
     today = timezone.localdate()
-    items = filterset.qs.prefetch_related("themes") if filterset.is_valid() else public_data.items().none()
-    return [open_data.item_record(item, request.build_absolute_uri, today) for item in items]
+    items = filterset.qs if filterset.is_valid() else public_data.items().none()
+    themes = public_data.theme_slugs_by_item(items)
+    items_address = request.build_absolute_uri(reverse("public:item-list"))
+    return [open_data.item_record(item, items_address, themes.get(item.pk, []), today) for item in items]
 
 
 def _update_records(request):
@@ -169,10 +171,8 @@ def _update_records(request):
     if not filterset.is_valid():
         updates = updates.none()
     evidence = public_data.evidence_by_update(updates)
-    return [
-        open_data.update_record(update, evidence.get(update.pk, []), request.build_absolute_uri)
-        for update in updates
-    ]
+    items_address = request.build_absolute_uri(reverse("public:item-list"))
+    return [open_data.update_record(update, evidence.get(update.pk, []), items_address) for update in updates]
 
 
 def _csv(filename, fields, records):
