@@ -17,7 +17,7 @@ to the officer who wrote it.
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.shortcuts import get_object_or_404
 
 from recommendations.filters import ItemFilter
@@ -167,3 +167,26 @@ def last_changed():
     ]
     times = [time for time in times if time]
     return max(times) if times else None
+
+
+def status_counts_by_source():
+    """Per source, in source order: its items counted by status, and its total. Two queries."""
+    counts = {}
+    for row in Item.objects.order_by().values("source_id", "status").annotate(n=Count("id")):
+        counts.setdefault(row["source_id"], {})[row["status"]] = row["n"]
+    result = []
+    for source in Source.objects.all():
+        by_status = counts.get(source.pk, {})
+        result.append(
+            {
+                "source": source,
+                "by_status": [(value, label, by_status.get(value, 0)) for value, label in Item.Status.choices],
+                "total": sum(by_status.values()),
+            }
+        )
+    return result
+
+
+def last_published_at():
+    """When the latest progress update was published (the home page's "last updated")."""
+    return ProgressUpdate.objects.published().aggregate(latest=Max("published_at"))["latest"]

@@ -21,7 +21,7 @@ from django.views.decorators.http import condition, require_safe
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.services import open_data, page_cache, public_data, reporting
+from recommendations.services import open_data, page_cache, public_data
 from recommendations.services.csv_export import csv_response
 
 # Short, so a shared cache never serves a page long after a publication; the
@@ -87,8 +87,8 @@ def home(request):
         request,
         "recommendations/public/home.html",
         {
-            "source_counts": reporting.status_counts_by_source(),
-            "last_published": reporting.last_published_at(),
+            "source_counts": public_data.status_counts_by_source(),
+            "last_published": public_data.last_published_at(),
         },
     )
 
