@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Action, Item, Organisation, ProgressUpdate, Source
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def at(day, hour=12):

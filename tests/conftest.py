@@ -1,13 +1,39 @@
+"""
+Fixtures for the whole suite.
+
+The test database is created once per session with the seeded sources
+(seeds/*.yaml) already in it, so most tests start from the real Jay, ADCS and
+Ofsted items without reloading them: each test runs inside a transaction that
+is rolled back afterwards.
+
+- Tests that need no sources at all (loaders, synthetic data, crafted
+  dashboard data) are marked `empty_database`: their transaction starts by
+  deleting the seeded rows.
+- Transactional tests (live server, browser, two real connections) commit,
+  and Django empties every table after each of them; pytest-django runs them
+  after all the others, and the `seeded` fixture loads the seeds again when
+  they are missing.
+"""
+import shutil
+
 import pytest
-from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from recommendations import roles
-from recommendations.models import Item, Organisation, User
+from recommendations.models import Item, Organisation, Source
+from recommendations.services.demo import load_demo
 from recommendations.services.sources import load_sources
+from tests import workflow_helpers
+from tests.helpers import SEEDS, empty_database, make_user
 
-SEEDS = settings.BASE_DIR / "seeds"
+CHROMIUM = "/usr/bin/chromium"
+DEMO = SEEDS.parent / "fixtures" / "demo.yaml"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_sources(SEEDS)
 
 
 @pytest.fixture(autouse=True)
@@ -16,19 +42,24 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_database_when_marked(request):
+    if request.node.get_closest_marker("empty_database"):
+        request.getfixturevalue("db")
+        empty_database()
+
+
 @pytest.fixture
 def seeded(db):
-    """The real Jay, ADCS and Ofsted items from seeds/."""
-    load_sources(SEEDS)
+    """The real Jay, ADCS and Ofsted items from seeds/ (loaded once per session)."""
+    if not Source.objects.filter(synthetic=False).exists():
+        load_sources(SEEDS)
 
 
-def make_user(username, group_name, organisation=None, **extra):
-    user = User.objects.create_user(
-        username=username, password="correct-horse-battery", email=f"{username}@example.org",
-        organisation=organisation, **extra,
-    )
-    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
-    return user
+@pytest.fixture
+def demo_progress(seeded):
+    """The fictional demo progress: approved, submitted, returned and draft updates."""
+    load_demo(DEMO)
 
 
 @pytest.fixture
@@ -62,13 +93,39 @@ def council_item(seeded):
     return Item.objects.get(reference="JAY-03")
 
 
-CHROMIUM = "/usr/bin/chromium"
+@pytest.fixture
+def council_draft(council_officer, council_item):
+    return workflow_helpers.draft(council_officer, council_item)
+
+
+@pytest.fixture
+def council_submitted(council_officer, council_item):
+    return workflow_helpers.submitted(council_officer, council_item)
+
+
+@pytest.fixture
+def implemented_item(council_officer, reviewer):
+    """A council-only item (no partner through an action) that an approved update marked implemented."""
+    item = Item.objects.get(reference="JAY-02")
+    workflow_helpers.approved(
+        council_officer, reviewer, item, proposed_status="implemented", evidence=[workflow_helpers.EVIDENCE]
+    )
+    item.refresh_from_db()
+    return item
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (test tools cannot download browsers here)."""
-    from playwright.sync_api import sync_playwright
+    """Debian's Chromium driven by Playwright (test tools cannot download browsers here).
+
+    Skips the browser tests, with the reason, where either is missing.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright is not installed (bin/setup installs it)")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (bin/setup --with-browser installs Debian's chromium)")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

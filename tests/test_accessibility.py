@@ -5,7 +5,6 @@ and the public pages work with JavaScript switched off.
 import pytest
 from django.conf import settings
 
-from tests.public_fixtures import demo_progress  # noqa: F401
 
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

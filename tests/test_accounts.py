@@ -4,7 +4,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from axes.models import AccessAttempt
-from tests.conftest import make_user
+from tests.helpers import make_user
 from recommendations import roles
 
 PASSWORD = "correct-horse-battery"

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from recommendations.models import Item
-from tests.conftest import make_user
+from tests.helpers import make_user
 from recommendations import roles
 
 pytestmark = [pytest.mark.browser]

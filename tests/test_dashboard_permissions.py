@@ -3,7 +3,7 @@ import pytest
 
 from recommendations import roles
 from recommendations.rules import items_worked_on_by
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 PAGES = ["/board/", "/board/owners/", "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=3&year=2015"]
 CSVS = ["/board/overdue.csv", "/board/owners/status-by-organisation.csv", "/board/trend/trend-jay.csv",

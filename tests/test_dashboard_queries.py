@@ -10,7 +10,7 @@ from django.utils import timezone
 from recommendations import roles
 from recommendations.models import Action, Item, ProgressUpdate
 from tests import board_data
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 AS_AT = "day=1&month=1&year=2025"
 URLS = [
@@ -106,17 +106,21 @@ def query_counts(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["reviewer", "officer"])
-def test_dashboards_use_the_same_fixed_number_of_queries_at_any_size(client, role):
+def test_dashboards_use_the_same_fixed_number_of_queries_at_any_size(client):
+    """For the board (every item) and for an officer (their organisation's slice)."""
     crafted = board_data.crafted()
-    if role == "reviewer":
-        user = make_user("query-reviewer", roles.REVIEWERS)
-    else:
-        user = make_user("query-officer", roles.OFFICERS, crafted["x"])
-    client.force_login(user)
-    small = query_counts(client)
-    assert max(small.values()) <= BUDGET, small
+    users = {
+        "reviewer": make_user("query-reviewer", roles.REVIEWERS),
+        "officer": make_user("query-officer", roles.OFFICERS, crafted["x"]),
+    }
+    small = {}
+    for role, user in users.items():
+        client.force_login(user)
+        small[role] = query_counts(client)
+        assert max(small[role].values()) <= BUDGET, (role, small[role])
 
-    items, updates = add_large_data_set(crafted["a"], crafted["b"], crafted["x"], crafted["y"], user)
+    items, updates = add_large_data_set(crafted["a"], crafted["b"], crafted["x"], crafted["y"], users["officer"])
     assert items >= 1000 and updates >= 10000
-    assert query_counts(client) == small
+    for role, user in users.items():
+        client.force_login(user)
+        assert query_counts(client) == small[role], role

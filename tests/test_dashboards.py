@@ -11,7 +11,9 @@ from recommendations.models import Item
 from recommendations.rules import board_items
 from recommendations.services import dashboards
 from tests import board_data
-from tests.conftest import make_user
+from tests.helpers import make_user
+
+pytestmark = pytest.mark.empty_database
 
 ALL = Item.objects.all
 

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from recommendations import roles
 from recommendations.models import Item, Organisation
 from recommendations.services.sources import load_sources
-from tests.conftest import SEEDS, make_user
+from tests.helpers import SEEDS, make_user
 from tests.hostile import board_urls
 from tests.workflow_helpers import EVIDENCE, approved
 
@@ -52,6 +52,7 @@ def formula_seeds(tmp_path, db):
     return make_user("board-reviewer", roles.REVIEWERS)
 
 
+@pytest.mark.empty_database
 def test_every_board_csv_neutralises_formula_cells(client, formula_seeds):
     for number, formula in enumerate(FORMULAS, start=1):
         item = Item.objects.get(reference=f"JAY-{number:02d}")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from recommendations.forms import PAGE_TAMPERED
 from recommendations.models import EvidenceLink, Item
 from recommendations.services.sources import SeedError, load_sources
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 from tests.hostile import new_update_url, snapshot, update_form, with_evidence
-from tests.workflow_helpers import EVIDENCE, council_draft, council_submitted, draft, implemented_item  # noqa: F401
+from tests.workflow_helpers import EVIDENCE, draft
 
 pytestmark = pytest.mark.django_db
 

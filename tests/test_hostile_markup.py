@@ -13,7 +13,7 @@ from django.urls import reverse
 from recommendations import roles
 from recommendations.models import Item, Organisation, ProgressUpdate
 from recommendations.services.sources import load_sources
-from tests.conftest import SEEDS, make_user
+from tests.helpers import SEEDS, make_user
 from tests.hostile import SCRIPT_PAYLOADS, assert_escaped, board_urls, new_update_url, snapshot, with_evidence
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,7 @@ def hostile_seeds(tmp_path):
     return seeds
 
 
+@pytest.mark.empty_database
 def test_seed_text_with_markup_loads_and_is_shown_escaped(client, hostile_seeds, db):
     load_sources(hostile_seeds)  # into an empty database: the lead role is only a starting value
     reviewer = make_user("board-reviewer", roles.REVIEWERS)

@@ -9,7 +9,6 @@ import pytest
 from recommendations.models import Item, ProgressUpdate
 from recommendations.services import workflow
 from recommendations.services.open_data import ITEM_FIELDS, UPDATE_FIELDS
-from tests.public_fixtures import demo_progress  # noqa: F401
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,6 @@ from django.test import Client
 
 from recommendations.models import Item, Source
 from recommendations.services import workflow
-from tests.public_fixtures import demo_progress  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

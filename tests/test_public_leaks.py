@@ -12,8 +12,8 @@ import pytest
 from recommendations import roles
 from recommendations.models import EvidenceLink, Item, Organisation
 from recommendations.services import workflow
-from tests.conftest import make_user
-from tests.public_fixtures import demo_progress, every_public_url  # noqa: F401
+from tests.helpers import make_user
+from tests.public_urls import every_public_url
 
 MARKERS = []
 

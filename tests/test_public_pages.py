@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, Organisation, Source
-from tests.public_fixtures import demo_progress  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

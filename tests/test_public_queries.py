@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
-from tests.conftest import make_user
-from tests.public_fixtures import demo_progress  # noqa: F401
+from tests.helpers import make_user
 
 URLS = [
     "/",

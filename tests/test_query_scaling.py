@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import Item, User
 from recommendations.services import synthetic
-from tests.test_synthetic import wipe
+from tests.helpers import empty_database
+
+pytestmark = pytest.mark.empty_database
 
 
 def busiest_item():
@@ -37,6 +39,6 @@ def test_query_counts_do_not_grow_with_data(client):
     today = datetime.date(2026, 1, 15)
     synthetic.generate(items=120, updates=240, seed=1, today=today)
     small = page_queries(client)
-    wipe()
+    empty_database()
     synthetic.generate(items=700, updates=5000, seed=2, today=today)
     assert page_queries(client) == small

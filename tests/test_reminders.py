@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from recommendations.models import Item, ProgressUpdate, ReminderLog
-from tests.conftest import make_user
+from tests.helpers import make_user
 from recommendations import roles
 from tests.workflow_helpers import approved, submitted
 

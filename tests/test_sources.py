@@ -8,7 +8,9 @@ from django.core.management import CommandError, call_command
 
 from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
 from recommendations.services.sources import SeedError, load_sources
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
+
+pytestmark = pytest.mark.empty_database
 
 ALL_MODELS = [Organisation, Theme, Source, Item, Action, ProgressUpdate, EvidenceLink]
 

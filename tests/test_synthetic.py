@@ -6,6 +6,9 @@ from django.core.management import CommandError, call_command
 
 from recommendations.models import Action, EvidenceLink, Item, ProgressUpdate, Source
 from recommendations.services import synthetic
+from tests.helpers import empty_database
+
+pytestmark = pytest.mark.empty_database
 
 TODAY = datetime.date(2026, 1, 15)
 
@@ -27,17 +30,6 @@ def snapshot():
         for action in Action.objects.all()
     )
     return items, updates, actions
-
-
-def wipe():
-    for model in (EvidenceLink, ProgressUpdate, Item.history.model, ProgressUpdate.history.model, Action):
-        model.objects.all().delete()
-    Item.objects.all().delete()
-    Source.objects.all().delete()
-    from recommendations.models import Organisation, User
-
-    User.objects.filter(username__startswith="syn-").delete()
-    Organisation.objects.filter(slug__startswith="syn-").delete()
 
 
 @pytest.mark.django_db
@@ -85,10 +77,10 @@ def test_latest_approved_update_matches_the_item():
 def test_same_seed_same_data_and_new_ids_keep_working():
     synthetic.generate(items=250, updates=1200, seed=11, today=TODAY)
     first = snapshot()
-    wipe()
+    empty_database()
     synthetic.generate(items=250, updates=1200, seed=11, today=TODAY)
     assert snapshot() == first
-    wipe()
+    empty_database()
     synthetic.generate(items=250, updates=1200, seed=12, today=TODAY)
     assert snapshot() != first
     # Ids written directly must not collide with ids the database hands out next.

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
 from recommendations.services.history import item_timeline
-from tests.workflow_helpers import EVIDENCE, approved, council_draft, council_submitted, draft, submitted  # noqa: F401
+from tests.workflow_helpers import EVIDENCE, approved, draft, submitted
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from recommendations.models import Item, ProgressUpdate, User
 from recommendations.services import workflow
-from tests.workflow_helpers import EVIDENCE, approved, council_draft, council_submitted, implemented_item, submitted, update_form  # noqa: F401
+from tests.workflow_helpers import EVIDENCE, approved, submitted, update_form
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State

@@ -1,9 +1,6 @@
 """Building blocks for the workflow tests: updates in each state, made through the real service."""
 import datetime
 
-import pytest
-
-from recommendations.models import Item
 from recommendations.services import workflow
 
 EVIDENCE = workflow.EvidenceInput(
@@ -44,22 +41,3 @@ def update_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def council_draft(council_officer, council_item):
-    return draft(council_officer, council_item)
-
-
-@pytest.fixture
-def council_submitted(council_officer, council_item):
-    return submitted(council_officer, council_item)
-
-
-@pytest.fixture
-def implemented_item(council_officer, reviewer):
-    """A council-only item (no partner through an action) that an approved update marked implemented."""
-    item = Item.objects.get(reference="JAY-02")
-    approved(council_officer, reviewer, item, proposed_status="implemented", evidence=[EVIDENCE])
-    item.refresh_from_db()
-    return item

@@ -1,12 +1,7 @@
-"""Shared set-up for the public pages' tests: demo progress and the list of public URLs."""
-import pytest
-from django.conf import settings
+"""The list of public URLs, for the tests that crawl every public page."""
 from django.urls import reverse
 
 from recommendations.models import Item, Source
-from recommendations.services.demo import load_demo
-
-DEMO = settings.BASE_DIR / "fixtures" / "demo.yaml"
 
 # Filters a visitor might share; none repeats text from the data, so a leak
 # test cannot be fooled by a search term echoed back in the search box.
@@ -14,12 +9,6 @@ FILTERS = ["", "?source=JAY", "?status=in_progress", "?overdue=on", "?q=CSE", "?
            "?theme=looked-after-children", "?source=JAY&status=not_started&page=1"]
 
 DOWNLOADS = ["public:items-csv", "public:items-json", "public:updates-csv", "public:updates-json", "public:feed"]
-
-
-@pytest.fixture
-def demo_progress(seeded):
-    """The fictional demo progress: approved, submitted, returned and draft updates."""
-    load_demo(DEMO)
 
 
 def every_public_url():

@@ -1,0 +1,34 @@
+"""Plain helpers shared by test modules (fixtures live in conftest.py)."""
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from recommendations.models import Organisation, User
+
+SEEDS = settings.BASE_DIR / "seeds"
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username, group_name, organisation=None, **extra):
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", organisation=organisation, **extra,
+    )
+    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+    return user
+
+
+def empty_database():
+    """Delete every row of the tracker's own tables (sources, items, their history...) and every account.
+
+    Used inside a test's transaction, so the seeded data is back for the next test.
+    """
+    app = apps.get_app_config("recommendations")
+    # Children before parents: each model's rows before the rows they protect.
+    order = ["EvidenceLink", "ProgressUpdate", "ReminderLog", "Action", "Item", "Source", "Theme"]
+    for name in order:
+        app.get_model(name).objects.all().delete()
+    for model in app.get_models():
+        if model.__name__.startswith("Historical"):
+            model.objects.all().delete()
+    User.objects.all().delete()
+    Organisation.objects.all().delete()
