@@ -12,8 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, http_url_validator
-from recommendations.services.workflow import OFFICER_STATUSES
+from recommendations.models import EvidenceLink, Item, http_url_validator
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
 
@@ -87,7 +86,7 @@ class ProgressUpdateForm(forms.Form):
     )
     proposed_status = forms.ChoiceField(
         label="What is the status now?",
-        choices=[(value, label) for value, label in Item.Status.choices if value in OFFICER_STATUSES],
+        choices=[(value, label) for value, label in Item.Status.choices if value in Item.OFFICER_STATUSES],
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         help_text="Only the improvement board can mark an item as assured and closed. "
                   "“Implemented” needs at least one evidence link.",
@@ -97,7 +96,7 @@ class ProgressUpdateForm(forms.Form):
     )
     proposed_rag = forms.ChoiceField(
         label="RAG rating",
-        choices=[("", "Not rated")] + [(value, label) for value, label in Item.Rag.choices if value],
+        choices=Item.Rag.choices,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         help_text="Red: at risk. Amber: some risk. Green: on track.",
@@ -280,3 +279,55 @@ class SignInForm(UsernameLengthMixin, AuthenticationForm):
 
 class AdminSignInForm(UsernameLengthMixin, AdminAuthenticationForm):
     pass
+
+
+class AsAtForm(forms.Form):
+    """A GOV.UK date input. Errors name the part of the date that is wrong."""
+
+    # Lengths are checked in clean(), so an over-long part gets the same
+    # plain message as any other wrong date rather than a generic one.
+    day = forms.CharField(required=False)
+    month = forms.CharField(required=False)
+    year = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields_in_error = set()
+        for name in ("day", "month", "year"):
+            width = 4 if name == "year" else 2
+            self.fields[name].widget.attrs.update(
+                {"class": f"govuk-input govuk-date-input__input govuk-input--width-{width}", "inputmode": "numeric"}
+            )
+
+    def _fail(self, message, *names):
+        self.fields_in_error = set(names)
+        raise ValidationError(message)
+
+    def clean(self):
+        if self.errors:
+            # A part was refused outright (such as a null character); its own message says why.
+            return self.cleaned_data
+        parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
+        missing = [name for name, value in parts.items() if not value]
+        if len(missing) == 3:
+            self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
+        if missing:
+            self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
+        not_numbers = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
+        if not_numbers:
+            self._fail("Enter the date as numbers, for example 31 3 2015", *not_numbers)
+        if len(parts["year"]) != 4:
+            self._fail("Year must include 4 numbers", "year")
+        too_long = [name for name in ("day", "month") if len(parts[name]) > 2]
+        if too_long:
+            self._fail("Enter a real date, for example 31 3 2015", *too_long)
+        try:
+            day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            self._fail("Enter a real date, for example 31 3 2015", "day", "month", "year")
+        if day > timezone.localdate():
+            self._fail("The date must be today or in the past", "day", "month", "year")
+        if day < EARLIEST_DATE:
+            self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
+        self.cleaned_data["date"] = day
+        return self.cleaned_data

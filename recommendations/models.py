@@ -7,6 +7,8 @@ organisation, a status, a RAG rating and target dates, which change only
 through approved ProgressUpdates (see recommendations.services.workflow).
 Actions are pieces of work that answer several Items, often across Sources.
 """
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import URLValidator
@@ -96,18 +98,44 @@ class Source(models.Model):
         return reverse("public:source-detail", args=[self.code])
 
 
-def overdue_condition(today):
-    """Target date passed and not yet implemented or assured.
+# --- What needs attention ------------------------------------------------------
+#
+# The one definition of overdue, slipping and stale. Each is a Q object, so the
+# same rule filters live items and their history rows (the board's "as at"),
+# and counts in aggregates; each has a Python mirror on Item for one item.
 
-    A Q object, so the same rule filters items, their history rows (the
-    dashboards' "as at" view) and aggregate counts.
-    """
+
+def overdue_condition(today):
+    """Current target date passed and not yet implemented or assured."""
     return models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.DONE_STATUSES)
 
 
 def slipping_condition():
-    """Current target later than the first one agreed."""
+    """Current target date later than the first one agreed."""
     return models.Q(current_target_date__gt=models.F("baseline_target_date"))
+
+
+def stale_since(now):
+    """Items with no update published since this moment are stale."""
+    return now - datetime.timedelta(days=settings.TRACKER_STALE_AFTER_DAYS)
+
+
+def stale_condition(now):
+    """Open (not implemented or assured), and nothing published in the last
+    TRACKER_STALE_AFTER_DAYS days: counted from the latest published update, or
+    from when the item was added if it has none. An update waiting for review
+    does not count: the public record is what is stale.
+
+    `now` may be a past moment (the "as at" view): updates published after it
+    are then not seen.
+    """
+    since = stale_since(now)
+    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"), published_at__lt=now)
+    return (
+        ~models.Q(status__in=Item.DONE_STATUSES)
+        & ~models.Exists(published.filter(published_at__gte=since))
+        & (models.Q(created_at__lt=since) | models.Exists(published))
+    )
 
 
 class ItemQuerySet(models.QuerySet):
@@ -116,6 +144,14 @@ class ItemQuerySet(models.QuerySet):
 
     def slipping(self):
         return self.filter(slipping_condition())
+
+    def stale(self, now):
+        return self.filter(stale_condition(now))
+
+    def with_last_published(self):
+        """Annotate last_published_at: when the latest published update was published (or None)."""
+        latest = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("pk")).order_by("-published_at")
+        return self.annotate(last_published_at=models.Subquery(latest.values("published_at")[:1]))
 
 
 class Item(models.Model):
@@ -146,10 +182,12 @@ class Item(models.Model):
         RED = "red", "Red"
         AMBER = "amber", "Amber"
         GREEN = "green", "Green"
-        __empty__ = "Not rated"
+        NOT_RATED = "", "Not rated"
 
     # Statuses that count as done: no longer overdue, counted as delivered.
     DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
+    # Statuses an officer may propose; assurance is the board's decision.
+    OFFICER_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.NOT_ACCEPTED)
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items")
     reference = models.CharField(max_length=30, unique=True, help_text="Stable reference, such as JAY-04.")
@@ -196,14 +234,47 @@ class Item(models.Model):
         return self.status in self.DONE_STATUSES
 
     def is_overdue(self, today=None):
+        """Python mirror of overdue_condition."""
         today = today or timezone.localdate()
         return bool(self.current_target_date and self.current_target_date < today and not self.is_done)
+
+    @property
+    def is_slipping(self):
+        """Python mirror of slipping_condition."""
+        return bool(
+            self.baseline_target_date and self.current_target_date
+            and self.current_target_date > self.baseline_target_date
+        )
+
+    def is_stale(self, now=None):
+        """Python mirror of stale_condition; needs ItemQuerySet.with_last_published()."""
+        since = stale_since(now or timezone.now())
+        if self.is_done:
+            return False
+        return (self.last_published_at or self.created_at) < since
 
     @property
     def days_slipped(self):
         if self.baseline_target_date and self.current_target_date:
             return max((self.current_target_date - self.baseline_target_date).days, 0)
         return 0
+
+
+# Colours of each value on tags and charts (classes in frontend/tracker.scss);
+# the words are the choices' own labels. Every value has one.
+STATUS_COLOURS = {
+    Item.Status.NOT_STARTED: "grey",
+    Item.Status.IN_PROGRESS: "blue",
+    Item.Status.IMPLEMENTED: "green",
+    Item.Status.ASSURED: "purple",
+    Item.Status.NOT_ACCEPTED: "red",
+}
+RAG_COLOURS = {
+    Item.Rag.RED: "red",
+    Item.Rag.AMBER: "amber",
+    Item.Rag.GREEN: "green",
+    Item.Rag.NOT_RATED: "none",
+}
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
@@ -259,6 +330,14 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"Update on {self.item.reference} ({self.get_state_display()})"
+
+
+UPDATE_STATE_COLOURS = {
+    ProgressUpdate.State.DRAFT: "grey",
+    ProgressUpdate.State.SUBMITTED: "blue",
+    ProgressUpdate.State.APPROVED: "green",
+    ProgressUpdate.State.RETURNED: "orange",
+}
 
 
 class EvidenceLinkQuerySet(models.QuerySet):

@@ -40,6 +40,10 @@ def make_item(source, reference, number, owner, lead_role, status, rag="", basel
     if when:
         item._history_date = when
     item.save()
+    # Added when its history begins, or long ago: so an item never published is stale.
+    item.created_at = when or timezone.now() - datetime.timedelta(days=400)
+    Item.objects.filter(pk=item.pk).update(created_at=item.created_at)
+    Item.history.model.objects.filter(id=item.pk).update(created_at=item.created_at)
     return item
 
 

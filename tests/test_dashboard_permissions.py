@@ -1,7 +1,11 @@
 """Who can reach the board dashboards, and whose items they count."""
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from recommendations import roles
+from recommendations.models import Item
 from recommendations.rules import items_worked_on_by
 from tests.helpers import make_user
 
@@ -63,6 +67,8 @@ def test_officers_see_only_their_organisations_items(client, council_officer, po
 
 @pytest.mark.django_db
 def test_an_officer_cannot_read_another_organisations_items_in_any_table(client, police_officer):
+    # Every item was added long ago and none has a published update: all are stale.
+    Item.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
     theirs = set(items_worked_on_by(police_officer).values_list("reference", flat=True))
     assert "OFSTED-J1" not in theirs  # a council judgement the police do not work on
     client.force_login(police_officer)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from recommendations.models import Item, ProgressUpdate, ReminderLog
 from tests.helpers import make_user
 from recommendations import roles
-from tests.workflow_helpers import approved, submitted
+from tests.workflow_helpers import EVIDENCE, approved, submitted
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -48,17 +48,17 @@ def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, p
     assert len(mailoutbox) == 2
 
 
-def test_days_option_sets_how_old_is_stale(council_officer, reviewer, mailoutbox):
+def test_the_stale_setting_sets_how_old_is_stale(council_officer, reviewer, mailoutbox, settings):
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
     _age_published_updates("JAY-01", 10)
-    call_command("send_reminders", "--days", "30")
+    call_command("send_reminders")
     assert mailoutbox == []
-    call_command("send_reminders", "--days", "7")
+    settings.TRACKER_STALE_AFTER_DAYS = 7
+    call_command("send_reminders")
     assert len(mailoutbox) == 1 and "No update published for 10 days" in mailoutbox[0].body
 
 
 def test_done_items_and_updates_waiting_for_review_are_not_nagged(council_officer, reviewer, mailoutbox):
-    from tests.workflow_helpers import EVIDENCE
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-02"), proposed_status="implemented",
              evidence=[EVIDENCE])
     _make_overdue("JAY-02")

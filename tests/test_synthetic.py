@@ -4,7 +4,7 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.models import Action, EvidenceLink, Item, ProgressUpdate, Source
+from recommendations.models import Action, Item, ProgressUpdate, Source
 from recommendations.services import synthetic
 from tests.helpers import empty_database
 

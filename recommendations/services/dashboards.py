@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,13 +25,11 @@ from recommendations.models import (
     Source,
     overdue_condition,
     slipping_condition,
+    stale_condition,
 )
 
 Status = Item.Status
 DONE = Item.DONE_STATUSES
-# RAG values in the order the board reads them; "" is "Not rated".
-RAG_VALUES = ("red", "amber", "green", "")
-RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "": "Not rated"}
 
 
 @dataclass(frozen=True)
@@ -45,9 +43,6 @@ class Moment:
     def now(self):
         return self.until or timezone.now()
 
-    @property
-    def stale_since(self):
-        return self.now - datetime.timedelta(days=settings.TRACKER_STALE_AFTER_DAYS)
 
 
 def live():
@@ -94,18 +89,6 @@ def update_rows(items, moment):
     return updates.filter(item_id__in=items.values("pk"))
 
 
-def _published_recently(moment):
-    updates = ProgressUpdate.objects.published().filter(item_id=OuterRef("id"), published_at__gte=moment.stale_since)
-    if moment.until is not None:
-        updates = updates.filter(published_at__lt=moment.until)
-    return Exists(updates)
-
-
-def stale_condition(moment):
-    """Still open, and no update published in the last TRACKER_STALE_AFTER_DAYS days."""
-    return ~Q(status__in=DONE) & ~_published_recently(moment)
-
-
 def _last_published(moment):
     updates = ProgressUpdate.objects.published().filter(item_id=OuterRef("id"))
     if moment.until is not None:
@@ -120,12 +103,12 @@ def _count_columns(moment):
     columns = {"total": Count("id")}
     for value in Status.values:
         columns[f"status_{value}"] = Count("id", filter=Q(status=value))
-    for value in RAG_VALUES:
+    for value in Item.Rag.values:
         columns[f"rag_{value or 'none'}"] = Count("id", filter=Q(rag=value))
     columns["done"] = Count("id", filter=Q(status__in=DONE))
     columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
     columns["slipping"] = Count("id", filter=slipping_condition())
-    columns["stale"] = Count("id", filter=stale_condition(moment))
+    columns["stale"] = Count("id", filter=stale_condition(moment.now))
     return columns
 
 
@@ -154,7 +137,7 @@ class Counts:
             slipping=row.get("slipping", 0),
             stale=row.get("stale", 0),
             by_status={value: row.get(f"status_{value}", 0) for value in Status.values},
-            by_rag={value: row.get(f"rag_{value or 'none'}", 0) for value in RAG_VALUES},
+            by_rag={value: row.get(f"rag_{value or 'none'}", 0) for value in Item.Rag.values},
         )
 
     @property
@@ -171,7 +154,7 @@ class Counts:
             slipping=self.slipping + other.slipping,
             stale=self.stale + other.stale,
             by_status={value: self.by_status[value] + other.by_status[value] for value in Status.values},
-            by_rag={value: self.by_rag[value] + other.by_rag[value] for value in RAG_VALUES},
+            by_rag={value: self.by_rag[value] + other.by_rag[value] for value in Item.Rag.values},
         )
 
 
@@ -243,7 +226,7 @@ def slipping_items(items, moment, limit=None):
 def stale_items(items, moment, limit=None):
     """Open items with no update published recently, stalest first (never published, then the
     longest since; the first `limit` of them). Each has last_published (or None)."""
-    rows = item_rows(items, moment).filter(stale_condition(moment)).annotate(last_published=_last_published(moment))
+    rows = item_rows(items, moment).filter(stale_condition(moment.now)).annotate(last_published=_last_published(moment))
     return list(_listed(rows).order_by(F("last_published").asc(nulls_first=True), "reference")[:limit])
 
 

@@ -1,6 +1,6 @@
 """
 Daily reminder e-mails to officers whose organisation owns items that are
-overdue or have had no update for a number of days.
+overdue or stale (see models.py), unless an update on them is waiting for review.
 
 Safe to run as often as cron likes: ReminderLog allows one e-mail per person
 per day (a unique constraint), so a second run the same day sends nothing.
@@ -17,14 +17,14 @@ from recommendations.models import Item, ReminderLog
 from recommendations.services import attention
 
 
-def send_reminders(days=None, today=None):
+def send_reminders(today=None):
     """Send today's reminders; returns the number of e-mails sent."""
     today = today or timezone.localdate()
-    cutoff = attention.stale_cutoff(days)
-    items = attention.needing_reminder(attention.with_progress(Item.objects.select_related("owner")), today, cutoff)
+    now = timezone.now()
+    items = attention.needing_reminder(attention.with_progress(Item.objects.select_related("owner")), today, now)
     by_owner = {}
     for item in items:
-        item.reasons = attention.reasons(item, today, cutoff)
+        item.reasons = attention.reasons(item, today, now)
         by_owner.setdefault(item.owner_id, []).append(item)
     officers = (
         get_user_model().objects.filter(

@@ -54,7 +54,6 @@ class EvidenceInput:
     date: object
 
 
-OFFICER_STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.NOT_ACCEPTED]
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
@@ -67,7 +66,7 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
     if proposed_status == Status.ASSURED:
         raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.",
                             field="proposed_status")
-    if proposed_status not in OFFICER_STATUSES:
+    if proposed_status not in Item.OFFICER_STATUSES:
         raise WorkflowError("Choose a status from the list.", field="proposed_status")
     if (
         proposed_target_date

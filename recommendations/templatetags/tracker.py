@@ -9,76 +9,52 @@
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
 
-The value -> (colour, label) tables below are fixed; the model choices use
-exactly these values. Everything is built with format_html, so any
-unexpected value is escaped, never marked safe.
+Labels are the model choices' own and colours come from the tables next to
+them in models.py. Everything is built with format_html, so any unexpected
+value is escaped, never marked safe.
 """
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from recommendations.models import RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
 from recommendations.rules import allowed
 
 register = template.Library()
 
-# Item.Status
-STATUS_TAGS = {
-    "not_started": ("grey", "Not started"),
-    "in_progress": ("blue", "In progress"),
-    "implemented": ("green", "Implemented"),
-    "assured": ("purple", "Assured and closed"),
-    "not_accepted": ("red", "Not accepted"),
-}
 
-# Item.Rag ("" or None means not rated). The colours are tracker-rag--*
-# classes from frontend/tracker.scss, which meet 4.5:1 text contrast.
-RAG_TAGS = {
-    "red": ("red", "Red"),
-    "amber": ("amber", "Amber"),
-    "green": ("green", "Green"),
-    "": ("none", "Not rated"),
-}
-
-# ProgressUpdate.State
-UPDATE_STATE_TAGS = {
-    "draft": ("grey", "Draft"),
-    "submitted": ("blue", "Submitted for review"),
-    "approved": ("green", "Published"),
-    "returned": ("orange", "Returned"),
-}
+def _choice(choices, value):
+    """The choice for a stored value ("" or None is "not rated" for RAG), or None if unknown."""
+    try:
+        return choices("" if value is None else value)
+    except ValueError:
+        return None
 
 
-def _key(value):
-    return "" if value is None else str(value)
-
-
-def _govuk_tag(table, value):
-    key = _key(value)
-    colour, label = table.get(key, ("grey", key))
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+def _govuk_tag(choices, colours, value, extra_class="govuk-tag--"):
+    choice = _choice(choices, value)
+    if choice is None:
+        return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', value)
+    return format_html('<strong class="govuk-tag {}{}">{}</strong>', extra_class, colours[choice], choice.label)
 
 
 @register.filter(is_safe=True)
 def status_tag(value):
     """GOV.UK tag for an item status value, e.g. "in_progress"."""
-    return _govuk_tag(STATUS_TAGS, value)
+    return _govuk_tag(Item.Status, STATUS_COLOURS, value)
 
 
 @register.filter(is_safe=True)
 def update_state_tag(value):
     """GOV.UK tag for a progress update's review state, e.g. "submitted"."""
-    return _govuk_tag(UPDATE_STATE_TAGS, value)
+    return _govuk_tag(ProgressUpdate.State, UPDATE_STATE_COLOURS, value)
 
 
 @register.filter(is_safe=True)
 def rag_tag(value):
     """RAG badge that always shows its text label, never colour alone."""
-    key = _key(value)
-    colour, label = RAG_TAGS.get(key, ("none", key))
-    return format_html(
-        '<strong class="govuk-tag tracker-rag tracker-rag--{}">{}</strong>', colour, label
-    )
+    return _govuk_tag(Item.Rag, RAG_COLOURS, value, extra_class="tracker-rag tracker-rag--")
 
 
 @register.filter

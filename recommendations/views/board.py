@@ -9,30 +9,20 @@ Tables; every Table is shown on the page and can be downloaded as CSV from
 import datetime
 from dataclasses import dataclass, field
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import charts
-from recommendations.forms import EARLIEST_DATE
-from recommendations.models import Item
+from recommendations.forms import AsAtForm
+from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
 from recommendations.rules import board_items
 from recommendations.services import dashboards
 from recommendations.services.csv_export import csv_response
 
-STATUS_COLOURS = {
-    "not_started": "grey",
-    "in_progress": "blue",
-    "implemented": "green",
-    "assured": "purple",
-    "not_accepted": "red",
-}
-RAG_COLOURS = {"red": "red", "amber": "amber", "green": "green", "": "grey"}
 # Item lists (overdue, slipping, stale) show this many rows on the page, the most
 # urgent first; at national scale they run to thousands, which the CSV has in full.
 LISTED_ON_PAGE = 25
@@ -106,10 +96,10 @@ def _status_table(slug, caption, first_column, groups, total):
 
 
 def _rag_table(slug, caption, first_column, groups, total):
-    header = [first_column] + list(dashboards.RAG_LABELS.values()) + ["Overdue", "Slipping", "Stale"]
+    header = [first_column] + Item.Rag.labels + ["Overdue", "Slipping", "Stale"]
     rows = [
         [group.label]
-        + [group.by_rag[value] for value in dashboards.RAG_VALUES]
+        + [group.by_rag[value] for value in Item.Rag.values]
         + [group.overdue, group.slipping, group.stale]
         for group in [*groups, total]
     ]
@@ -121,7 +111,7 @@ def _short(label, length=26):
 
 
 def _status_chart(chart_id, title, groups):
-    segments = [(label, STATUS_COLOURS[value]) for value, label in Item.Status.choices]
+    segments = [(status.label, STATUS_COLOURS[status]) for status in Item.Status]
     rows = [(_short(group.label), [group.by_status[value] for value in Item.Status.values]) for group in groups]
     description = "; ".join(
         f"{group.label}: {group.total} items, "
@@ -132,11 +122,10 @@ def _status_chart(chart_id, title, groups):
 
 
 def _rag_chart(chart_id, title, groups):
-    segments = [(dashboards.RAG_LABELS[value], RAG_COLOURS[value]) for value in dashboards.RAG_VALUES]
-    rows = [(_short(group.label), [group.by_rag[value] for value in dashboards.RAG_VALUES]) for group in groups]
+    segments = [(rag.label, RAG_COLOURS[rag]) for rag in Item.Rag]
+    rows = [(_short(group.label), [group.by_rag[value] for value in Item.Rag.values]) for group in groups]
     description = "; ".join(
-        f"{group.label}: "
-        + ", ".join(f"{group.by_rag[value]} {dashboards.RAG_LABELS[value].lower()}" for value in dashboards.RAG_VALUES)
+        f"{group.label}: " + ", ".join(f"{group.by_rag[rag]} {rag.label.lower()}" for rag in Item.Rag)
         for group in groups
     )
     return charts.stacked_bars(chart_id, title, description + ".", rows, segments)
@@ -288,58 +277,6 @@ def _overlap(request, listed):
     return {"tables": _keyed(tables), "overlapping": sum(
         1 for row in data["actions"] if row["source_count"] > 1
     )}
-
-
-class AsAtForm(forms.Form):
-    """A GOV.UK date input. Errors name the part of the date that is wrong."""
-
-    # Lengths are checked in clean(), so an over-long part gets the same
-    # plain message as any other wrong date rather than a generic one.
-    day = forms.CharField(required=False)
-    month = forms.CharField(required=False)
-    year = forms.CharField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields_in_error = set()
-        for name in ("day", "month", "year"):
-            width = 4 if name == "year" else 2
-            self.fields[name].widget.attrs.update(
-                {"class": f"govuk-input govuk-date-input__input govuk-input--width-{width}", "inputmode": "numeric"}
-            )
-
-    def _fail(self, message, *names):
-        self.fields_in_error = set(names)
-        raise ValidationError(message)
-
-    def clean(self):
-        if self.errors:
-            # A part was refused outright (such as a null character); its own message says why.
-            return self.cleaned_data
-        parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
-        missing = [name for name, value in parts.items() if not value]
-        if len(missing) == 3:
-            self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
-        if missing:
-            self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
-        not_numbers = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
-        if not_numbers:
-            self._fail("Enter the date as numbers, for example 31 3 2015", *not_numbers)
-        if len(parts["year"]) != 4:
-            self._fail("Year must include 4 numbers", "year")
-        too_long = [name for name in ("day", "month") if len(parts[name]) > 2]
-        if too_long:
-            self._fail("Enter a real date, for example 31 3 2015", *too_long)
-        try:
-            day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            self._fail("Enter a real date, for example 31 3 2015", "day", "month", "year")
-        if day > timezone.localdate():
-            self._fail("The date must be today or in the past", "day", "month", "year")
-        if day < EARLIEST_DATE:
-            self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
-        self.cleaned_data["date"] = day
-        return self.cleaned_data
 
 
 def _as_at(request, listed):
