@@ -6,7 +6,7 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Inquiry recommendations"
 
     def ready(self):
-        from recommendations.services import page_cache
+        from recommendations import http_cache
 
-        # Public changes make the shared cache of public pages out of date.
-        page_cache.connect_signals()
+        # Public changes make every cached public page out of date.
+        http_cache.connect_signals()

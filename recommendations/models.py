@@ -8,6 +8,7 @@ through approved ProgressUpdates (see recommendations.services.workflow).
 Actions are pieces of work that answer several Items, often across Sources.
 """
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -400,3 +401,27 @@ class ReminderLog(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_day")]
+
+
+class PublicVersion(models.Model):
+    """One row: a token replaced by every change to what the public sees.
+
+    Cached public pages are kept under it (recommendations.http_cache). It is
+    in the database so that every worker and server reads the same one; a
+    random token, not a counter, so a page cached against another database
+    (before a restore, say) can never match.
+    """
+
+    token = models.CharField(max_length=32)
+
+    ROW = 1
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=cls.ROW).values_list("token", flat=True).first() or "none"
+
+    @classmethod
+    def bump(cls):
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=cls.ROW).update(token=token):
+            cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})

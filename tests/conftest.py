@@ -19,7 +19,7 @@ import shutil
 import pytest
 from django.core.cache import cache
 
-from recommendations import roles
+from recommendations import http_cache, roles
 from recommendations.models import Item, Organisation, Source
 from recommendations.services.demo import load_demo
 from recommendations.services.sources import load_sources
@@ -38,8 +38,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache, so no page cached by another test is served."""
+    """Each test starts with empty caches, so no page cached by another test is served
+    (a rolled-back test leaves the public version as it found it)."""
     cache.clear()
+    http_cache._local.clear()
 
 
 @pytest.fixture(autouse=True)

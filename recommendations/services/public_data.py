@@ -150,25 +150,6 @@ def source_detail(code):
     return source, list(items().filter(source=source))
 
 
-def last_changed():
-    """A fingerprint of the latest public change: the time of the latest change to an item, a
-    published update or evidence. Three index lookups, whatever the data size.
-
-    Approving an update publishes it and saves its item, so the time moves. The
-    time of any evidence counts, public or not: evidence added to a draft makes
-    browsers fetch an unchanged page once more, but nothing public is missed.
-    Changes these times cannot see (a deletion, a source renamed in the admin)
-    change the public page cache's version, which the ETag also includes.
-    """
-    times = [
-        Item.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
-        ProgressUpdate.objects.published().order_by("-published_at").values_list("published_at", flat=True).first(),
-        EvidenceLink.objects.order_by("-created_at").values_list("created_at", flat=True).first(),
-    ]
-    times = [time for time in times if time]
-    return max(times) if times else None
-
-
 def status_counts_by_source():
     """Per source, in source order: its items counted by status, and its total. Two queries."""
     counts = {}

@@ -35,7 +35,7 @@ from recommendations.models import (
     Theme,
     User,
 )
-from recommendations.services import page_cache
+from recommendations import http_cache
 
 ITEMS_PER_SOURCE = 200
 BATCH_SIZE = 2000
@@ -130,7 +130,7 @@ def generate(items, updates, seed=1, force=False, today=None):
     """Create `items` synthetic items and `updates` progress updates. Returns a GenerateReport."""
     check_database(force)
     report = _Generator(items, updates, seed, today or timezone.localdate()).run()
-    page_cache.changed()  # the bulk writes send no model signals
+    http_cache.changed()  # the bulk writes send no model signals
     return report
 
 

@@ -3,75 +3,22 @@ Public pages, downloads and feed: no sign-in, and only approved, published conte
 
 What is public is decided in recommendations.services.public_data; the open
 data fields in recommendations.services.open_data. Every view here is
-wrapped in public_cache, so browsers, proxies and the shared page cache can
-reuse a page until something is published.
+wrapped in public_cache (recommendations.http_cache), so browsers, proxies and
+the page cache can reuse a page until something is published.
 """
-import hashlib
-from functools import wraps
-
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
-from django.views.decorators.http import condition, require_safe
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.services import open_data, page_cache, public_data
+from recommendations.http_cache import public_cache
+from recommendations.services import open_data, public_data
 from recommendations.services.csv_export import csv_response
-
-# Short, so a shared cache never serves a page long after a publication; the
-# ETag lets browsers revalidate cheaply after that.
-PUBLIC_MAX_AGE = 60
-
-
-def _fingerprint(request):
-    """The latest public change: looked up once per request, and kept in the
-    shared cache until the next public change."""
-    if not hasattr(request, "_public_fingerprint"):
-        request._public_fingerprint = page_cache.remembered(request, "fingerprint", public_data.last_changed)
-    return request._public_fingerprint
-
-
-def _etag(request, *args, **kwargs):
-    # Signed-in people see their own navigation and sign-out form on public
-    # pages, so only anonymous pages are shared and revalidated.
-    if request.user.is_authenticated:
-        return None
-    latest = _fingerprint(request)
-    # The public version changes with every public change, also those the
-    # fingerprint cannot see (a deletion, a source renamed in the admin).
-    stamp = f"{latest.isoformat() if latest else '-'}|{page_cache.version(request)}"
-    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
-
-
-def _last_modified(request, *args, **kwargs):
-    if request.user.is_authenticated:
-        return None
-    return _fingerprint(request)
-
-
-def public_cache(view):
-    """Conditional GET (ETag and Last-Modified), Cache-Control and the shared page
-    cache (anonymous visitors only; see services/page_cache.py) for a public view."""
-    conditional_view = require_safe(
-        condition(etag_func=_etag, last_modified_func=_last_modified)(page_cache.cached_page(view))
-    )
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = conditional_view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        return response
-
-    return wrapper
 
 
 def _query_string(request):

@@ -1,0 +1,238 @@
+"""
+Caching of the public pages over HTTP: the one place that decides when a
+public page is out of date.
+
+Three layers, all keyed on the "public version", a number kept in the
+database (PublicVersion) and raised by every public change:
+
+- conditional GET: each public response has an ETag and Last-Modified, so a
+  browser's repeat request is answered 304 Not Modified;
+- the page cache: anonymous visitors all see the same public pages, so a page
+  is rendered once and kept in Django's cache (TRACKER_CACHE_URL) under a key
+  that includes the version;
+- a copy of recent pages inside each process, under the same keys.
+
+Because the version lives in the database, every app server and every worker
+process reads the same one on every request (one primary-key lookup), so a
+publication through one is seen by all of them on their next request, whatever
+the cache: a per-process cache is never stale, only less often hit. Inside a
+transaction the new version is committed with the change itself.
+
+What counts as a public change: saving or deleting an item, source, theme,
+organisation or action (and their links), evidence that is public, and a
+published progress update (approving it publishes it). Drafts, submissions and
+returned updates are not public, so they leave the version alone. Writes that
+bypass model signals (the synthetic data's bulk load) call changed()
+themselves. The signals are connected in RecommendationsConfig.ready().
+"""
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
+
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicVersion
+
+# Short, so a proxy never serves a page long after a publication; the ETag lets
+# browsers revalidate cheaply after that.
+PUBLIC_MAX_AGE = 60
+# Pages are dropped by a change of version, not by age; the timeout only lets
+# Redis or the database reclaim pages nobody asks for.
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def changed():
+    """Something shown publicly changed: every cached public page is out of date."""
+    PublicVersion.bump()
+
+
+def version(request):
+    """The public version, read once per request so one page never mixes two."""
+    if not hasattr(request, "_public_version"):
+        request._public_version = PublicVersion.current()
+    return request._public_version
+
+
+def last_changed():
+    """The time of the latest change to an item, a published update or evidence
+    (three index lookups, whatever the data size): the pages' Last-Modified.
+
+    Approving an update publishes it and saves its item, so the time moves. The
+    time of any evidence counts, public or not: evidence added to a draft makes
+    browsers fetch an unchanged page once more, but nothing public is missed.
+    Changes these times cannot see (a deletion, a source renamed in the admin)
+    raise the public version, which the ETag also includes.
+    """
+    times = [
+        Item.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
+        ProgressUpdate.objects.published().order_by("-published_at").values_list("published_at", flat=True).first(),
+        EvidenceLink.objects.order_by("-created_at").values_list("created_at", flat=True).first(),
+    ]
+    times = [time for time in times if time]
+    return max(times) if times else None
+
+
+# --- Pages kept in the cache, and in each process ------------------------------
+
+_local = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_ENTRIES = 200
+
+
+def _cache_is_on():
+    """False with TRACKER_CACHE_URL=dummy://: pages are then rendered every time."""
+    return not settings.CACHES["default"]["BACKEND"].endswith(".DummyCache")
+
+
+def _get(key):
+    if not _cache_is_on():
+        return None
+    with _local_lock:
+        if key in _local:
+            _local.move_to_end(key)
+            return _local[key]
+    value = cache.get(key)
+    if value is not None:
+        _keep_locally(key, value)
+    return value
+
+
+def _set(key, value):
+    if _cache_is_on():
+        cache.set(key, value, PAGE_TIMEOUT)
+        _keep_locally(key, value)
+
+
+def _keep_locally(key, value):
+    with _local_lock:
+        _local[key] = value
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def remembered(request, name, compute):
+    """compute() (an unchanging value), kept until the next public change."""
+    key = f"public-pages:{version(request)}:{name}"
+    value = _get(key)
+    if value is None:
+        value = compute()
+        _set(key, value)
+    return value
+
+
+def is_shared(request):
+    """Whether this request may be answered from, and stored in, the page cache.
+
+    Only GETs from anonymous visitors with no session or messages cookie: a
+    signed-in person's page shows their own navigation, and a message (such as
+    "You have signed out") belongs to one visitor.
+    """
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def cached_page(view):
+    """Serve the view's page from the page cache for anonymous visitors."""
+
+    def wrapper(request, *args, **kwargs):
+        if not is_shared(request):
+            return view(request, *args, **kwargs)
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        key = f"public-pages:{version(request)}:page:{address}"
+        stored = _get(key)
+        if stored is not None:
+            return pickle.loads(stored)  # a fresh copy: middleware adds headers to it
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            response.render()
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            _set(key, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
+        return response
+
+    return wrapper
+
+
+# --- Conditional GET -----------------------------------------------------------
+
+
+def _fingerprint(request):
+    if not hasattr(request, "_public_fingerprint"):
+        request._public_fingerprint = remembered(request, "fingerprint", last_changed)
+    return request._public_fingerprint
+
+
+def _etag(request, *args, **kwargs):
+    # Signed-in people see their own navigation and sign-out form on public
+    # pages, so only anonymous pages are shared and revalidated.
+    if request.user.is_authenticated:
+        return None
+    latest = _fingerprint(request)
+    stamp = f"{latest.isoformat() if latest else '-'}|{version(request)}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, *args, **kwargs):
+    if request.user.is_authenticated:
+        return None
+    return _fingerprint(request)
+
+
+def public_cache(view):
+    """Conditional GET, Cache-Control and the page cache for a public view."""
+    conditional_view = require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(cached_page(view)))
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = conditional_view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+    return wrapper
+
+
+# --- What counts as a public change --------------------------------------------
+
+
+def _on_public_model_change(sender, **kwargs):
+    changed()
+
+
+def _on_update_change(sender, instance, **kwargs):
+    if instance.state == ProgressUpdate.State.APPROVED:
+        changed()
+
+
+def _on_evidence_saved(sender, instance, raw=False, **kwargs):
+    # A backup restore saves rows as they are (raw): look nothing up, count it as a change.
+    if raw or instance.update_id is None or instance.update.state == ProgressUpdate.State.APPROVED:
+        changed()
+
+
+def connect_signals():
+    from recommendations.models import Action, Organisation, Source, Theme
+
+    for model in (Item, Source, Theme, Organisation, Action):
+        post_save.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
+        post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
+    for through in (Item.themes.through, Action.items.through, Action.partners.through):
+        m2m_changed.connect(_on_public_model_change, sender=through, dispatch_uid=f"page-cache-{through.__name__}")
+    post_save.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-save")
+    post_delete.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-del")
+    post_save.connect(_on_evidence_saved, sender=EvidenceLink, dispatch_uid="page-cache-evidence-save")
+    # A deleted link's update may already be gone (a cascade), so any deletion counts.
+    post_delete.connect(_on_public_model_change, sender=EvidenceLink, dispatch_uid="page-cache-evidence-del")

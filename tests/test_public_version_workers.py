@@ -1,0 +1,85 @@
+"""Two real gunicorn workers, each with its own in-process cache, both show a public change
+on their very next request: the public version is read from the database, not from memory.
+
+The server runs on a SQLite file of its own (set up here with the real commands),
+and the change is made by another process, as an administrator's edit would be.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+REQUESTS = 24
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def fetch(url):
+    """A new connection each time, so the requests spread over the workers."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.headers["ETag"], response.read().decode()
+
+
+@pytest.fixture
+def server(tmp_path):
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+    if not gunicorn:
+        pytest.skip("gunicorn is not installed (bin/setup installs it)")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
+        "TRACKER_CACHE_URL": "locmem://",  # a cache inside each worker
+    }
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_sources")
+    port = free_port()
+    process = subprocess.Popen(
+        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "tracker.wsgi"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                fetch(base + "/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, env
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_every_worker_shows_a_change_made_elsewhere_on_its_next_request(server):
+    base, env = server
+    page = base + "/items/JAY-04/"
+    before = {fetch(page) for _ in range(REQUESTS)}  # each worker now holds the page
+    assert len(before) == 1
+
+    manage(env, "shell", "-c", (
+        "from recommendations.models import Item; item = Item.objects.get(reference='JAY-04'); "
+        "item.title = 'Renamed by another process'; item.save()"
+    ))
+
+    after = [fetch(page) for _ in range(REQUESTS)]
+    assert all("Renamed by another process" in body for _, body in after)
+    assert len({etag for etag, _ in after}) == 1  # one ETag, from both workers
+    assert {etag for etag, _ in after} != {etag for etag, _ in before}
