@@ -7,7 +7,6 @@ Records are built only from what recommendations.services.public_data returns.
 """
 from urllib.parse import quote
 
-from django.utils import timezone
 
 
 # The published fields, in order, with what they mean: shown on the open data
@@ -39,7 +38,7 @@ UPDATE_FIELD_HELP = {
     "item_reference": "Reference of the item the update is about.",
     "item_title": "Title of that item.",
     "source": "Code of the item's source.",
-    "organisation": "Organisation responsible for the item, which reported the progress.",
+    "organisation": "Organisation that reported the progress (its officer wrote the update).",
     "published_at": "Date and time the improvement board approved and published it (ISO 8601).",
     "narrative": "The progress reported.",
     "status": "Status of the item from this update on (codes as for items).",
@@ -67,9 +66,9 @@ def item_url(items_address, reference):
     return f"{items_address}{quote(reference)}/"
 
 
-def item_record(item, items_address, themes, today=None):
-    """items_address: the full web address of the items list; themes: the item's theme slugs."""
-    today = today or timezone.localdate()
+def item_record(item, items_address, themes):
+    """item: a public_data.PublicItem; items_address: the full web address of the items
+    list; themes: the item's theme slugs."""
     return {
         "reference": item.reference,
         "url": item_url(items_address, item.reference),
@@ -78,40 +77,38 @@ def item_record(item, items_address, themes, today=None):
         "kind": item.kind,
         "title": item.title,
         "summary": item.summary,
-        # Wording that has not been checked against the report is not published as official.
-        "official_wording": item.official_wording if item.verified else "",
-        "wording_verified": item.verified,
-        "owner": item.owner.name,
+        "official_wording": item.official_wording,
+        "wording_verified": item.wording_verified,
+        "owner": item.owner_name,
         "lead_role": item.lead_role,
         "themes": themes,
         "status": item.status,
-        "status_label": item.get_status_display(),
+        "status_label": item.status_label,
         "rag": item.rag,
         "baseline_target_date": _date(item.baseline_target_date),
         "target_date": _date(item.current_target_date),
-        "overdue": item.is_overdue(today),
+        "overdue": item.is_overdue,
     }
 
 
-def update_record(update, evidence, items_address):
-    """A published update, attributed to the item's owner organisation, never to a person."""
-    item = update.item
+def update_record(update, items_address):
+    """update: a public_data.PublicUpdate, attributed to an organisation, never to a person."""
     return {
-        "id": update.pk,
-        "url": f"{item_url(items_address, item.reference)}#update-{update.pk}",
-        "item_reference": item.reference,
-        "item_title": item.title,
-        "source": item.source.code,
-        "organisation": item.owner.name,
+        "id": update.id,
+        "url": f"{item_url(items_address, update.item_reference)}#update-{update.id}",
+        "item_reference": update.item_reference,
+        "item_title": update.item_title,
+        "source": update.source_code,
+        "organisation": update.organisation,
         "published_at": update.published_at.isoformat(),
         "narrative": update.narrative,
-        "status": update.proposed_status,
-        "status_label": update.get_proposed_status_display(),
-        "rag": update.proposed_rag,
-        "target_date": _date(update.proposed_target_date),
+        "status": update.status,
+        "status_label": update.status_label,
+        "rag": update.rag,
+        "target_date": _date(update.target_date),
         "target_date_reason": update.target_date_reason,
         "evidence": [
-            {"title": link.title, "url": link.url, "date": _date(link.date)} for link in evidence
+            {"title": link.title, "url": link.url, "date": _date(link.date)} for link in update.evidence
         ],
     }
 

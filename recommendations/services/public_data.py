@@ -9,19 +9,136 @@ about what is public is written once. Public means:
 - progress updates that a reviewer approved (published), and only their
   public fields (see UPDATE_FIELDS): never the author, the reviewer, the
   review comment or anything about drafts, submitted or returned updates;
-- evidence added directly to an item, or attached to a published update.
+- evidence added directly to an item, or attached to a published update;
+- an item's official wording only once it has been verified.
 
-A published update is attributed to the organisation that owns the item, not
-to the officer who wrote it.
+Pages, downloads and the feed get small public records (PublicItem,
+PublicUpdate, PublicEvidence) built here from only those values, never model
+instances of items or updates: a template cannot reach a review comment, an
+author or unverified wording, because the record does not hold them.
+
+A published update is attributed to its author's organisation (the item's
+owner when the author has none), never to the person who wrote it.
 """
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from itertools import groupby
+from urllib.parse import quote
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, F, Max, Prefetch
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.filters import ItemFilter
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, Source
+
+
+@dataclass(frozen=True)
+class PublicEvidence:
+    title: str
+    url: str
+    date: datetime.date
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """What the public sees of an item."""
+
+    reference: str
+    url: str
+    number: int
+    kind: str
+    kind_label: str
+    title: str
+    summary: str
+    provenance: str
+    official_wording: str  # empty until verified
+    wording_verified: bool
+    source: Source
+    owner_name: str
+    owner_short_name: str
+    lead_role: str
+    status: str
+    status_label: str
+    rag: str
+    baseline_target_date: datetime.date | None
+    current_target_date: datetime.date | None
+    is_overdue: bool
+    days_slipped: int
+
+    def get_absolute_url(self):
+        return self.url
+
+    @classmethod
+    def from_item(cls, item, today, items_address):
+        """items_address: the items list's address (worked out once, not reversed per row)."""
+        return cls(
+            reference=item.reference,
+            url=f"{items_address}{quote(item.reference)}/",
+            number=item.number,
+            kind=item.kind,
+            kind_label=item.get_kind_display(),
+            title=item.title,
+            summary=item.summary,
+            provenance=item.provenance,
+            official_wording=item.official_wording if item.verified else "",
+            wording_verified=item.verified,
+            source=item.source,
+            owner_name=item.owner.name,
+            owner_short_name=item.owner.short_name,
+            lead_role=item.lead_role,
+            status=item.status,
+            status_label=item.get_status_display(),
+            rag=item.rag,
+            baseline_target_date=item.baseline_target_date,
+            current_target_date=item.current_target_date,
+            is_overdue=item.is_overdue(today),
+            days_slipped=item.days_slipped,
+        )
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    """What the public sees of a published progress update."""
+
+    id: int
+    item_reference: str
+    item_title: str
+    source_code: str
+    source_title: str
+    organisation: str
+    published_at: datetime.datetime
+    narrative: str
+    status: str
+    rag: str
+    target_date: datetime.date | None
+    target_date_reason: str
+    evidence: tuple = field(default=())
+
+    @property
+    def status_label(self):
+        return Item.Status(self.status).label
+
+    @property
+    def item_url(self):
+        return reverse("public:item-detail", args=[self.item_reference])
+
+
+# Only these columns of a published update are ever read: its own...
+UPDATE_FIELDS = ("id", "published_at", "narrative", "target_date_reason")
+# ...and these, under the names PublicUpdate gives them.
+UPDATE_VALUES = {
+    "item_reference": F("item__reference"),
+    "item_title": F("item__title"),
+    "source_code": F("item__source__code"),
+    "source_title": F("item__source__short_title"),
+    "organisation": Coalesce(F("author__organisation__name"), F("item__owner__name")),
+    "status": F("proposed_status"),
+    "rag": F("proposed_rag"),
+    "target_date": F("proposed_target_date"),
+}
 
 
 def items():
@@ -43,33 +160,53 @@ def item_filter(params):
     return ItemFilter(params, queryset=items())
 
 
-def published_updates():
-    """Published updates, newest first, with their item but never their people."""
-    return (
-        ProgressUpdate.objects.published()
-        .select_related("item", "item__source", "item__owner")
-        # Keep the private fields out of memory altogether, so no template or
-        # export can reach them by accident.
-        .defer("author", "reviewer", "review_comment")
-        .order_by("-published_at", "-pk")
-    )
+def public_items(items):
+    """PublicItem records for a list or queryset of items (from items())."""
+    today = timezone.localdate()
+    items_address = reverse("public:item-list")
+    return [PublicItem.from_item(item, today, items_address) for item in items]
 
 
-def published_updates_for(params):
-    """Published updates on the items that match the public item filters."""
+def _published():
+    return ProgressUpdate.objects.published().order_by("-published_at", "-pk")
+
+
+def published_updates(updates=None, limit=None):
+    """PublicUpdate records, newest first, each with its public evidence. Two queries.
+
+    `updates`: a queryset of published updates to narrow to (all by default).
+    """
+    updates = (_published() if updates is None else updates)[:limit]
+    evidence = evidence_by_update(updates.values("pk"))
+    return [
+        PublicUpdate(**row, evidence=tuple(evidence.get(row["id"], ())))
+        for row in updates.values(*UPDATE_FIELDS, **UPDATE_VALUES)
+    ]
+
+
+def published_updates_for(params, limit=None):
+    """The public item filters, and PublicUpdate records on the items that match them
+    (none if the filters are not valid)."""
     filterset = item_filter(params)
-    return filterset, published_updates().filter(item__in=filterset.qs.values("pk"))
+    if not filterset.is_valid():
+        return filterset, []
+    return filterset, published_updates(_published().filter(item__in=filterset.qs.values("pk")), limit)
 
 
 def public_evidence():
-    return EvidenceLink.objects.public().only("id", "item_id", "update_id", "title", "url", "date")
+    return EvidenceLink.objects.public()
 
 
-def evidence_by_update(updates):
-    """{update id: [evidence, ...]} for a queryset of published updates, in one query."""
-    evidence = public_evidence().filter(update__in=updates.order_by().values("pk"))
-    evidence = evidence.order_by("update_id", "-date", "title")
-    return {update_id: list(links) for update_id, links in groupby(evidence, key=lambda link: link.update_id)}
+def evidence_by_update(update_ids):
+    """{update id: [PublicEvidence, ...]} for published updates (ids, or a subquery of them), in one query."""
+    rows = (
+        public_evidence().filter(update__in=update_ids).order_by("update_id", "-date", "title")
+        .values_list("update_id", "title", "url", "date")
+    )
+    return {
+        update_id: [PublicEvidence(title, url, date) for _, title, url, date in links]
+        for update_id, links in groupby(rows, key=lambda row: row[0])
+    }
 
 
 @dataclass
@@ -81,11 +218,11 @@ class HistoryEntry:
 
 @dataclass
 class ItemDetail:
-    item: Item
+    item: PublicItem
     themes: list
-    updates: list  # published, newest first, each with .public_evidence
-    direct_evidence: list  # evidence added to the item itself, not through an update
-    related: list  # [(action, [other items])]
+    updates: list  # [PublicUpdate], newest first
+    direct_evidence: list  # [PublicEvidence] added to the item itself, not through an update
+    related: list  # [(action, [PublicItem])]
     status_history: list  # [HistoryEntry(date, status value)], oldest first
     target_history: list  # [HistoryEntry(date, target date, reason)], oldest first
 
@@ -93,25 +230,21 @@ class ItemDetail:
 def item_detail(reference):
     """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
     item = get_object_or_404(items(), reference=reference)
-    updates = list(published_updates().filter(item=item))
-    evidence = {}
-    direct_evidence = []
-    for link in public_evidence().filter(item=item):
-        if link.update_id is None:
-            direct_evidence.append(link)
-        else:
-            evidence.setdefault(link.update_id, []).append(link)
-    for update in updates:
-        update.public_evidence = evidence.get(update.pk, [])
+    updates = published_updates(_published().filter(item=item))
+    direct_evidence = [
+        PublicEvidence(title, url, date)
+        for title, url, date in public_evidence().filter(item=item, update__isnull=True)
+        .order_by("-date", "title").values_list("title", "url", "date")
+    ]
     actions = item.actions.select_related("owner").prefetch_related(
         Prefetch("items", queryset=items().exclude(pk=item.pk), to_attr="other_items")
     )
     return ItemDetail(
-        item=item,
+        item=public_items([item])[0],
         themes=list(item.themes.all()),
         updates=updates,
         direct_evidence=direct_evidence,
-        related=[(action, action.other_items) for action in actions],
+        related=[(action, public_items(action.other_items)) for action in actions],
         status_history=status_history(updates),
         target_history=target_history(item, updates),
     )
@@ -122,8 +255,8 @@ def status_history(updates):
     history = []
     current = Item.Status.NOT_STARTED
     for update in sorted(updates, key=lambda update: update.published_at):
-        if update.proposed_status != current:
-            current = update.proposed_status
+        if update.status != current:
+            current = update.status
             history.append(HistoryEntry(update.published_at, current))
     return history
 
@@ -135,8 +268,8 @@ def target_history(item, updates):
     if current:
         history.append(HistoryEntry(None, current, "First agreed target date"))
     for update in sorted(updates, key=lambda update: update.published_at):
-        if update.proposed_target_date and update.proposed_target_date != current:
-            current = update.proposed_target_date
+        if update.target_date and update.target_date != current:
+            current = update.target_date
             history.append(HistoryEntry(update.published_at, current, update.target_date_reason))
     return history
 
@@ -147,7 +280,7 @@ def sources():
 
 def source_detail(code):
     source = get_object_or_404(Source, code=code)
-    return source, list(items().filter(source=source))
+    return source, public_items(items().filter(source=source))
 
 
 def status_counts_by_source():

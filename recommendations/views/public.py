@@ -51,6 +51,7 @@ class ItemListView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["items"] = public_data.public_items(context["items"])
         context["query_string"] = _query_string(self.request)
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
         return context
@@ -106,20 +107,20 @@ def open_data_page(request):
 
 def _item_records(request):
     filterset = public_data.item_filter(request.GET)
-    today = timezone.localdate()
     items = filterset.qs if filterset.is_valid() else public_data.items().none()
     themes = public_data.theme_slugs_by_item(items)
+    items = list(items)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
-    return [open_data.item_record(item, items_address, themes.get(item.pk, []), today) for item in items]
+    return [
+        open_data.item_record(public, items_address, themes.get(item.pk, []))
+        for item, public in zip(items, public_data.public_items(items))
+    ]
 
 
 def _update_records(request):
-    filterset, updates = public_data.published_updates_for(request.GET)
-    if not filterset.is_valid():
-        updates = updates.none()
-    evidence = public_data.evidence_by_update(updates)
+    _, updates = public_data.published_updates_for(request.GET)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
-    return [open_data.update_record(update, evidence.get(update.pk, []), items_address) for update in updates]
+    return [open_data.update_record(update, items_address) for update in updates]
 
 
 def _csv(filename, fields, records):
@@ -183,20 +184,17 @@ class PublishedUpdatesFeed(Feed):
         return reverse("public:item-list")
 
     def items(self, params):
-        filterset, updates = public_data.published_updates_for(params)
-        if not filterset.is_valid():
-            return []
-        return list(updates[: self.limit])
+        return public_data.published_updates_for(params, limit=self.limit)[1]
 
     def item_title(self, update):
-        return f"{update.item.reference}: {update.item.title}"
+        return f"{update.item_reference}: {update.item_title}"
 
     def item_description(self, update):
         # Atom summaries are read as HTML: escape the officer's text.
-        return escape(f"{update.get_proposed_status_display()}. {update.narrative}")
+        return escape(f"{update.status_label}. {update.narrative}")
 
     def item_link(self, update):
-        return f"{update.item.get_absolute_url()}#update-{update.pk}"
+        return f"{update.item_url}#update-{update.id}"
 
     def item_guid(self, update):
         return self.request.build_absolute_uri(self.item_link(update))
@@ -205,7 +203,7 @@ class PublishedUpdatesFeed(Feed):
 
     def item_author_name(self, update):
         # The organisation, never the officer who wrote it.
-        return update.item.owner.name
+        return update.organisation
 
     def item_pubdate(self, update):
         return update.published_at
@@ -214,7 +212,7 @@ class PublishedUpdatesFeed(Feed):
         return update.published_at
 
     def item_categories(self, update):
-        return [update.item.source.short_title]
+        return [update.source_title]
 
 
 updates_feed = public_cache(PublishedUpdatesFeed())

@@ -1,0 +1,48 @@
+"""The public boundary: pages, downloads and the feed get public records built in
+services/public_data.py, which hold only public values."""
+import dataclasses
+import json
+from xml.sax.saxutils import escape as xml_escape
+
+import pytest
+from django.utils.html import escape
+
+from recommendations.models import Item
+from recommendations.rules import items_worked_on_by
+from recommendations.services import public_data
+from tests.workflow_helpers import approved
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE = {"author", "reviewer", "review_comment", "state", "version", "added_by", "submitted_at", "reviewed_at",
+           "verified", "pk"}
+
+
+def test_public_records_have_no_private_fields():
+    for record in (public_data.PublicItem, public_data.PublicUpdate, public_data.PublicEvidence):
+        names = {field.name for field in dataclasses.fields(record)}
+        assert not names & PRIVATE, record
+
+
+def test_unverified_official_wording_is_not_in_the_record(seeded, client):
+    Item.objects.filter(reference="JAY-04").update(official_wording="Unchecked wording 7731", verified=False)
+    assert public_data.item_detail("JAY-04").item.official_wording == ""
+    assert b"Unchecked wording 7731" not in client.get("/items/JAY-04/").content
+    Item.objects.filter(reference="JAY-04").update(verified=True)
+    assert public_data.item_detail("JAY-04").item.official_wording == "Unchecked wording 7731"
+
+
+def test_an_update_is_attributed_to_its_authors_organisation(council_officer, reviewer, client):
+    """A council officer's update on an item another body owns (the council is a partner
+    through joint work) is shown as the council's report, not the owner's."""
+    item = items_worked_on_by(council_officer).exclude(owner=council_officer.organisation).first()
+    assert item is not None
+    approved(council_officer, reviewer, item, narrative="Partner progress 5521.")
+    council, owner = council_officer.organisation.name, item.owner.name
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert f"Reported by {escape(council)}." in page and f"Reported by {escape(owner)}." not in page
+    updates = json.loads(client.get("/updates.json").content)["updates"]
+    assert [update["organisation"] for update in updates if update["narrative"] == "Partner progress 5521."] == [
+        council
+    ]
+    assert f"<name>{xml_escape(council)}</name>" in client.get("/feed/").content.decode()
