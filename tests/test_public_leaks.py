@@ -14,6 +14,7 @@ from recommendations.models import EvidenceLink, Item, Organisation
 from recommendations.services import workflow
 from tests.helpers import make_user
 from tests.public_urls import every_public_url
+from tests.workflow_helpers import edit
 
 MARKERS = []
 
@@ -73,7 +74,8 @@ def unpublished_content(demo_progress):
     workflow.return_update(reviewer, returned, returned.version, marker("returncomment"))
 
     # A returned update that the officer is reworking: its new evidence is not public either.
-    workflow.add_evidence(officer, returned, evidence("rework"))
+    returned.refresh_from_db()
+    edit(officer, returned, evidence=[evidence("rework")])
 
     # A published update is public, but not who wrote or approved it, nor the review comment.
     published = workflow.save_draft(

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
 from recommendations.services.history import item_timeline
-from tests.workflow_helpers import EVIDENCE, approved, draft, submitted
+from tests.workflow_helpers import EVIDENCE, approved, draft, edit, submitted
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -70,7 +70,7 @@ def test_implemented_needs_an_evidence_link(council_officer, reviewer, council_i
         workflow.submit(council_officer, update, update.version)
     update.refresh_from_db()
     assert update.state == State.DRAFT
-    workflow.add_evidence(council_officer, update, EVIDENCE)
+    update = edit(council_officer, update, evidence=[EVIDENCE])
     workflow.submit(council_officer, update, update.version)
     workflow.approve(reviewer, update, update.version)
     council_item.refresh_from_db()
@@ -83,7 +83,7 @@ def test_evidence_removed_after_submission_is_impossible_so_approval_keeps_the_r
     update = submitted(council_officer, council_item, proposed_status="implemented", evidence=[EVIDENCE])
     link = update.evidence.get()
     with pytest.raises(workflow.WorkflowError):
-        workflow.remove_evidence(council_officer, link)
+        edit(council_officer, update, remove_evidence=[link.pk])
     assert EvidenceLink.objects.filter(pk=link.pk).exists()
 
 
@@ -141,9 +141,9 @@ def test_an_approved_update_never_changes(council_officer, reviewer, council_ite
         workflow.save_draft(council_officer, council_item, narrative="Rewritten", proposed_status="implemented",
                             update=update, expected_version=update.version)
     with pytest.raises(workflow.WorkflowError):
-        workflow.add_evidence(council_officer, update, EVIDENCE)
+        edit(council_officer, update, evidence=[EVIDENCE])
     with pytest.raises(workflow.WorkflowError):
-        workflow.remove_evidence(council_officer, update.evidence.get())
+        edit(council_officer, update, remove_evidence=[update.evidence.get().pk])
     with pytest.raises(workflow.WorkflowError):
         workflow.return_update(reviewer, update, update.version, "Too late")
     update.refresh_from_db()
@@ -166,7 +166,7 @@ def test_officers_work_only_on_their_organisations_items(police_officer, council
     with pytest.raises(PermissionDenied):
         workflow.submit(police_officer, update, update.version)
     with pytest.raises(PermissionDenied):
-        workflow.add_evidence(police_officer, update, EVIDENCE)
+        edit(police_officer, update, evidence=[EVIDENCE])
 
 
 def test_a_partner_through_an_action_can_write_updates(police_officer):

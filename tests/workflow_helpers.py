@@ -15,6 +15,15 @@ def draft(officer, item, **changes):
     return workflow.save_draft(officer, item, **fields)
 
 
+def edit(officer, update, **changes):
+    """Save an existing draft or returned update again, as the form does, with some changes."""
+    fields = {"narrative": update.narrative, "proposed_status": update.proposed_status,
+              "proposed_rag": update.proposed_rag, "proposed_target_date": update.proposed_target_date,
+              "target_date_reason": update.target_date_reason}
+    fields.update(changes)
+    return workflow.save_draft(officer, update.item, update=update, expected_version=update.version, **fields)
+
+
 def submitted(officer, item, **changes):
     update = draft(officer, item, **changes)
     return workflow.submit(officer, update, update.version)

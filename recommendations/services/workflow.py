@@ -115,26 +115,6 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
     return update
 
 
-def add_evidence(user, update, link, expected_version=None):
-    """Attach one evidence link to a draft or returned update."""
-    _require(user, "recommendations.edit_update", update)
-    with transaction.atomic():
-        _claim(update, expected_version, EDITABLE_STATES)
-        return _add_evidence(user, update, link)
-
-
-def remove_evidence(user, evidence, expected_version=None):
-    update = evidence.update
-    if update is None:
-        raise PermissionDenied
-    _require(user, "recommendations.edit_update", update)
-    with transaction.atomic():
-        _claim(update, expected_version, EDITABLE_STATES)
-        evidence._history_user = user
-        evidence._change_reason = "Removed from the update"
-        evidence.delete()
-
-
 def _add_evidence(user, update, link):
     evidence = EvidenceLink(
         item_id=update.item_id, update=update, title=link.title, url=link.url, date=link.date, added_by=user
