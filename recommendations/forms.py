@@ -75,14 +75,24 @@ def _check_date_range(value, what, latest=None, latest_message=""):
     return value
 
 
-class ProgressUpdateForm(forms.Form):
-    narrative = forms.CharField(
-        label="What progress has been made?",
-        help_text="Say what has been done since the last update, and what happens next. This is published once approved.",
+def narrative_field(label, help_text, *, required_message, what, rows):
+    """A published text box, up to NARRATIVE_MAX_LENGTH characters."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=NARRATIVE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
-        error_messages={"required": "Describe the progress made",
-                        "max_length": _too_long("The progress description", NARRATIVE_MAX_LENGTH)},
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": rows}),
+        error_messages={"required": required_message, "max_length": _too_long(what, NARRATIVE_MAX_LENGTH)},
+    )
+
+
+class ProgressUpdateForm(forms.Form):
+    narrative = narrative_field(
+        "What progress has been made?",
+        "Say what has been done since the last update, and what happens next. This is published once approved.",
+        required_message="Describe the progress made",
+        what="The progress description",
+        rows=8,
     )
     proposed_status = forms.ChoiceField(
         label="What is the status now?",
@@ -245,13 +255,12 @@ class SubmitForm(forms.Form):
 
 
 class AssureForm(forms.Form):
-    narrative = forms.CharField(
-        label="How has the board assured itself that this item is done?",
-        help_text="Say what the board looked at. This is published with the item.",
-        max_length=NARRATIVE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 6}),
-        error_messages={"required": "Say how the board assured itself that this item is done",
-                        "max_length": _too_long("The description", NARRATIVE_MAX_LENGTH)},
+    narrative = narrative_field(
+        "How has the board assured itself that this item is done?",
+        "Say what the board looked at. This is published with the item.",
+        required_message="Say how the board assured itself that this item is done",
+        what="The description",
+        rows=6,
     )
 
 

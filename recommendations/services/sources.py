@@ -301,25 +301,25 @@ def _get_or_create(model, lookup, defaults, report, label):
     return instance, False
 
 
+def _load_by_slug(model, entries, report, kind):
+    """Create or bring up to date each {slug: values} entry; returns {slug: object}."""
+    loaded = {}
+    for slug, values in entries.items():
+        instance, created = _get_or_create(model, {"slug": slug}, values, report, kind)
+        if not created:
+            _sync(instance, values, report, kind)
+        loaded[slug] = instance
+    return loaded
+
+
 @transaction.atomic
 def load_sources(directory):
     """Load every seed file in directory. Raises SeedError before writing if any is wrong."""
     data = read_seed_files(directory)
     report = LoadReport()
 
-    organisations = {}
-    for slug, values in data["organisations"].items():
-        organisation, created = _get_or_create(Organisation, {"slug": slug}, values, report, "organisations")
-        if not created:
-            _sync(organisation, values, report, "organisations")
-        organisations[slug] = organisation
-
-    themes = {}
-    for slug, values in data["themes"].items():
-        theme, created = _get_or_create(Theme, {"slug": slug}, values, report, "themes")
-        if not created:
-            _sync(theme, values, report, "themes")
-        themes[slug] = theme
+    organisations = _load_by_slug(Organisation, data["organisations"], report, "organisations")
+    themes = _load_by_slug(Theme, data["themes"], report, "themes")
 
     for entry in data["sources"]:
         values = dict(entry["source"])

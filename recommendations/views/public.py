@@ -139,24 +139,22 @@ def _json(key, records):
     return response
 
 
-@public_cache
-def items_csv(request):
-    return _csv("tracked-items.csv", open_data.ITEM_FIELDS, _item_records(request))
+# name: (CSV file name, fields, records builder)
+DOWNLOADS = {
+    "items": ("tracked-items.csv", open_data.ITEM_FIELDS, _item_records),
+    "updates": ("published-updates.csv", open_data.UPDATE_FIELDS, _update_records),
+}
 
 
 @public_cache
-def items_json(request):
-    return _json("items", _item_records(request))
+def download_csv(request, name):
+    filename, fields, records = DOWNLOADS[name]
+    return _csv(filename, fields, records(request))
 
 
 @public_cache
-def updates_csv(request):
-    return _csv("published-updates.csv", open_data.UPDATE_FIELDS, _update_records(request))
-
-
-@public_cache
-def updates_json(request):
-    return _json("updates", _update_records(request))
+def download_json(request, name):
+    return _json(name, DOWNLOADS[name][2](request))
 
 
 class PublishedUpdatesFeed(Feed):
