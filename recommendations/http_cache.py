@@ -16,7 +16,9 @@ Because the version lives in the database, every app server and every worker
 process reads the same one on every request (one primary-key lookup), so a
 publication through one is seen by all of them on their next request, whatever
 the cache: a per-process cache is never stale, only less often hit. Inside a
-transaction the new version is committed with the change itself.
+transaction the new version is committed with the change itself. While the
+database cannot be reached, the version this process read last is used, so
+pages already cached are still served (nothing can be published meanwhile).
 
 What counts as a public change: saving or deleting an item, source, theme,
 organisation or action (and their links), evidence that is public, and a
@@ -34,6 +36,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
@@ -53,10 +56,21 @@ def changed():
     PublicVersion.bump()
 
 
+# The version this process read last. Used only while the database cannot be
+# reached: nothing can be published then, so cached pages stay up instead of a 503.
+_last_seen_version = None
+
+
 def version(request):
     """The public version, read once per request so one page never mixes two."""
+    global _last_seen_version
     if not hasattr(request, "_public_version"):
-        request._public_version = PublicVersion.current()
+        try:
+            _last_seen_version = PublicVersion.current()
+        except DatabaseError:
+            if _last_seen_version is None:
+                raise
+        request._public_version = _last_seen_version
     return request._public_version
 
 
