@@ -254,6 +254,10 @@ class SubmitForm(forms.Form):
     version = VersionField()
 
 
+class DiscardForm(forms.Form):
+    version = VersionField()
+
+
 class AssureForm(forms.Form):
     narrative = narrative_field(
         "How has the board assured itself that this item is done?",
@@ -261,6 +265,24 @@ class AssureForm(forms.Form):
         required_message="Say how the board assured itself that this item is done",
         what="The description",
         rows=6,
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = narrative_field(
+        "Why does this item need to be reopened?",
+        "This is published with the item, as the board's decision.",
+        required_message="Say why the item is being reopened",
+        what="The reason",
+        rows=5,
+    )
+    status = forms.ChoiceField(
+        label="What is the status now?",
+        choices=[(status.value, status.label) for status in (Item.Status.IN_PROGRESS, Item.Status.IMPLEMENTED)],
+        initial=Item.Status.IN_PROGRESS,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": "Choose the status the item goes back to",
+                        "invalid_choice": "Choose the status the item goes back to"},
     )
 
 

@@ -284,7 +284,9 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
 
 class ProgressUpdate(models.Model):
-    """An officer's report of progress on one item, reviewed by the board."""
+    """An officer's report of progress on one item, reviewed by the board; or a
+    decision of the board itself (assurance, reopening, correction), published
+    as it is made."""
 
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -292,8 +294,24 @@ class ProgressUpdate(models.Model):
         APPROVED = "approved", "Published"
         RETURNED = "returned", "Returned"
 
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress update"
+        ASSURANCE = "assurance", "Assured and closed by the board"
+        REOPENING = "reopening", "Reopened by the board"
+        CORRECTION = "correction", "Corrected by the board"
+
+    # An organisation has at most one of these on an item at a time.
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
+
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="updates")
+    # The author's organisation when it was written: it owns the update (only
+    # its officers read or change it before publication) and is credited with
+    # it in public. None for the board's own decisions.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="updates"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
     narrative = models.TextField()
     proposed_status = models.CharField(max_length=20, choices=Item.Status.choices)
     proposed_rag = models.CharField("proposed RAG rating", max_length=10, choices=Item.Rag.choices, blank=True)
@@ -322,6 +340,14 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Saving twice (a double click) edits the one open update instead of adding another.
+            models.UniqueConstraint(
+                fields=["item", "organisation"],
+                condition=models.Q(state__in=["draft", "submitted", "returned"]),
+                name="one_open_update_per_item_and_organisation",
+            ),
+        ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
             models.Index(fields=["item", "state", "published_at"]),

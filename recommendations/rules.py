@@ -9,7 +9,7 @@ import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Action, Item
+from recommendations.models import Action, Item, ProgressUpdate
 
 
 @rules.predicate
@@ -35,13 +35,20 @@ def works_on_item(user, item):
 
 
 @rules.predicate
-def is_author(user, update):
-    return update is not None and update.author_id == user.pk
+def works_on_update_item(user, update):
+    return update is not None and works_on_item(user, update.item)
 
 
 @rules.predicate
-def works_on_update_item(user, update):
-    return update is not None and works_on_item(user, update.item)
+def is_of_update_organisation(user, update):
+    """The update was written in the user's organisation: only it sees and changes
+    the update before publication, even where a partner works on the same item."""
+    return update is not None and user.organisation_id is not None and update.organisation_id == user.organisation_id
+
+
+@rules.predicate
+def is_published(user, update):
+    return update is not None and update.state == ProgressUpdate.State.APPROVED
 
 
 def allowed(user, perm, obj=None):
@@ -75,6 +82,15 @@ def items_worked_on_by(user):
     return Item.objects.filter(Q(owner_id=organisation) | Q(pk__in=through_actions))
 
 
+def updates_seen_by(user, item):
+    """An item's updates that the user may read on its workspace: all of them for the
+    board; for an officer, the published ones and their own organisation's."""
+    updates = item.updates.all()
+    if is_reviewer(user) or is_administrator(user):
+        return updates
+    return updates.filter(Q(state=ProgressUpdate.State.APPROVED) | Q(organisation_id=user.organisation_id))
+
+
 def visible_items(user):
     """Items whose signed-in workspace the user may open."""
     if is_reviewer(user) or is_administrator(user):
@@ -96,10 +112,15 @@ def board_items(user):
 rules.add_perm("recommendations.view_my_items", is_officer)
 # Writing progress: officers, on their organisation's items only.
 rules.add_perm("recommendations.write_update", is_officer & works_on_item)
-rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item)
+# Changing, submitting or discarding an update: the officers of the organisation that wrote it.
+rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item & is_of_update_organisation)
 # Reading an item's workspace (history, drafts): its officers and the board.
 rules.add_perm("recommendations.view_workspace", works_on_item | is_reviewer | is_administrator)
-rules.add_perm("recommendations.view_update", works_on_update_item | is_reviewer | is_administrator)
+# Reading an update: the board; an officer on the item, once published or if their organisation wrote it.
+rules.add_perm(
+    "recommendations.view_update",
+    (works_on_update_item & (is_published | is_of_update_organisation)) | is_reviewer | is_administrator,
+)
 # Reviewing: improvement board members only. They edit no item themselves.
 rules.add_perm("recommendations.review_update", is_reviewer)
 rules.add_perm("recommendations.assure_item", is_reviewer)

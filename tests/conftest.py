@@ -101,8 +101,10 @@ def council_draft(council_officer, council_item):
 
 
 @pytest.fixture
-def council_submitted(council_officer, council_item):
-    return workflow_helpers.submitted(council_officer, council_item)
+def council_submitted(council_officer):
+    """An update waiting for review on another council-only item (JAY-11): the council has
+    one open update per item, and council_draft is on JAY-03."""
+    return workflow_helpers.submitted(council_officer, Item.objects.get(reference="JAY-11"))
 
 
 @pytest.fixture

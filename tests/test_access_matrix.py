@@ -63,11 +63,16 @@ EXPECTED = {
     "workflow:update-new": COUNCIL_WORK,
     "workflow:update-edit": COUNCIL_WORK,
     "workflow:update-submit": COUNCIL_WORK,
+    "workflow:update-discard": COUNCIL_WORK,
     "workflow:review-update": {
         "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
         "administrator": FORBIDDEN,
     },
     "workflow:assure": {
+        "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
+        "administrator": FORBIDDEN,
+    },
+    "workflow:reopen": {
         "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
         "administrator": FORBIDDEN,
     },
@@ -90,7 +95,9 @@ EXPECTED = {
 }
 
 # Values for the URL parameters, by URL name where one name needs its own.
-REFERENCES = {"workflow:assure": "OFSTED-F3"}  # the council's implemented item
+# OFSTED-F3: the council's implemented item; JAY-07: a council item with no open update
+# (on JAY-10 "new update" takes the council to its draft).
+REFERENCES = {"workflow:assure": "OFSTED-F3", "workflow:update-new": "JAY-07"}
 TABLES = {
     "board:overview-csv": "status-by-source",
     "board:owners-csv": "status-by-organisation",

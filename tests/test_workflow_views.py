@@ -23,8 +23,10 @@ EXPECTED = {
     "update-new":    [302, 200, 404, 403, 403, 404],
     "update-edit":   [302, 200, 404, 403, 403, 404],
     "update-submit": [302, 200, 404, 403, 403, 404],
+    "update-discard": [302, 200, 404, 403, 403, 404],
     "review-update": [302, 403, 404, 200, 403, 404],
     "assure":        [302, 403, 404, 200, 403, 404],
+    "reopen":        [302, 403, 404, 200, 403, 404],
 }
 
 
@@ -39,11 +41,14 @@ def urls(council_draft, council_submitted, implemented_item, council_item):
         "my-items": reverse("workflow:my-items"),
         "review-queue": reverse("workflow:review-queue"),
         "item": reverse("workflow:item", args=[council_item.reference]),
-        "update-new": reverse("workflow:update-new", args=[council_item.reference]),
+        # An item the council has no open update on (council_draft is on JAY-03).
+        "update-new": reverse("workflow:update-new", args=["JAY-07"]),
         "update-edit": reverse("workflow:update-edit", args=[council_draft.pk]),
         "update-submit": reverse("workflow:update-submit", args=[council_draft.pk]),
         "review-update": reverse("workflow:review-update", args=[council_submitted.pk]),
         "assure": reverse("workflow:assure", args=[implemented_item.reference]),
+        "update-discard": reverse("workflow:update-discard", args=[council_draft.pk]),
+        "reopen": reverse("workflow:reopen", args=[implemented_item.reference]),
     }
 
 
@@ -139,8 +144,10 @@ def test_workspace_and_review_pages_use_fixed_queries(client, council_officer, r
     client.force_login(reviewer)
     with django_assert_max_num_queries(9) as few:
         client.get(reverse("workflow:item", args=[council_item.reference]))
+    workflow.approve(reviewer, update, update.version)
     for _ in range(3):
-        submitted(council_officer, council_item, evidence=[EVIDENCE, EVIDENCE])
+        approved(council_officer, reviewer, council_item, evidence=[EVIDENCE, EVIDENCE])
+    update = submitted(council_officer, council_item, evidence=[EVIDENCE])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("workflow:item", args=[council_item.reference]))
     with django_assert_max_num_queries(10):
@@ -237,13 +244,13 @@ def test_submitting_implemented_without_evidence_explains_why(client, council_of
     assert update.state == State.DRAFT
 
 
-def test_reviewer_approves(client, reviewer, council_submitted, council_item):
+def test_reviewer_approves(client, reviewer, council_submitted):
     client.force_login(reviewer)
     response = client.post(reverse("workflow:review-update", args=[council_submitted.pk]),
                            {"decision": "approve", "version": council_submitted.version}, follow=True)
     assert b"approved and published" in response.content
-    council_item.refresh_from_db()
-    assert council_item.status == "in_progress"
+    council_submitted.item.refresh_from_db()
+    assert council_submitted.item.status == "in_progress"
 
 
 def test_returning_needs_a_comment(client, reviewer, council_submitted):

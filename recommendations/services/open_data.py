@@ -99,7 +99,7 @@ def update_record(update, items_address):
         "item_reference": update.item_reference,
         "item_title": update.item_title,
         "source": update.source_code,
-        "organisation": update.organisation,
+        "organisation": update.organisation_name,
         "published_at": update.published_at.isoformat(),
         "narrative": update.narrative,
         "status": update.status,

@@ -17,15 +17,16 @@ PublicUpdate, PublicEvidence) built here from only those values, never model
 instances of items or updates: a template cannot reach a review comment, an
 author or unverified wording, because the record does not hold them.
 
-A published update is attributed to its author's organisation (the item's
-owner when the author has none), never to the person who wrote it.
+A published update is attributed to the organisation its author wrote it for,
+or to the improvement board for the board's own decisions (assurance,
+reopening, correction), never to the person who wrote it.
 """
 import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import quote
 
-from django.db.models import Count, F, Max, Prefetch
+from django.db.models import Count, F, Max, Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -108,7 +109,8 @@ class PublicUpdate:
     item_title: str
     source_code: str
     source_title: str
-    organisation: str
+    organisation_name: str  # who reported it: an organisation, or the improvement board
+    kind: str
     published_at: datetime.datetime
     narrative: str
     status: str
@@ -122,19 +124,29 @@ class PublicUpdate:
         return Item.Status(self.status).label
 
     @property
+    def is_board_decision(self):
+        return self.kind != ProgressUpdate.Kind.PROGRESS
+
+    @property
+    def kind_label(self):
+        return ProgressUpdate.Kind(self.kind).label
+
+    @property
     def item_url(self):
         return reverse("public:item-detail", args=[self.item_reference])
 
 
+BOARD = "The improvement board"
+
 # Only these columns of a published update are ever read: its own...
-UPDATE_FIELDS = ("id", "published_at", "narrative", "target_date_reason")
+UPDATE_FIELDS = ("id", "kind", "published_at", "narrative", "target_date_reason")
 # ...and these, under the names PublicUpdate gives them.
 UPDATE_VALUES = {
     "item_reference": F("item__reference"),
     "item_title": F("item__title"),
     "source_code": F("item__source__code"),
     "source_title": F("item__source__short_title"),
-    "organisation": Coalesce(F("author__organisation__name"), F("item__owner__name")),
+    "organisation_name": Coalesce(F("organisation__name"), Value(BOARD)),
     "status": F("proposed_status"),
     "rag": F("proposed_rag"),
     "target_date": F("proposed_target_date"),

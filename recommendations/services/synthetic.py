@@ -360,13 +360,15 @@ class _Generator:
             return []
         start = item.source.published_on + datetime.timedelta(days=30)
         days = sorted(self._day_between(start, self.today) for _ in range(count))
-        # The newest update may still be in the workflow; returned updates happen along the way.
-        states = [State.RETURNED if self.random.random() < 0.05 else State.APPROVED for _ in days]
+        # Only the newest update may still be open (an organisation has one open update per item).
+        states = [State.APPROVED for _ in days]
         pending = self.random.random()
         if pending < 0.10:
             states[-1] = State.SUBMITTED
         elif pending < 0.17:
             states[-1] = State.DRAFT
+        elif pending < 0.22:
+            states[-1] = State.RETURNED
         approved_positions = [index for index, state in enumerate(states) if state == State.APPROVED]
         proposals = dict(zip(approved_positions, self._status_path(item.status, len(approved_positions))))
         result = []
@@ -381,10 +383,13 @@ class _Generator:
                 if last_reviewed and reviewed <= last_reviewed:
                     reviewed = last_reviewed + datetime.timedelta(minutes=1)
                 last_reviewed = reviewed
+            by_board = status == Status.ASSURED
             update = {
                 "id": self.next_update_id,
                 "item_id": item.pk,
-                "author_id": (self.reviewer if status == Status.ASSURED else officer).pk,
+                "author_id": (self.reviewer if by_board else officer).pk,
+                "organisation_id": None if by_board else officer.organisation_id,
+                "kind": ProgressUpdate.Kind.ASSURANCE if by_board else ProgressUpdate.Kind.PROGRESS,
                 "narrative": self.random.choice(NARRATIVES).format(n=self.random.randint(2, 40)),
                 "proposed_status": status,
                 "proposed_rag": self.random.choice(RAG_FOR_STATUS[status]),

@@ -4,9 +4,17 @@ returned -> resubmitted ...
 
 Rules enforced here and nowhere else:
 - an item's status, RAG rating and target date change only when a reviewer
-  approves an update;
+  approves an update, or by a recorded decision of the board (assurance,
+  reopening, correction), each published with its reason;
+- an update belongs to the organisation of the officer who wrote it: only that
+  organisation's officers change, submit or discard it (rules.py), and it has
+  at most one open update (draft, submitted or returned) per item, so saving
+  twice edits the same draft;
 - "implemented" needs at least one evidence link;
-- "assured and closed" is set only by a reviewer;
+- "assured and closed" is set only by a reviewer, and closes the item: no
+  update is written, submitted or approved on it until a reviewer reopens it;
+- nobody reviews an update they wrote, and nobody assures an item whose
+  implementation their own organisation reported;
 - moving a target date keeps the baseline and records the reason;
 - an approved update never changes again (corrections are new updates);
 - two people acting on the same update at once: one wins, the other is told.
@@ -14,7 +22,7 @@ Rules enforced here and nowhere else:
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -77,13 +85,28 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
         raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
 
 
+CLOSED = ("This item has been assured and closed by the improvement board, so no update can be written, "
+          "submitted or approved on it. If it needs work again, ask the board to reopen it.")
+
+
+def _check_open(item):
+    if Item.objects.filter(pk=item.pk, status=Status.ASSURED).exists():
+        raise WorkflowError(CLOSED)
+
+
+def open_update(item, organisation):
+    """The organisation's open update (draft, submitted or returned) on the item, or None."""
+    return ProgressUpdate.objects.filter(item=item, organisation=organisation, state__in=ProgressUpdate.OPEN_STATES).first()
+
+
 def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", proposed_target_date=None,
                target_date_reason="", evidence=(), remove_evidence=(), update=None, expected_version=None):
     """Create a draft, or change a draft or returned update, all or nothing. Returns the update.
 
     `evidence` are new EvidenceInput links; `remove_evidence` are ids of this
     update's links to drop. Both happen under the same version claim as the
-    text, so a half-saved form is impossible.
+    text, so a half-saved form is impossible. Saving a new draft where the
+    user's organisation already has one on the item changes that one instead.
     """
     _require(user, "recommendations.write_update", item)
     if update is not None:
@@ -93,9 +116,11 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
     _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
     if not narrative.strip():
         raise WorkflowError("Describe the progress made.", field="narrative")
+    _check_open(item)
     with transaction.atomic():
         if update is None:
-            update = ProgressUpdate(item=item, author=user)
+            update = _new_or_open_draft(user, item)
+        if update.pk is None:
             reason = "Draft started"
         else:
             _claim(update, expected_version, EDITABLE_STATES)
@@ -105,14 +130,46 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
         update.proposed_rag = proposed_rag
         update.proposed_target_date = proposed_target_date
         update.target_date_reason = target_date_reason if proposed_target_date else ""
-        _save(update, user, reason)
+        try:
+            with transaction.atomic():
+                _save(update, user, reason)
+        except IntegrityError:
+            # Another request (a double click) created the organisation's draft a moment ago.
+            raise ConflictError("This draft was just saved from another window or by a second click. "
+                                "Nothing more was saved: open the item to see the draft.") from None
         for evidence_link in EvidenceLink.objects.filter(update=update, pk__in=list(remove_evidence)):
             evidence_link._history_user = user
             evidence_link._change_reason = "Removed from the update"
             evidence_link.delete()
         for link in evidence:
-            _add_evidence(user, update, link)
+            # The same link saved again (a second click, the same form sent twice) is kept once.
+            if not update.evidence.filter(title=link.title, url=link.url, date=link.date).exists():
+                _add_evidence(user, update, link)
     return update
+
+
+def _new_or_open_draft(user, item):
+    existing = open_update(item, user.organisation)
+    if existing is None:
+        return ProgressUpdate(item=item, author=user, organisation=user.organisation)
+    if existing.state == State.SUBMITTED:
+        raise WorkflowError("An update from your organisation on this item is waiting for the board's review. "
+                            "You can write another once it has been approved or returned.")
+    return existing
+
+
+def discard(user, update, expected_version):
+    """Delete a draft or returned update and its evidence (kept in the history)."""
+    _require(user, "recommendations.edit_update", update)
+    with transaction.atomic():
+        _claim(update, expected_version, EDITABLE_STATES)
+        for link in update.evidence.all():
+            link._history_user = user
+            link._change_reason = "Draft discarded"
+            link.delete()
+        update._history_user = user
+        update._change_reason = "Discarded by its organisation"
+        update.delete()
 
 
 def _add_evidence(user, update, link):
@@ -131,6 +188,7 @@ def _add_evidence(user, update, link):
 
 def submit(user, update, expected_version):
     _require(user, "recommendations.edit_update", update)
+    _check_open(update.item)
     with transaction.atomic():
         _claim(update, expected_version, EDITABLE_STATES)
         _check_proposal(update.item, update.proposed_status, update.proposed_target_date, update.target_date_reason)
@@ -142,9 +200,16 @@ def submit(user, update, expected_version):
     return update
 
 
+def _check_not_own(reviewer, update):
+    if update.author_id == reviewer.pk:
+        raise WorkflowError("You wrote this update, so another member of the board must review it.")
+
+
 def approve(reviewer, update, expected_version, comment=""):
     """Publish the update and apply its proposal to the item."""
     _require(reviewer, "recommendations.review_update", update)
+    _check_not_own(reviewer, update)
+    _check_open(update.item)
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
         _check_evidence(update)
@@ -162,6 +227,7 @@ def approve(reviewer, update, expected_version, comment=""):
 
 def return_update(reviewer, update, expected_version, comment):
     _require(reviewer, "recommendations.review_update", update)
+    _check_not_own(reviewer, update)
     if not comment.strip():
         raise WorkflowError("Say what the officer needs to change before this update can be approved.",
                             field="comment")
@@ -176,11 +242,25 @@ def return_update(reviewer, update, expected_version, comment):
     return update
 
 
+def implementation_report(item):
+    """The published update that reported the item implemented (the latest), or None."""
+    return (
+        item.updates.published().filter(proposed_status=Status.IMPLEMENTED).order_by("-published_at").first()
+    )
+
+
 def assure(reviewer, item, narrative):
-    """A reviewer closes an implemented item. Recorded as an approved update."""
+    """A reviewer closes an implemented item. Recorded as a published decision of the board."""
     _require(reviewer, "recommendations.assure_item", item)
     if not narrative.strip():
         raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
+    report = implementation_report(item)
+    if report and (
+        report.author_id == reviewer.pk
+        or (reviewer.organisation_id is not None and report.organisation_id == reviewer.organisation_id)
+    ):
+        raise WorkflowError("You or your organisation reported this item implemented, so another member of the "
+                            "board must assure it.")
     with transaction.atomic():
         # The conditional UPDATE is the claim: of two reviewers closing the
         # same item at once, only one still finds it implemented.
@@ -188,21 +268,38 @@ def assure(reviewer, item, narrative):
             raise WorkflowError("Only an implemented item can be assured and closed. "
                                 "It may have changed since you opened it: reload the page.")
         now = timezone.now()
-        update = ProgressUpdate(
-            item=item,
-            author=reviewer,
-            narrative=narrative,
-            proposed_status=Status.ASSURED,
-            proposed_rag=Item.Rag.GREEN,
-            state=State.APPROVED,
-            submitted_at=now,
-            reviewer=reviewer,
-            reviewed_at=now,
-            published_at=now,
-        )
+        update = _board_decision(reviewer, item, ProgressUpdate.Kind.ASSURANCE, narrative, Status.ASSURED,
+                                 Item.Rag.GREEN, now)
         _save(update, reviewer, "Assured and closed by the board")
         _apply_to_item(update, reviewer)
     return update
+
+
+def reopen(reviewer, item, reason, status=Status.IN_PROGRESS):
+    """A reviewer reopens an assured item, with the reason, published as the board's decision."""
+    _require(reviewer, "recommendations.assure_item", item)
+    if not reason.strip():
+        raise WorkflowError("Say why the item is being reopened. This is published.", field="reason")
+    if status not in (Status.IN_PROGRESS, Status.IMPLEMENTED):
+        raise WorkflowError("Choose the status the item goes back to.", field="status")
+    with transaction.atomic():
+        if not Item.objects.filter(pk=item.pk, status=Status.ASSURED).update(updated_at=timezone.now()):
+            raise WorkflowError("Only an assured and closed item can be reopened. "
+                                "It may have changed since you opened it: reload the page.")
+        update = _board_decision(reviewer, item, ProgressUpdate.Kind.REOPENING, reason, status,
+                                 Item.Rag.NOT_RATED, timezone.now())
+        _save(update, reviewer, "Reopened by the board")
+        _apply_to_item(update, reviewer)
+    return update
+
+
+def _board_decision(reviewer, item, kind, narrative, status, rag, now):
+    """A decision of the board, published as it is made (no organisation: the board's own)."""
+    return ProgressUpdate(
+        item=item, author=reviewer, organisation=None, kind=kind, narrative=narrative, proposed_status=status,
+        proposed_rag=rag, state=State.APPROVED, submitted_at=now, reviewer=reviewer, reviewed_at=now,
+        published_at=now,
+    )
 
 
 def _claim(update, expected_version, allowed_states):

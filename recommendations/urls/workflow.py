@@ -10,7 +10,9 @@ urlpatterns = [
     path("items/<str:reference>/", workflow.item_workspace, name="item"),
     path("items/<str:reference>/updates/new/", workflow.update_new, name="update-new"),
     path("items/<str:reference>/assure/", workflow.assure, name="assure"),
+    path("items/<str:reference>/reopen/", workflow.reopen, name="reopen"),
     path("updates/<int:pk>/edit/", workflow.update_edit, name="update-edit"),
     path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),
+    path("updates/<int:pk>/discard/", workflow.update_discard, name="update-discard"),
     path("updates/<int:pk>/review/", workflow.review, name="review-update"),
 ]

@@ -201,7 +201,7 @@ class PublishedUpdatesFeed(Feed):
 
     def item_author_name(self, update):
         # The organisation, never the officer who wrote it.
-        return update.organisation
+        return update.organisation_name
 
     def item_pubdate(self, update):
         return update.published_at

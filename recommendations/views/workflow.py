@@ -16,9 +16,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from recommendations.forms import AssureForm, EvidenceFormSet, ProgressUpdateForm, ReviewForm, SubmitForm
+from recommendations.forms import (
+    AssureForm,
+    DiscardForm,
+    EvidenceFormSet,
+    ProgressUpdateForm,
+    ReopenForm,
+    ReviewForm,
+    SubmitForm,
+)
 from recommendations.models import Item, ProgressUpdate
-from recommendations.rules import allowed, items_worked_on_by
+from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
 from recommendations.services import attention, workflow
 from recommendations.services.history import item_timeline
 
@@ -92,7 +100,9 @@ def review_queue(request):
 def item_workspace(request, reference):
     item = _item(request, reference, "recommendations.view_workspace")
     user = request.user
-    updates = item.updates.select_related("author", "reviewer").prefetch_related("evidence")
+    updates = updates_seen_by(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
+        "evidence"
+    )
     return render(request, TEMPLATES + "item_workspace.html", {
         "item": item,
         "updates": updates,
@@ -100,6 +110,7 @@ def item_workspace(request, reference):
         "can_write": allowed(user, "recommendations.write_update", item),
         "can_review": allowed(user, "recommendations.review_update"),
         "can_assure": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
+        "can_reopen": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.ASSURED,
         "editable_states": workflow.EDITABLE_STATES,
     })
 
@@ -107,6 +118,17 @@ def item_workspace(request, reference):
 @login_required
 def update_new(request, reference):
     item = _item(request, reference, "recommendations.write_update")
+    if item.status == Item.Status.ASSURED:
+        messages.error(request, workflow.CLOSED)
+        return redirect("workflow:item", item.reference)
+    existing = workflow.open_update(item, request.user.organisation)
+    if existing is not None and request.method != "POST":
+        # One open update per organisation and item: carry on with it.
+        if existing.state in workflow.EDITABLE_STATES:
+            return redirect("workflow:update-edit", existing.pk)
+        messages.error(request, "An update from your organisation on this item is waiting for the board's review. "
+                                "You can write another once it has been approved or returned.")
+        return redirect("workflow:item", item.reference)
     return _edit_update(request, item, None)
 
 
@@ -209,6 +231,29 @@ def update_submit(request, pk):
 
 
 @login_required
+def update_discard(request, pk):
+    """Delete a draft or returned update, after asking."""
+    update = _update(request, pk, "recommendations.edit_update")
+    item = update.item
+    if update.state not in workflow.EDITABLE_STATES:
+        messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be discarded.")
+        return redirect("workflow:item", item.reference)
+    form = DiscardForm(request.POST or None, initial={"version": update.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.discard(request.user, update, form.cleaned_data["version"])
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            status = 409 if isinstance(error, workflow.ConflictError) else 200
+        else:
+            messages.success(request, f"Your draft update on {item.reference} has been discarded.")
+            return redirect("workflow:item", item.reference)
+    return render(request, TEMPLATES + "update_discard.html", {"update": update, "item": item, "form": form},
+                  status=status)
+
+
+@login_required
 def review(request, pk):
     """The item, its history and the proposed change side by side; approve or return."""
     update = _update(request, pk, "recommendations.review_update")
@@ -256,4 +301,22 @@ def assure(request, reference):
             return redirect("workflow:item", item.reference)
     return render(request, TEMPLATES + "assure.html", {
         "item": item, "form": form, "implemented": item.status == Item.Status.IMPLEMENTED,
+    })
+
+
+@login_required
+def reopen(request, reference):
+    """A reviewer reopens an assured item, giving the reason (published)."""
+    item = _item(request, reference, "recommendations.assure_item")
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.reopen(request.user, item, form.cleaned_data["reason"], form.cleaned_data["status"])
+        except workflow.WorkflowError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, f"{item.reference} has been reopened. The reason is published with the item.")
+            return redirect("workflow:item", item.reference)
+    return render(request, TEMPLATES + "reopen.html", {
+        "item": item, "form": form, "closed": item.status == Item.Status.ASSURED,
     })
