@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+
+from recommendations import roles
 
 from recommendations.forms import AdminSignInForm
 from recommendations.models import (
@@ -19,12 +22,33 @@ from recommendations.models import (
 admin.site.login_form = AdminSignInForm
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Change history to read, never to revert: a revert would rewrite the public
+    record outside the workflow (and around the fields the workflow owns)."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
     list_display = ["username", "email", "organisation", "is_demo", "is_staff", "is_active", "last_login"]
     list_filter = ["groups", "organisation", "is_demo", "is_staff", "is_active"]
     fieldsets = UserAdmin.fieldsets + (("Tracker", {"fields": ["organisation", "is_demo"]}),)
     list_select_related = ["organisation"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        names = set(form.instance.groups.values_list("name", flat=True))
+        if {roles.OFFICERS, roles.REVIEWERS} <= names:
+            messages.warning(
+                request,
+                f"{form.instance.username} is now both an officer and a board reviewer. The tracker will not let "
+                "anyone review or assure their own organisation's updates, but one person in both roles weakens "
+                "the separation between reporting and checking: give each role to a different person if you can.",
+            )
 
 
 @admin.register(Organisation)
@@ -57,7 +81,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(SimpleHistoryAdmin):
+class ItemAdmin(HistoryAdmin):
     list_display = [
         "reference", "title", "source", "kind", "owner", "status", "rag",
         "current_target_date", "provenance", "verified",
@@ -67,13 +91,21 @@ class ItemAdmin(SimpleHistoryAdmin):
     list_select_related = ["source", "owner"]
     filter_horizontal = ["themes"]
     # Status, RAG and target dates change only through approved progress
-    # updates, so that every change has a reviewed reason behind it.
-    readonly_fields = ["status", "rag", "baseline_target_date", "current_target_date", "created_at", "updated_at"]
+    # updates and the board's recorded decisions (assurance, reopening,
+    # correction), so that every change has a reviewed reason behind it.
+    readonly_fields = [
+        "status", "rag", "baseline_target_date", "current_target_date", "verified_by", "verified_at",
+        "created_at", "updated_at",
+    ]
     inlines = [EvidenceInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.record_verification(request.user, Item.objects.filter(pk=obj.pk).first() if change else None)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(HistoryAdmin):
     list_display = ["item", "author", "state", "proposed_status", "proposed_rag", "created_at", "reviewer", "published_at"]
     list_filter = ["state", "proposed_status", "proposed_rag", "item__source"]
     search_fields = ["item__reference", "item__title", "narrative", "review_comment", "author__username"]
@@ -88,7 +120,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EvidenceLink)
-class EvidenceLinkAdmin(SimpleHistoryAdmin):
+class EvidenceLinkAdmin(HistoryAdmin):
     list_display = ["title", "item", "url", "date", "update", "added_by"]
     list_filter = ["item__source", "date"]
     search_fields = ["title", "url", "item__reference"]
@@ -97,7 +129,7 @@ class EvidenceLinkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(HistoryAdmin):
     list_display = ["reference", "title", "owner", "start_date", "due_date"]
     list_filter = ["owner", "items__source"]
     search_fields = ["reference", "title", "description", "items__reference"]

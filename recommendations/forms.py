@@ -286,6 +286,42 @@ class ReopenForm(forms.Form):
     )
 
 
+class CorrectionForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Item.Status.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": "Choose the status", "invalid_choice": "Choose a status from the list"},
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=[("", "Leave as it is")] + [(rag.value, rag.label) for rag in Item.Rag if rag],
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"invalid_choice": "Choose a RAG rating from the list"},
+    )
+    target_date = forms.DateField(
+        label="Corrected target date (optional)",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Only if the current target date is wrong. The first agreed date is kept.",
+        error_messages={"invalid": "Enter the target date as a real date"},
+    )
+    reason = narrative_field(
+        "What was wrong, and why is it being corrected?",
+        "This is published with the item as the board's correction.",
+        required_message="Say what was wrong and why it is being corrected",
+        what="The reason",
+        rows=5,
+    )
+
+    def clean_target_date(self):
+        return _check_date_range(
+            self.cleaned_data["target_date"], "The target date",
+            latest=LATEST_TARGET_DATE, latest_message=f"The target date must be before {LATEST_TARGET_DATE.year + 1}",
+        )
+
+
 class UsernameLengthMixin:
     """Refuse an over-long username before it is looked up.
 

@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
@@ -202,6 +203,14 @@ class Item(models.Model):
     verified = models.BooleanField(
         default=False, help_text="The official wording has been checked against the source document."
     )
+    official_reference = models.CharField(
+        "where in the official document", max_length=200, blank=True,
+        help_text="Page and paragraph of the official wording, such as “page 12, paragraph 3.4”.",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="items")
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_items")
     lead_role = models.CharField(max_length=200, help_text="A job title, never a person's name.")
@@ -233,6 +242,31 @@ class Item(models.Model):
     @property
     def is_done(self):
         return self.status in self.DONE_STATUSES
+
+    def clean(self):
+        # Wording is published as official only with the wording itself and where it stands in the document.
+        if self.verified:
+            missing = {}
+            if not self.official_wording.strip():
+                missing["official_wording"] = "Paste the official wording before marking it as verified."
+            if not self.official_reference.strip():
+                missing["official_reference"] = ("Give the page and paragraph of the official wording before "
+                                                 "marking it as verified.")
+            if missing:
+                raise ValidationError(missing)
+
+    def record_verification(self, user, previous=None):
+        """Note who verified the official wording and when: on first verification, and again
+        whenever verified wording or its reference changes. `previous`: the item as stored."""
+        if not self.verified:
+            self.verified_by = self.verified_at = None
+            return
+        changed = previous is None or not previous.verified or (
+            (previous.official_wording, previous.official_reference) != (self.official_wording, self.official_reference)
+        )
+        if changed:
+            self.verified_by = user
+            self.verified_at = timezone.now()
 
     def is_overdue(self, today=None):
         """Python mirror of overdue_condition."""

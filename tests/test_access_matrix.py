@@ -72,6 +72,10 @@ EXPECTED = {
         "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
         "administrator": FORBIDDEN,
     },
+    "workflow:correct": {
+        "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
+        "administrator": FORBIDDEN,
+    },
     "workflow:reopen": {
         "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
         "administrator": FORBIDDEN,

@@ -176,7 +176,8 @@ def test_history_records_who_changed_what(administrator, client):
         "source": item.source_id, "reference": item.reference, "number": item.number, "kind": item.kind,
         "grade": "", "title": item.title, "summary": item.summary,
         "official_wording": "Pasted from the official report.", "provenance": item.provenance,
-        "verified": "on", "themes": list(item.themes.values_list("pk", flat=True)),
+        "official_reference": "page 12, paragraph 3", "verified": "on",
+        "themes": list(item.themes.values_list("pk", flat=True)),
         "owner": item.owner_id, "lead_role": item.lead_role,
         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
     }

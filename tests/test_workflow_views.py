@@ -27,6 +27,7 @@ EXPECTED = {
     "review-update": [302, 403, 404, 200, 403, 404],
     "assure":        [302, 403, 404, 200, 403, 404],
     "reopen":        [302, 403, 404, 200, 403, 404],
+    "correct":       [302, 403, 404, 200, 403, 404],
 }
 
 
@@ -49,6 +50,7 @@ def urls(council_draft, council_submitted, implemented_item, council_item):
         "assure": reverse("workflow:assure", args=[implemented_item.reference]),
         "update-discard": reverse("workflow:update-discard", args=[council_draft.pk]),
         "reopen": reverse("workflow:reopen", args=[implemented_item.reference]),
+        "correct": reverse("workflow:correct", args=[implemented_item.reference]),
     }
 
 

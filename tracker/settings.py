@@ -191,6 +191,10 @@ def cache_from_url(url):
     raise ImproperlyConfigured(f"TRACKER_CACHE_URL: unknown cache {url!r} (use redis://, db://, locmem:// or dummy://).")
 
 
+# The admin shows each record's change history but offers no "Revert": the
+# public record changes only through the workflow (recommendations.admin.HistoryAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CACHES = {"default": cache_from_url(os.environ.get("TRACKER_CACHE_URL", "locmem://"))}
 
 LOGGING = {

@@ -56,7 +56,9 @@ class PublicItem:
     summary: str
     provenance: str
     official_wording: str  # empty until verified
+    official_reference: str  # where it stands in the official document (once verified)
     wording_verified: bool
+    verified_on: datetime.date | None
     source: Source
     owner_name: str
     owner_short_name: str
@@ -85,7 +87,9 @@ class PublicItem:
             summary=item.summary,
             provenance=item.provenance,
             official_wording=item.official_wording if item.verified else "",
+            official_reference=item.official_reference if item.verified else "",
             wording_verified=item.verified,
+            verified_on=timezone.localdate(item.verified_at) if item.verified and item.verified_at else None,
             source=item.source,
             owner_name=item.owner.name,
             owner_short_name=item.owner.short_name,

@@ -5,7 +5,7 @@ returned -> resubmitted ...
 Rules enforced here and nowhere else:
 - an item's status, RAG rating and target date change only when a reviewer
   approves an update, or by a recorded decision of the board (assurance,
-  reopening, correction), each published with its reason;
+  reopening, correction of a genuine error), each published with its reason;
 - an update belongs to the organisation of the officer who wrote it: only that
   organisation's officers change, submit or discard it (rules.py), and it has
   at most one open update (draft, submitted or returned) per item, so saving
@@ -289,6 +289,38 @@ def reopen(reviewer, item, reason, status=Status.IN_PROGRESS):
         update = _board_decision(reviewer, item, ProgressUpdate.Kind.REOPENING, reason, status,
                                  Item.Rag.NOT_RATED, timezone.now())
         _save(update, reviewer, "Reopened by the board")
+        _apply_to_item(update, reviewer)
+    return update
+
+
+def correct(reviewer, item, reason, *, status, rag="", target_date=None):
+    """A reviewer corrects a genuine error in the item's status, RAG rating or target date.
+
+    Published at once as the board's decision, with the reason, so the public
+    sees what was corrected and why. An assured item's status changes only by
+    reopening it; "assured" is set only by assuring.
+    """
+    _require(reviewer, "recommendations.assure_item", item)
+    if not reason.strip():
+        raise WorkflowError("Say what was wrong and why it is being corrected. This is published.", field="reason")
+    item = Item.objects.get(pk=item.pk)
+    if status == Status.ASSURED and item.status != Status.ASSURED:
+        raise WorkflowError("Use “Assure and close this item” to assure an item.", field="status")
+    if item.status == Status.ASSURED and status != Status.ASSURED:
+        raise WorkflowError("This item is assured and closed: reopen it to change its status.", field="status")
+    changes = (
+        status != item.status
+        or (rag and rag != item.rag)
+        or (target_date and target_date != item.current_target_date)
+    )
+    if not changes:
+        raise WorkflowError("Nothing would change: choose the corrected status, RAG rating or target date.")
+    with transaction.atomic():
+        update = _board_decision(reviewer, item, ProgressUpdate.Kind.CORRECTION, reason, status, rag,
+                                 timezone.now())
+        update.proposed_target_date = target_date
+        update.target_date_reason = reason if target_date else ""
+        _save(update, reviewer, "Corrected by the board")
         _apply_to_item(update, reviewer)
     return update
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from recommendations.forms import (
     AssureForm,
+    CorrectionForm,
     DiscardForm,
     EvidenceFormSet,
     ProgressUpdateForm,
@@ -111,6 +112,7 @@ def item_workspace(request, reference):
         "can_review": allowed(user, "recommendations.review_update"),
         "can_assure": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
         "can_reopen": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.ASSURED,
+        "can_correct": allowed(user, "recommendations.assure_item", item),
         "editable_states": workflow.EDITABLE_STATES,
     })
 
@@ -320,3 +322,22 @@ def reopen(request, reference):
     return render(request, TEMPLATES + "reopen.html", {
         "item": item, "form": form, "closed": item.status == Item.Status.ASSURED,
     })
+
+
+@login_required
+def correct(request, reference):
+    """A reviewer corrects a genuine error in the item's status, RAG rating or target date."""
+    item = _item(request, reference, "recommendations.assure_item")
+    form = CorrectionForm(request.POST or None, initial={"status": item.status})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.correct(request.user, item, data["reason"], status=data["status"], rag=data["rag"],
+                             target_date=data["target_date"])
+        except workflow.WorkflowError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, f"{item.reference} has been corrected. The correction and its reason are "
+                                      "published with the item.")
+            return redirect("workflow:item", item.reference)
+    return render(request, TEMPLATES + "correct.html", {"item": item, "form": form})
