@@ -2,8 +2,9 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -33,4 +34,44 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 Bad Request to a path with a null character (%00) in it.
+
+    No address of the tracker has one, and PostgreSQL refuses it in a query
+    (a server error otherwise). Query strings of the tracker's own pages are
+    checked by their forms, which say what is wrong; the Django admin's are
+    checked here too, since its filters pass them to the database unchecked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        in_admin_query = request.path.startswith("/admin/") and "\x00" in request.GET.urlencode().replace("%00", "\x00")
+        if "\x00" in request.path or in_admin_query:
+            response = HttpResponseBadRequest(render_to_string("400.html"))
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)
+
+
+class SignedInNoStoreMiddleware:
+    """Signed-in pages and downloads hold unpublished work: the browser must not keep them.
+
+    Every response to a signed-in person gets Cache-Control: no-store (with
+    private, no-cache), so nothing stays in the browser's cache or history
+    after sign-out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response

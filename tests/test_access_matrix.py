@@ -183,6 +183,9 @@ def test_each_role_gets_the_expected_answer_from_every_url(demo, client, role):
             wrong.append(f"{name} {url}: {response.status_code}, expected {EXPECTED[name][role]}")
         if response.status_code == FOUND and role == "anonymous":
             assert response["Location"].startswith("/accounts/login/"), url
+        if role != "anonymous":
+            # Signed-in responses hold unpublished work: the browser keeps none of them.
+            assert "no-store" in response.get("Cache-Control", ""), f"{url} can be stored for {role}"
         body = b"".join(response) if response.streaming else response.content
         text = body.decode("utf-8", errors="replace")
         for secret in MUST_NOT_SEE.get(role, []):
@@ -209,6 +212,8 @@ def test_only_staff_reach_the_admin(demo, client, role):
             continue
         response = client.get(fill(route, name, admin_values))
         checked += 1
+        if role != "anonymous":
+            assert "no-store" in response.get("Cache-Control", ""), f"{route} can be stored for {role}"
         if role == "administrator":
             assert response.status_code < 500, name
         else:

@@ -26,3 +26,14 @@ def test_server_error_page_shows_no_details(seeded):
     assert response.status_code == 500
     assert b"Sorry, there is a problem with the service" in response.content
     assert b"secret internal detail" not in response.content
+
+
+@pytest.mark.parametrize("path", ["/items/%00/", "/items/JAY%0004/", "/work/items/%00/", "/sources/%00/",
+                                  "/admin/recommendations/item/?owner__id__exact=%00",
+                                  "/admin/recommendations/item/?q=%00"])
+def test_a_null_character_in_an_address_is_a_bad_request(administrator, client, path):
+    """Not a server error (PostgreSQL refuses null characters), on both databases."""
+    client.force_login(administrator)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "problem with that web address" in response.content.decode()

@@ -58,11 +58,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "recommendations.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "recommendations.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -101,6 +103,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but does not answer must give people
+# the 503 page within seconds, not hang every worker until gunicorn's own
+# time-out (30 s) kills it: connecting gives up after
+# DATABASE_CONNECT_TIMEOUT seconds (twice that where libpq tries with and then
+# without TLS, as with the default sslmode=prefer), and the server stops any
+# one statement after DATABASE_STATEMENT_TIMEOUT_MS milliseconds.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "15000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+    })
 
 AUTH_USER_MODEL = "recommendations.User"
 
