@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations import roles
+from recommendations.services import publication_log
 
 from recommendations.forms import AdminSignInForm
 from recommendations.models import (
@@ -12,6 +14,7 @@ from recommendations.models import (
     Item,
     Organisation,
     ProgressUpdate,
+    PublicationLogEntry,
     ReminderLog,
     Source,
     Theme,
@@ -100,8 +103,12 @@ class ItemAdmin(HistoryAdmin):
     inlines = [EvidenceInline]
 
     def save_model(self, request, obj, form, change):
+        verified_at = obj.verified_at
         obj.record_verification(request.user, Item.objects.filter(pk=obj.pk).first() if change else None)
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if obj.verified and obj.verified_at != verified_at:
+                publication_log.record_verification(obj)
 
 
 @admin.register(ProgressUpdate)
@@ -142,3 +149,21 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["user", "sent_on"]
     list_filter = ["sent_on"]
     date_hierarchy = "sent_on"
+
+
+@admin.register(PublicationLogEntry)
+class PublicationLogEntryAdmin(admin.ModelAdmin):
+    """Read only: the log is appended by the workflow and checked by verify_publication_log."""
+
+    list_display = ["id", "recorded_at", "kind", "item_reference", "by", "entry_hash"]
+    list_filter = ["kind"]
+    search_fields = ["item_reference", "entry_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

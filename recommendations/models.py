@@ -8,7 +8,9 @@ through approved ProgressUpdates (see recommendations.services.workflow).
 Actions are pieces of work that answer several Items, often across Sources.
 """
 import datetime
+import unicodedata
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -16,13 +18,57 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-http_url_validator = URLValidator(
-    schemes=["http", "https"],
-    message="Enter a web address that starts with http:// or https://",
-)
+@deconstructible
+class WebAddressValidator:
+    """An http(s) address that shows where it really goes.
+
+    Refused: other schemes; a user name before an "@" (in
+    https://trusted.example@other.example/ the site is other.example); and
+    invisible formatting characters such as right-to-left overrides, which
+    can make an address read differently from where it leads.
+    """
+
+    def __call__(self, value):
+        URLValidator(schemes=["http", "https"], message="Enter a web address that starts with http:// or https://")(
+            value
+        )
+        if any(unicodedata.category(character) == "Cf" for character in value):
+            raise ValidationError(
+                "The web address contains invisible formatting characters: type it again or copy it from the "
+                "browser's address bar",
+                code="invisible",
+            )
+        if "@" in urlsplit(value).netloc:
+            raise ValidationError(
+                "Remove the part before “@” from the web address: it hides which site the link goes to",
+                code="userinfo",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, WebAddressValidator)
+
+
+http_url_validator = WebAddressValidator()
+
+
+def shown_host(url):
+    """The site a link really goes to, to show beside it. A host name that mixes
+    scripts (a Cyrillic "а" among Latin letters, say) is shown in its ASCII
+    (punycode) form, so a look-alike cannot pass for the real site."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if host.isascii():
+        return host
+    scripts = {unicodedata.name(character, "?").split()[0] for character in host if character.isalpha()}
+    if len(scripts) > 1:
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host.encode("ascii", "backslashreplace").decode("ascii")
+    return host
 
 
 class Organisation(models.Model):
@@ -431,6 +477,10 @@ class EvidenceLink(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def host(self):
+        return shown_host(self.url)
+
 
 class Action(models.Model):
     """A piece of work that answers one or more items, possibly across sources."""
@@ -485,3 +535,40 @@ class PublicVersion(models.Model):
         token = uuid.uuid4().hex
         if not cls.objects.filter(pk=cls.ROW).update(token=token):
             cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})
+
+
+class PublicationLogEntry(models.Model):
+    """One entry of the tamper-evident publication log (services/publication_log.py).
+
+    Appended, never changed: each publication, correction, assurance,
+    reopening and verification of official wording, with the public content
+    as published and a hash chained to the entry before it.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLICATION = "publication", "Update published"
+        ASSURANCE = "assurance", "Assured and closed"
+        REOPENING = "reopening", "Reopened"
+        CORRECTION = "correction", "Corrected"
+        VERIFICATION = "verification", "Official wording verified"
+
+    recorded_at = models.DateTimeField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    item_reference = models.CharField(max_length=30)
+    update_id = models.PositiveIntegerField(null=True, blank=True, help_text="The published update, if any.")
+    by = models.CharField(max_length=300, help_text="Which role or organisation; never a person.")
+    content = models.TextField(help_text="The public content as published (canonical JSON).")
+    content_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "publication log entries"
+        constraints = [
+            # The log is a chain: no two entries follow the same one.
+            models.UniqueConstraint(fields=["previous_hash"], name="publication_log_is_a_chain"),
+        ]
+
+    def __str__(self):
+        return f"{self.pk}: {self.get_kind_display()} {self.item_reference}"

@@ -13,7 +13,9 @@ DOWNLOADS = ["public:items-csv", "public:items-json", "public:updates-csv", "pub
 
 def every_public_url():
     """Every public page, download and feed, with and without filters."""
-    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:accessibility", "public:open-data")]
+    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:accessibility", "public:open-data",
+                                       "public:publication-log", "public:publication-log-csv",
+                                       "public:publication-log-json")]
     for query in FILTERS:
         urls.append(reverse("public:item-list") + query)
         urls.extend(reverse(name) + query for name in DOWNLOADS)

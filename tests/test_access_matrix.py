@@ -48,6 +48,9 @@ EXPECTED = {
     "public:source-detail": PUBLIC,
     "public:accessibility": PUBLIC,
     "public:open-data": PUBLIC,
+    "public:publication-log": PUBLIC,
+    "public:publication-log-csv": PUBLIC,
+    "public:publication-log-json": PUBLIC,
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": FORBIDDEN,
         "administrator": FORBIDDEN,

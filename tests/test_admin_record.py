@@ -102,3 +102,18 @@ def test_a_closed_items_status_is_corrected_only_by_reopening(reviewer, second_r
         workflow.correct(reviewer, implemented_item, "Wrong.", status="in_progress")
     implemented_item.refresh_from_db()
     assert implemented_item.status == Item.Status.ASSURED
+
+
+def test_verification_is_logged_and_a_later_quiet_edit_is_caught(client, administrator, council_item):
+    from recommendations.models import PublicationLogEntry
+    from recommendations.services import publication_log
+
+    client.force_login(administrator)
+    client.post(reverse("admin:recommendations_item_change", args=[council_item.pk]),
+                item_form(council_item, verified="on", official_wording="The official text.",
+                          official_reference="page 4, paragraph 2"))
+    entry = PublicationLogEntry.objects.get(kind="verification")
+    assert entry.item_reference == council_item.reference and entry.by == "Administrator"
+    assert publication_log.verify() is None
+    Item.objects.filter(pk=council_item.pk).update(official_wording="Quietly changed.")
+    assert publication_log.verify().entry == entry

@@ -49,7 +49,22 @@ UPDATE_FIELD_HELP = {
     "evidence": "Evidence links: in JSON a list of {title, url, date}; in CSV one \"title <url>\" per line.",
 }
 
+LOG_FIELD_HELP = {
+    "id": "Position of the entry in the log; entries are only ever added.",
+    "recorded_at": "When the change was made public (ISO 8601).",
+    "kind": "publication, assurance, reopening, correction or verification.",
+    "item_reference": "The item the change is about.",
+    "update_id": "The published update, for all but verifications.",
+    "by": "Which organisation or role; never a person.",
+    "content": "The public content as published (JSON).",
+    "content_hash": "SHA-256 of the content.",
+    "previous_hash": "entry_hash of the entry before (64 zeros for the first).",
+    "entry_hash": "SHA-256 of previous_hash, recorded_at, kind, item_reference, update_id, by and content_hash, "
+                  "joined by |.",
+}
+
 ITEM_FIELDS = list(ITEM_FIELD_HELP)
+LOG_FIELDS = list(LOG_FIELD_HELP)
 UPDATE_FIELDS = list(UPDATE_FIELD_HELP)
 
 
@@ -110,6 +125,21 @@ def update_record(update, items_address):
         "evidence": [
             {"title": link.title, "url": link.url, "date": _date(link.date)} for link in update.evidence
         ],
+    }
+
+
+def log_record(entry):
+    return {
+        "id": entry.pk,
+        "recorded_at": entry.recorded_at.isoformat(),
+        "kind": entry.kind,
+        "item_reference": entry.item_reference,
+        "update_id": entry.update_id,
+        "by": entry.by,
+        "content": entry.content,
+        "content_hash": entry.content_hash,
+        "previous_hash": entry.previous_hash,
+        "entry_hash": entry.entry_hash,
     }
 
 

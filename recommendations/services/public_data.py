@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.filters import ItemFilter
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, Source
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, shown_host
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,11 @@ class PublicEvidence:
     title: str
     url: str
     date: datetime.date
+
+    @property
+    def host(self):
+        """The site the link really goes to (models.shown_host)."""
+        return shown_host(self.url)
 
 
 @dataclass(frozen=True)
@@ -320,3 +325,8 @@ def status_counts_by_source():
 def last_published_at():
     """When the latest progress update was published (the home page's "last updated")."""
     return ProgressUpdate.objects.published().aggregate(latest=Max("published_at"))["latest"]
+
+
+def publication_log():
+    """The publication log, newest first: every field of it is public."""
+    return PublicationLogEntry.objects.order_by("-id")

@@ -17,6 +17,7 @@ Rules enforced here and nowhere else:
   implementation their own organisation reported;
 - moving a target date keeps the baseline and records the reason;
 - an approved update never changes again (corrections are new updates);
+- every publication and board decision is appended to the publication log;
 - two people acting on the same update at once: one wins, the other is told.
 """
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.rules import allowed
-from recommendations.services import notifications
+from recommendations.services import notifications, publication_log
 
 State = ProgressUpdate.State
 Status = Item.Status
@@ -221,6 +222,7 @@ def approve(reviewer, update, expected_version, comment=""):
         update.review_comment = comment
         _save(update, reviewer, "Approved and published")
         _apply_to_item(update, reviewer)
+        publication_log.record_update(update)
     _notify(notifications.update_approved, update)
     return update
 
@@ -272,6 +274,7 @@ def assure(reviewer, item, narrative):
                                  Item.Rag.GREEN, now)
         _save(update, reviewer, "Assured and closed by the board")
         _apply_to_item(update, reviewer)
+        publication_log.record_update(update)
     return update
 
 
@@ -290,6 +293,7 @@ def reopen(reviewer, item, reason, status=Status.IN_PROGRESS):
                                  Item.Rag.NOT_RATED, timezone.now())
         _save(update, reviewer, "Reopened by the board")
         _apply_to_item(update, reviewer)
+        publication_log.record_update(update)
     return update
 
 
@@ -322,6 +326,7 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
         update.target_date_reason = reason if target_date else ""
         _save(update, reviewer, "Corrected by the board")
         _apply_to_item(update, reviewer)
+        publication_log.record_update(update)
     return update
 
 

@@ -18,4 +18,7 @@ urlpatterns = [
     path("sources/<slug:code>/", public.source_detail, name="source-detail"),
     path("accessibility/", public.accessibility, name="accessibility"),
     path("open-data/", public.open_data_page, name="open-data"),
+    path("publication-log/", public.publication_log, name="publication-log"),
+    path("publication-log.csv", public.download_csv, {"name": "publication-log"}, name="publication-log-csv"),
+    path("publication-log.json", public.download_json, {"name": "publication-log"}, name="publication-log-json"),
 ]

@@ -7,6 +7,7 @@ wrapped in public_cache (recommendations.http_cache), so browsers, proxies and
 the page cache can reuse a page until something is published.
 """
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -90,6 +91,15 @@ def accessibility(request):
 
 
 @public_cache
+def publication_log(request):
+    paginator = Paginator(public_data.publication_log(), 100)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "recommendations/public/publication_log.html", {
+        "entries": page.object_list, "page_obj": page, "paginator": paginator, "query_string": "",
+    })
+
+
+@public_cache
 def open_data_page(request):
     return render(
         request,
@@ -139,10 +149,15 @@ def _json(key, records):
     return response
 
 
+def _log_records(request):
+    return [open_data.log_record(entry) for entry in public_data.publication_log()]
+
+
 # name: (CSV file name, fields, records builder)
 DOWNLOADS = {
     "items": ("tracked-items.csv", open_data.ITEM_FIELDS, _item_records),
     "updates": ("published-updates.csv", open_data.UPDATE_FIELDS, _update_records),
+    "publication-log": ("publication-log.csv", open_data.LOG_FIELDS, _log_records),
 }
 
 
