@@ -6,9 +6,11 @@ messages the views attach to these forms.
 """
 import datetime
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -320,6 +322,28 @@ class CorrectionForm(forms.Form):
             self.cleaned_data["target_date"], "The target date",
             latest=LATEST_TARGET_DATE, latest_message=f"The target date must be before {LATEST_TARGET_DATE.year + 1}",
         )
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """A wrong current password counts as a failed sign-in (django-axes), so the form
+    cannot be used to guess it: after AXES_FAILURE_LIMIT tries the user and address
+    are locked out, as on the sign-in page."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        credentials = {"username": self.user.get_username()}
+        if AxesProxyHandler.is_locked(self.request, credentials):
+            raise ValidationError(
+                "Too many wrong passwords: try again in 15 minutes.", code="locked"
+            )
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            raise
 
 
 class UsernameLengthMixin:

@@ -145,3 +145,50 @@ def test_sessions_end_after_eight_hours_or_when_the_browser_closes(officer, clie
     assert client.session.get_expire_at_browser_close()
     # ...and the server forgets the session after 8 hours in any case.
     assert client.session.get_expiry_age() == 8 * 60 * 60
+
+
+def change_password(client, old):
+    return client.post("/accounts/password_change/", {
+        "old_password": old, "new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase",
+    })
+
+
+@axes_on
+def test_wrong_current_passwords_on_the_change_form_are_throttled(officer, client):
+    assert sign_in(client, officer.username, PASSWORD).status_code == 302
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = change_password(client, "not-my-password")
+        assert response.status_code == 200
+        assert b"Your old password was entered incorrectly" in response.content
+    response = change_password(client, "not-my-password")
+    assert response.status_code == 429  # locked, as on the sign-in page
+    # Even the right current password is refused while locked out.
+    response = change_password(client, PASSWORD)
+    assert response.status_code in (200, 429)
+    assert b"Password change successful" not in response.content
+    officer.refresh_from_db()
+    assert officer.check_password(PASSWORD)
+
+
+@axes_on
+@override_settings(TRACKER_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_trusted_proxy_the_lockout_is_per_client_not_per_proxy(officer):
+    """Everyone arrives from the proxy's address: one person's failures must not lock out another,
+    and what a client writes into X-Forwarded-For itself is not believed."""
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        # The proxy appends the address it saw; the attacker's own forged entries come before it.
+        attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 203.0.113.5")
+        sign_in(attacker, officer.username, "wrong-password")
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.5")
+    assert sign_in(attacker, officer.username, PASSWORD).status_code == 429
+    victim = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert sign_in(victim, officer.username, PASSWORD).status_code == 302
+
+
+@axes_on
+def test_without_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_lockout(officer):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        forger = Client(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+        sign_in(forger, officer.username, "wrong-password")
+    forger = Client(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    assert sign_in(forger, officer.username, PASSWORD).status_code == 429

@@ -140,6 +140,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a reverse proxy every request comes from the proxy's address, so one
+# person's wrong passwords would lock out everyone using that username. Set
+# TRACKER_TRUSTED_PROXY_COUNT to the number of proxies in front of the app
+# (1 for one load balancer) and the client's address is read from the end of
+# X-Forwarded-For, trusting only what the proxies added (tracker/proxies.py).
+# With 0 (the default) X-Forwarded-For is ignored: a client could write anything there.
+TRACKER_TRUSTED_PROXY_COUNT = int(os.environ.get("TRACKER_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
 
 # Sessions end after 8 hours or when the browser closes, whichever is first.
 # Changing a password signs out every other session (Django's session auth hash).

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
+from recommendations.forms import ThrottledPasswordChangeForm
 from recommendations.rules import allowed
 
 
@@ -16,11 +17,16 @@ def signed_in_home(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change, with GOV.UK inputs.
+    """Django's password change, with GOV.UK inputs and throttled like signing in.
 
     Django keeps this session signed in and, through the session auth hash,
     signs out every other session of the user.
     """
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
