@@ -346,6 +346,18 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
             raise
 
 
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "one-time-code",
+                                      "spellcheck": "false"}),
+        error_messages={"required": "Enter the code from your authenticator app",
+                        "max_length": "Enter the 6-digit code from your authenticator app"},
+    )
+
+
 class UsernameLengthMixin:
     """Refuse an over-long username before it is looked up.
 

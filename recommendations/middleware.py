@@ -1,10 +1,15 @@
 """Middleware for the tracker."""
 import logging
+from urllib.parse import urlencode
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+from recommendations.services import two_factor
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +80,30 @@ class SignedInNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class TwoFactorMiddleware:
+    """Ask for the second factor before the signed-in work pages (services/two_factor.py).
+
+    The workflow, the board and the admin, for anyone who must use two-factor
+    sign-in or has set it up, until they have entered a code in this session.
+    Needs django_otp's OTPMiddleware before it.
+    """
+
+    PROTECTED_NAMESPACES = {"workflow", "board", "admin"}
+    OPEN_VIEWS = {"admin:login", "admin:logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if not set(match.namespaces) & self.PROTECTED_NAMESPACES or match.view_name in self.OPEN_VIEWS:
+            return None
+        if not two_factor.needs_code(request.user):
+            return None
+        step = "two-factor-verify" if two_factor.is_set_up(request.user) else "two-factor-setup"
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

@@ -31,3 +31,8 @@ CSRF_COOKIE_SECURE = False
 # client.login() passes none. Sign-in throttling is therefore off by default
 # in tests, and tests/test_accounts.py turns it on with override_settings.
 AXES_ENABLED = False
+
+# Most tests sign people in with client.force_login(), which gives no second
+# factor; tests/test_two_factor.py and the browser tests turn the requirement
+# back on, as production has it (TRACKER_TWO_FACTOR_REQUIRED defaults to on).
+TRACKER_TWO_FACTOR_REQUIRED = False

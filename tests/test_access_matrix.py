@@ -99,6 +99,9 @@ EXPECTED = {
     "signed-in-home": dict.fromkeys(ROLES, FOUND),
     "password_change": SIGNED_IN_ONLY,
     "password_change_done": SIGNED_IN_ONLY,
+    "two-factor-setup": SIGNED_IN_ONLY,
+    # With no authenticator app set up yet, the code page sends people to set one up.
+    "two-factor-verify": dict.fromkeys(ROLES, FOUND),
 }
 
 # Values for the URL parameters, by URL name where one name needs its own.
@@ -208,6 +211,7 @@ def test_only_staff_reach_the_admin(demo, client, role):
         "content_type_id": lambda name: 1,
         "url": lambda name: "no-such-page/",
         "id": lambda name: 1,
+        "pk": lambda name: 1,
     }
     checked = 0
     for name, route, _ in all_patterns():

@@ -19,6 +19,7 @@ PAGE_TYPES = {
     "source": "/sources/OFSTED/",
     "accessibility statement": "/accessibility/",
     "open data": "/open-data/",
+    "publication log": "/publication-log/",
     "sign in": "/accounts/login/",
 }
 
@@ -120,10 +121,13 @@ def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_serv
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     submitted = ProgressUpdate.objects.get(state=ProgressUpdate.State.SUBMITTED)
+    draft = ProgressUpdate.objects.get(state=ProgressUpdate.State.DRAFT)
     pages = {
-        "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/"],
+        "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/",
+                                 f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
         "demo-reviewer": [
-            "/work/review/", f"/work/updates/{submitted.pk}/review/", "/board/", "/board/owners/",
+            "/work/review/", f"/work/updates/{submitted.pk}/review/", "/work/items/OFSTED-F3/correct/",
+            "/work/items/OFSTED-F3/reopen/", "/board/", "/board/owners/",
             "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=6&year=2015",
             "/board/as-at/?day=31&month=2&year=2015",
         ],

@@ -119,11 +119,12 @@ def test_my_items_lists_attention_first(client, council_officer, reviewer, counc
 def test_my_items_uses_a_fixed_number_of_queries(client, council_officer, reviewer, django_assert_num_queries):
     client.force_login(council_officer)
     client.get(reverse("workflow:my-items"))  # warm the session
-    with django_assert_num_queries(5):  # session, user, groups, organisation, items with their progress
+    # session, user, groups, two-factor device, organisation, items with their progress
+    with django_assert_num_queries(6):
         client.get(reverse("workflow:my-items"))
     for reference in ["JAY-01", "JAY-02", "JAY-07"]:
         submitted(council_officer, Item.objects.get(reference=reference), evidence=[EVIDENCE])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("workflow:my-items"))
 
 
@@ -132,11 +133,11 @@ def test_review_queue_is_oldest_first_in_fixed_queries(client, council_officer, 
     first = submitted(police_officer, Item.objects.get(reference="JAY-04"))
     second = submitted(council_officer, Item.objects.get(reference="JAY-01"))
     client.force_login(reviewer)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("workflow:review-queue"))
     assert list(response.context["updates"]) == [first, second]
     submitted(council_officer, Item.objects.get(reference="JAY-02"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse("workflow:review-queue"))
 
 
@@ -144,7 +145,7 @@ def test_workspace_and_review_pages_use_fixed_queries(client, council_officer, r
                                                       django_assert_max_num_queries):
     update = submitted(council_officer, council_item, evidence=[EVIDENCE])
     client.force_login(reviewer)
-    with django_assert_max_num_queries(9) as few:
+    with django_assert_max_num_queries(10) as few:
         client.get(reverse("workflow:item", args=[council_item.reference]))
     workflow.approve(reviewer, update, update.version)
     for _ in range(3):
@@ -152,7 +153,7 @@ def test_workspace_and_review_pages_use_fixed_queries(client, council_officer, r
     update = submitted(council_officer, council_item, evidence=[EVIDENCE])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("workflow:item", args=[council_item.reference]))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(reverse("workflow:review-update", args=[update.pk]))
 
 

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "recommendations",
 ]
 
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "recommendations.middleware.TwoFactorMiddleware",
     "recommendations.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,6 +153,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # With 0 (the default) X-Forwarded-For is ignored: a client could write anything there.
 TRACKER_TRUSTED_PROXY_COUNT = int(os.environ.get("TRACKER_TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
+
+# Two-factor sign-in (django-otp) for reviewers and administrators, who can
+# publish; officers may opt in. See recommendations/services/two_factor.py.
+TRACKER_TWO_FACTOR_REQUIRED = os.environ.get("TRACKER_TWO_FACTOR_REQUIRED", "1") == "1"
+OTP_TOTP_ISSUER = "Rotherham recommendations tracker"
 
 # Sessions end after 8 hours or when the browser closes, whichever is first.
 # Changing a password signs out every other session (Django's session auth hash).

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from recommendations.forms import SignInForm
-from recommendations.views.accounts import PasswordChangeView, signed_in_home
+from recommendations.views.accounts import PasswordChangeView, signed_in_home, two_factor_setup, two_factor_verify
 
 urlpatterns = [
     path("", include("recommendations.urls.public")),
@@ -19,6 +19,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/two-factor/setup/", two_factor_setup, name="two-factor-setup"),
+    path("accounts/two-factor/", two_factor_verify, name="two-factor-verify"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,17 @@
+import base64
+from urllib.parse import urlencode
+
+import segno
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 
-from recommendations.forms import ThrottledPasswordChangeForm
+from recommendations.forms import ThrottledPasswordChangeForm, TwoFactorCodeForm
 from recommendations.rules import allowed
+from recommendations.services import two_factor
 
 
 @login_required
@@ -33,3 +41,53 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         for field in form.fields.values():
             field.widget.attrs["class"] = "govuk-input govuk-!-width-two-thirds"
         return form
+
+
+def _next_page(request):
+    """Where to go once the code is in: the page asked for, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("signed-in-home")
+
+
+@login_required
+def two_factor_setup(request):
+    """Add an authenticator app: scan the QR code (or type the key), then enter a code from it."""
+    if not two_factor.may_set_up(request.user):
+        # Replacing an app needs a code from the current one first, or a password alone would do.
+        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': request.get_full_path()})}")
+    device = two_factor.pending_device(request.user)
+    if device is None or request.method != "POST":
+        device = two_factor.start_setup(request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.finish_setup(request, device, form.cleaned_data["code"].replace(" ", ""))
+        if codes is not None:
+            return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_page(request)})
+        form.add_error("code", "The code is not right: enter the code your app shows now")
+    key = device.bin_key
+    secret = base64.b32encode(key).decode().rstrip("=")
+    qr = segno.make(device.config_url, error="m")
+    return render(request, "registration/two_factor_setup.html", {
+        "form": form,
+        "required": two_factor.is_required_for(request.user),
+        "already_set_up": two_factor.is_set_up(request.user),
+        "secret": " ".join(secret[index:index + 4] for index in range(0, len(secret), 4)),
+        # segno writes plain SVG markup (no scripts or styles) from the device's own URL.
+        "qr_svg": mark_safe(qr.svg_inline(scale=4, title="QR code for your authenticator app")),
+        "next": _next_page(request),
+    })
+
+
+@login_required
+def two_factor_verify(request):
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if not two_factor.is_set_up(request.user):
+        return redirect(f"{reverse('two-factor-setup')}?next={request.GET.get('next', '')}")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.check_code(request, form.cleaned_data["code"]):
+            return redirect(_next_page(request))
+        form.add_error("code", "The code is not right: enter the code your app shows now, or a recovery code")
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_page(request)})
