@@ -253,10 +253,8 @@ class ReviewForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    version = VersionField()
+    """One button that acts on an update (submit, discard), with the version the user saw."""
 
-
-class DiscardForm(forms.Form):
     version = VersionField()
 
 

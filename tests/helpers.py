@@ -32,3 +32,11 @@ def empty_database():
             model.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
+
+
+def browser_sign_in(page, live_server, username, password=PASSWORD):
+    """Sign in through the real sign-in form in a Playwright page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -6,20 +6,15 @@ import time
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect
 
 from recommendations.models import PublicationLogEntry
+from tests.helpers import browser_sign_in
 from tests.workflow_helpers import EVIDENCE, submitted
 
+# Skipped, with the reason, where Playwright is not installed.
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def current_code(user):
@@ -47,7 +42,7 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
               evidence=[EVIDENCE])
 
     # First sign-in: the reviewer must set up an authenticator app before reviewing.
-    sign_in(page, live_server, reviewer.username)
+    browser_sign_in(page, live_server, reviewer.username)
     recovery_codes = set_up_two_factor(page, reviewer)
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     page.get_by_role("link", name="Review the update on JAY-03").click()
@@ -57,7 +52,7 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     page.get_by_role("button", name="Sign out").click()
 
     # Next sign-in: password, then a recovery code (the app's code of this half-minute is used up).
-    sign_in(page, live_server, reviewer.username)
+    browser_sign_in(page, live_server, reviewer.username)
     expect(page.get_by_role("heading", name="Enter the code from your authenticator app")).to_be_visible()
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Continue").click()
@@ -69,7 +64,7 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     page.get_by_role("button", name="Sign out").click()
 
     # A second reviewer assures the item, and the first reopens it.
-    sign_in(page, live_server, second_reviewer.username)
+    browser_sign_in(page, live_server, second_reviewer.username)
     set_up_two_factor(page, second_reviewer)
     page.goto(f"{live_server.url}/work/items/JAY-03/")
     page.get_by_role("link", name="Assure and close this item").click()

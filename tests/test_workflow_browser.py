@@ -2,19 +2,14 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from recommendations.models import Item
+from tests.helpers import browser_sign_in
+
+# Skipped, with the reason, where Playwright is not installed.
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def sign_out(page):
@@ -23,7 +18,7 @@ def sign_out(page):
 
 def test_officer_and_reviewer_complete_the_loop(page, live_server, council_officer, reviewer, council_item):
     # The officer writes an update with evidence and submits it.
-    sign_in(page, live_server, council_officer.username)
+    browser_sign_in(page, live_server, council_officer.username)
     expect(page.get_by_role("heading", name="My items")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^JAY-03:")).click()
     page.get_by_role("link", name="Write a progress update").click()
@@ -41,7 +36,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     sign_out(page)
 
     # The reviewer returns it with a comment.
-    sign_in(page, live_server, reviewer.username)
+    browser_sign_in(page, live_server, reviewer.username)
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     page.get_by_role("link", name="Review the update on JAY-03").click()
     expect(page.get_by_text("What would change")).to_be_visible()
@@ -54,7 +49,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     sign_out(page)
 
     # The officer sees it needs attention, changes it and submits it again.
-    sign_in(page, live_server, council_officer.username)
+    browser_sign_in(page, live_server, council_officer.username)
     expect(page.get_by_text("An update was returned by the board")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^JAY-03:")).click()
     page.get_by_role("main").get_by_role("link", name=re.compile(r"^Change")).click()
@@ -68,7 +63,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     sign_out(page)
 
     # The reviewer approves; the item shows the new status.
-    sign_in(page, live_server, reviewer.username)
+    browser_sign_in(page, live_server, reviewer.username)
     page.get_by_role("link", name="Review the update on JAY-03").click()
     page.get_by_label("Approve and publish").check()
     page.get_by_role("button", name="Confirm decision").click()

@@ -105,8 +105,11 @@ def open_data_page(request):
         request,
         "recommendations/public/open_data.html",
         {
-            "item_fields": open_data.ITEM_FIELD_HELP.items(),
-            "update_fields": open_data.UPDATE_FIELD_HELP.items(),
+            "field_tables": [
+                ("Fields of the tracked items", open_data.ITEM_FIELD_HELP.items()),
+                ("Fields of the published updates", open_data.UPDATE_FIELD_HELP.items()),
+                ("Fields of the publication log", open_data.LOG_FIELD_HELP.items()),
+            ],
         },
     )
 

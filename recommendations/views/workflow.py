@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.forms import (
     AssureForm,
     CorrectionForm,
-    DiscardForm,
     EvidenceFormSet,
     ProgressUpdateForm,
     ReopenForm,
@@ -207,52 +207,50 @@ def _evidence_rows(post):
     ]
 
 
-@login_required
-def update_submit(request, pk):
-    """Check your answers, then send the update to the board."""
+def _officer_step(request, pk, verb, act, done_message, done_url, template):
+    """Submit or discard an open update: a page with one button, carrying the version the
+    officer saw, then the service's change; a refusal is shown as a banner."""
     update = _update(request, pk, "recommendations.edit_update")
+    item = update.item
     if update.state not in workflow.EDITABLE_STATES:
-        messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be submitted.")
-        return redirect("workflow:item", update.item.reference)
+        messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be {verb}.")
+        return redirect("workflow:item", item.reference)
     form = SubmitForm(request.POST or None, initial={"version": update.version})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.submit(request.user, update, form.cleaned_data["version"])
+            act(update, form.cleaned_data["version"])
         except workflow.WorkflowError as error:
             messages.error(request, str(error))
             status = 409 if isinstance(error, workflow.ConflictError) else 200
             update.refresh_from_db()
         else:
-            messages.success(request, f"Your update on {update.item.reference} has been sent to the improvement "
-                                      "board. You will get an e-mail when they have reviewed it.")
-            return redirect("workflow:my-items")
-    return render(request, TEMPLATES + "update_submit.html", {
-        "update": update, "item": update.item, "form": form, "evidence": update.evidence.all(),
+            messages.success(request, done_message.format(reference=item.reference))
+            return redirect(done_url(item))
+    return render(request, TEMPLATES + template, {
+        "update": update, "item": item, "form": form, "evidence": update.evidence.all(),
     }, status=status)
+
+
+@login_required
+def update_submit(request, pk):
+    """Check your answers, then send the update to the board."""
+    return _officer_step(
+        request, pk, "submitted", lambda update, version: workflow.submit(request.user, update, version),
+        "Your update on {reference} has been sent to the improvement board. "
+        "You will get an e-mail when they have reviewed it.",
+        lambda item: reverse("workflow:my-items"), "update_submit.html",
+    )
 
 
 @login_required
 def update_discard(request, pk):
     """Delete a draft or returned update, after asking."""
-    update = _update(request, pk, "recommendations.edit_update")
-    item = update.item
-    if update.state not in workflow.EDITABLE_STATES:
-        messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be discarded.")
-        return redirect("workflow:item", item.reference)
-    form = DiscardForm(request.POST or None, initial={"version": update.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.discard(request.user, update, form.cleaned_data["version"])
-        except workflow.WorkflowError as error:
-            messages.error(request, str(error))
-            status = 409 if isinstance(error, workflow.ConflictError) else 200
-        else:
-            messages.success(request, f"Your draft update on {item.reference} has been discarded.")
-            return redirect("workflow:item", item.reference)
-    return render(request, TEMPLATES + "update_discard.html", {"update": update, "item": item, "form": form},
-                  status=status)
+    return _officer_step(
+        request, pk, "discarded", lambda update, version: workflow.discard(request.user, update, version),
+        "Your draft update on {reference} has been discarded.",
+        lambda item: reverse("workflow:item", args=[item.reference]), "update_discard.html",
+    )
 
 
 @login_required
@@ -288,56 +286,50 @@ def review(request, pk):
     }, status=status)
 
 
-@login_required
-def assure(request, reference):
-    """A reviewer closes an implemented item."""
+def _board_decision(request, reference, form, decide, done_message, template, initial=None):
+    """A reviewer's decision on an item (assure, reopen, correct): the form, then the
+    service's decision, published at once; the service's refusal is shown on the form.
+    `initial(item)` gives the form's starting values."""
     item = _item(request, reference, "recommendations.assure_item")
-    form = AssureForm(request.POST or None)
+    form = form(request.POST or None, initial=initial(item) if initial else None)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.assure(request.user, item, form.cleaned_data["narrative"])
+            decide(item, form.cleaned_data)
         except workflow.WorkflowError as error:
             _show_error(request, form, error)
         else:
-            messages.success(request, f"{item.reference} is now assured and closed.")
+            messages.success(request, f"{item.reference} {done_message}")
             return redirect("workflow:item", item.reference)
-    return render(request, TEMPLATES + "assure.html", {
-        "item": item, "form": form, "implemented": item.status == Item.Status.IMPLEMENTED,
-    })
+    return render(request, TEMPLATES + template, {"item": item, "form": form})
+
+
+@login_required
+def assure(request, reference):
+    """A reviewer closes an implemented item."""
+    return _board_decision(
+        request, reference, AssureForm,
+        lambda item, data: workflow.assure(request.user, item, data["narrative"]),
+        "is now assured and closed.", "assure.html",
+    )
 
 
 @login_required
 def reopen(request, reference):
     """A reviewer reopens an assured item, giving the reason (published)."""
-    item = _item(request, reference, "recommendations.assure_item")
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.reopen(request.user, item, form.cleaned_data["reason"], form.cleaned_data["status"])
-        except workflow.WorkflowError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, f"{item.reference} has been reopened. The reason is published with the item.")
-            return redirect("workflow:item", item.reference)
-    return render(request, TEMPLATES + "reopen.html", {
-        "item": item, "form": form, "closed": item.status == Item.Status.ASSURED,
-    })
+    return _board_decision(
+        request, reference, ReopenForm,
+        lambda item, data: workflow.reopen(request.user, item, data["reason"], data["status"]),
+        "has been reopened. The reason is published with the item.", "reopen.html",
+    )
 
 
 @login_required
 def correct(request, reference):
     """A reviewer corrects a genuine error in the item's status, RAG rating or target date."""
-    item = _item(request, reference, "recommendations.assure_item")
-    form = CorrectionForm(request.POST or None, initial={"status": item.status})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            workflow.correct(request.user, item, data["reason"], status=data["status"], rag=data["rag"],
-                             target_date=data["target_date"])
-        except workflow.WorkflowError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, f"{item.reference} has been corrected. The correction and its reason are "
-                                      "published with the item.")
-            return redirect("workflow:item", item.reference)
-    return render(request, TEMPLATES + "correct.html", {"item": item, "form": form})
+    return _board_decision(
+        request, reference, CorrectionForm,
+        lambda item, data: workflow.correct(request.user, item, data["reason"], status=data["status"],
+                                            rag=data["rag"], target_date=data["target_date"]),
+        "has been corrected. The correction and its reason are published with the item.", "correct.html",
+        initial=lambda item: {"status": item.status},
+    )
