@@ -382,6 +382,8 @@ class ProgressUpdate(models.Model):
 
     # An organisation has at most one of these on an item at a time.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
+    # Who is credited in public with an update that has no organisation: the board's own decisions.
+    BOARD_NAME = "The improvement board"
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="updates")

@@ -87,3 +87,11 @@ class FailingBackend:
 
     def send_messages(self, messages):
         raise ConnectionError("mail server down")
+
+
+def test_long_silences_are_said_in_months_and_years(council_officer, reviewer, mailoutbox):
+    approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
+    _age_published_updates("JAY-01", 4242)
+    call_command("send_reminders")
+    assert "No update published for 11 years" in mailoutbox[0].body
+    assert "4242" not in mailoutbox[0].body

@@ -44,7 +44,7 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     # First sign-in: the reviewer must set up an authenticator app before reviewing.
     browser_sign_in(page, live_server, reviewer.username)
     recovery_codes = set_up_two_factor(page, reviewer)
-    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your review work")).to_be_visible()
     page.get_by_role("link", name="Review the update on JAY-03").click()
     page.get_by_label("Approve and publish").check()
     page.get_by_role("button", name="Confirm decision").click()
@@ -60,7 +60,7 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     time.sleep(1.1)  # django-otp waits a second after a wrong code
     page.get_by_label("Code").fill(recovery_codes[0])
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your review work")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     # A second reviewer assures the item, and the first reopens it.

@@ -37,7 +37,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
 
     # The reviewer returns it with a comment.
     browser_sign_in(page, live_server, reviewer.username)
-    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your review work")).to_be_visible()
     page.get_by_role("link", name="Review the update on JAY-03").click()
     expect(page.get_by_text("What would change")).to_be_visible()
     page.get_by_label("Return to the officer").check()
@@ -64,7 +64,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
 
     # The reviewer approves; the item shows the new status.
     browser_sign_in(page, live_server, reviewer.username)
-    page.get_by_role("link", name="Review the update on JAY-03").click()
+    page.get_by_role("link", name="Review the update on JAY-03").first.click()  # also listed as "came back"
     page.get_by_label("Approve and publish").check()
     page.get_by_role("button", name="Confirm decision").click()
     expect(page.get_by_text("approved and published")).to_be_visible()

@@ -234,3 +234,18 @@ def test_no_email_when_the_change_is_refused(council_officer, reviewer, council_
         with pytest.raises(workflow.ConflictError):
             workflow.approve(reviewer, update, update.version - 1)
     assert mailoutbox == []
+
+
+def test_every_e_mail_links_to_the_page_where_the_reader_acts(
+    council_officer, reviewer, council_item, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://tracker.example.org"
+    with django_capture_on_commit_callbacks(execute=True):
+        update = submitted(council_officer, council_item)
+        workflow.return_update(reviewer, update, update.version, "Add the audit.")
+        workflow.submit(council_officer, update, update.version)
+        workflow.approve(reviewer, update, update.version)
+    review, returned, _, published = (message.body for message in mailoutbox)
+    assert f"https://tracker.example.org/work/updates/{update.pk}/review/" in review
+    assert f"https://tracker.example.org/work/updates/{update.pk}/edit/" in returned
+    assert "https://tracker.example.org/items/JAY-03/" in published

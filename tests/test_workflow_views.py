@@ -17,7 +17,7 @@ ROLES = ["anonymous", "council_officer", "police_officer", "reviewer", "administ
 # redirect; 404 hides other organisations' work; 403 is the wrong role for
 # something the user can see.
 EXPECTED = {
-    "my-items":      [302, 200, 200, 403, 403, 403],
+    "my-items":      [302, 200, 200, 200, 403, 403],
     "review-queue":  [302, 403, 403, 200, 403, 403],
     "item":          [302, 200, 404, 200, 200, 404],
     "update-new":    [302, 200, 404, 403, 403, 404],
@@ -109,7 +109,7 @@ def test_my_items_lists_attention_first(client, council_officer, reviewer, counc
     client.force_login(council_officer)
     response = client.get(reverse("workflow:my-items"))
     references = [item.reference for item in response.context["items"]]
-    assert references[:2] == ["JAY-02", "JAY-03"]  # overdue first, then the returned update
+    assert references[:2] == ["JAY-03", "JAY-02"]  # the returned update first, then overdue
     assert "OFSTED-F1" in references  # owned by the council
     assert "JAY-04" in references  # the police's item, worked on with them through ACT-01
     assert len(references) == len(set(references))
@@ -304,8 +304,28 @@ def test_navigation_shows_each_role_its_own_pages(client, council_officer, revie
 def test_sign_in_sends_each_role_to_its_start_page(client, council_officer, reviewer):
     response = client.post(reverse("login"), {"username": reviewer.username, "password": "correct-horse-battery"},
                            follow=True)
-    assert response.resolver_match.view_name == "workflow:review-queue"
+    assert response.resolver_match.view_name == "workflow:my-items"
+    assert "Your review work" in response.content.decode()
     client.logout()
     response = client.post(reverse("login"), {"username": council_officer.username,
                                               "password": "correct-horse-battery"}, follow=True)
     assert response.resolver_match.view_name == "workflow:my-items"
+
+
+def test_reviewers_have_a_home_with_their_work(client, council_officer, police_officer, reviewer, implemented_item,
+                                               django_assert_num_queries):
+    waiting = submitted(police_officer, Item.objects.get(reference="JAY-04"))
+    came_back = submitted(council_officer, Item.objects.get(reference="JAY-01"))
+    workflow.return_update(reviewer, came_back, came_back.version, "Add the minutes.")
+    came_back.refresh_from_db()
+    workflow.submit(council_officer, came_back, came_back.version)
+    client.force_login(reviewer)
+    with django_assert_num_queries(8):  # sign-in (4), then queue, came back, ready to assure, decisions
+        response = client.get(reverse("workflow:my-items"))
+    context = response.context
+    assert [update.pk for update in context["queue"]] == [waiting.pk, came_back.pk]  # oldest first
+    assert [update.pk for update in context["came_back"]] == [came_back.pk]
+    assert [item.reference for item in context["ready_to_assure"]] == [implemented_item.reference]
+    assert {update.item.reference for update in context["decisions"]} == {"JAY-02"}  # approved by this reviewer
+    page = response.content.decode()
+    assert "Your review work" in page and reverse("workflow:assure", args=[implemented_item.reference]) in page

@@ -36,27 +36,37 @@ def needing_reminder(items, today, now):
 
 
 def reasons(item, today, now):
-    """Why the item needs attention, most urgent first; empty when it does not."""
+    """Why the item needs attention, most urgent first (a returned update, then overdue, then
+    stale); empty when it does not."""
     found = []
     if item.is_overdue(today):
         found.append(Reason("overdue", f"Target date passed on {item.current_target_date.day} "
                                        f"{item.current_target_date:%B %Y}"))
     if item.is_stale(now):
         if item.last_published_at:
-            days = (now - item.last_published_at).days
-            found.append(Reason("stale", f"No update published for {days} days"))
+            found.append(Reason("stale", f"No update published for {_how_long((now - item.last_published_at).days)}"))
         else:
             found.append(Reason("stale", "No update published since the item was added"))
     if item.has_returned:
-        found.append(Reason("returned", "An update was returned by the board: change it and submit it again"))
+        # The board is waiting on the officer: first of all.
+        found.insert(0, Reason("returned", "An update was returned by the board: change it and submit it again"))
     return found
 
 
-ORDER = {"overdue": 0, "stale": 1, "returned": 2}
+def _how_long(days):
+    """A span of days as people say it: "45 days", "5 months", "11 years"."""
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"{days // 30} months"
+    return f"{days // 365} years"
+
+
+ORDER = {"returned": 0, "overdue": 1, "stale": 2}
 
 
 def attention_sorted(items, today=None, now=None):
-    """Items with `item.reasons` set, those needing attention first (overdue, stale, returned)."""
+    """Items with `item.reasons` set, those needing attention first (returned, overdue, stale)."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     result = []

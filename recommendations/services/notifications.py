@@ -1,9 +1,19 @@
-"""E-mails sent when the workflow moves. Each function takes the ProgressUpdate."""
+"""E-mails sent when the workflow moves. Each function takes the ProgressUpdate.
+
+Every e-mail links to the page where the reader acts, as a full address
+built from SITE_URL (an e-mail has no page to be relative to).
+"""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from recommendations import roles
+
+
+def link(view_name, *args):
+    """The full web address of a page, for e-mails."""
+    return settings.SITE_URL.rstrip("/") + reverse(view_name, args=args)
 
 
 def _send(subject, body, recipients):
@@ -16,9 +26,9 @@ def update_submitted(update):
     reviewers = get_user_model().objects.filter(groups__name=roles.REVIEWERS, is_active=True)
     _send(
         f"Update to review: {update.item.reference}",
-        f"An update on {update.item} has been submitted for review.\n"
-        "Sign in to the tracker and open the review queue to approve it or return it.",
-        reviewers.values_list("email", flat=True),
+        f"An update on {update.item} has been submitted for review.\n\n"
+        f"Review it (approve it or return it): {link('workflow:review-update', update.pk)}",
+        reviewers.exclude(pk=update.author_id).values_list("email", flat=True),
     )
 
 
@@ -26,7 +36,7 @@ def update_returned(update):
     _send(
         f"Update returned: {update.item.reference}",
         f"Your update on {update.item} was returned by the improvement board with this comment:\n\n"
-        f"{update.review_comment}\n\nSign in to the tracker to change it and submit it again.",
+        f"{update.review_comment}\n\nChange it and submit it again: {link('workflow:update-edit', update.pk)}",
         [update.author.email],
     )
 
@@ -34,6 +44,7 @@ def update_returned(update):
 def update_approved(update):
     _send(
         f"Update published: {update.item.reference}",
-        f"Your update on {update.item} was approved and is now published.",
+        f"Your update on {update.item} was approved and is now published: "
+        f"{link('public:item-detail', update.item.reference)}",
         [update.author.email],
     )

@@ -145,7 +145,7 @@ class PublicUpdate:
         return reverse("public:item-detail", args=[self.item_reference])
 
 
-BOARD = "The improvement board"
+BOARD = ProgressUpdate.BOARD_NAME
 
 # Only these columns of a published update are ever read: its own...
 UPDATE_FIELDS = ("id", "kind", "published_at", "narrative", "target_date_reason")

@@ -39,7 +39,7 @@ KIND_OF_UPDATE = {
     ProgressUpdate.Kind.REOPENING: Kind.REOPENING,
     ProgressUpdate.Kind.CORRECTION: Kind.CORRECTION,
 }
-BOARD = "Improvement board"
+BOARD = ProgressUpdate.BOARD_NAME
 ATTEMPTS = 5
 
 

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item, ReminderLog
-from recommendations.services import attention
+from recommendations.services import attention, notifications
 
 
 def send_reminders(today=None):
@@ -68,6 +67,6 @@ def _body(officer, items):
         lines.extend(f"    {reason.text}" for reason in item.reasons)
     lines += [
         "",
-        f"Sign in to the tracker and open My items ({reverse('workflow:my-items')}) to write an update.",
+        f"Sign in to the tracker and open My items to write an update: {notifications.link('workflow:my-items')}",
     ]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from recommendations.views import workflow
 app_name = "workflow"
 
 urlpatterns = [
-    path("", workflow.my_items, name="my-items"),
+    path("", workflow.work_home, name="my-items"),
     path("review/", workflow.review_queue, name="review-queue"),
     path("items/<str:reference>/", workflow.item_workspace, name="item"),
     path("items/<str:reference>/updates/new/", workflow.update_new, name="update-new"),

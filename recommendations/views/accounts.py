@@ -18,7 +18,7 @@ from recommendations.services import two_factor
 def signed_in_home(request):
     """Send each role to the page where its work starts."""
     if allowed(request.user, "recommendations.review_update"):
-        return redirect("workflow:review-queue")
+        return redirect("workflow:my-items")
     if allowed(request.user, "recommendations.view_board"):
         return redirect("board:overview")
     return redirect("workflow:my-items")

@@ -77,8 +77,17 @@ def _show_error(request, form, error):
         form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
-@role_required("recommendations.view_my_items")
-def my_items(request):
+@login_required
+def work_home(request):
+    """Where each signed-in role's work starts: an officer's items, or a reviewer's desk."""
+    if allowed(request.user, "recommendations.view_my_items"):
+        return _my_items(request)
+    if allowed(request.user, "recommendations.review_update"):
+        return _reviewer_home(request)
+    raise PermissionDenied
+
+
+def _my_items(request):
     items = attention.attention_sorted(items_worked_on_by(request.user).select_related("source", "owner"))
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
@@ -87,14 +96,40 @@ def my_items(request):
     })
 
 
-@role_required("recommendations.review_update")
-def review_queue(request):
-    updates = (
+RECENT_DECISIONS = 10
+
+
+def _reviewer_home(request):
+    """The review queue, items ready for assurance, returned updates that came back, and
+    the reviewer's own recent decisions. Four queries."""
+    user = request.user
+    State = ProgressUpdate.State
+    updates = ProgressUpdate.objects.select_related("item", "organisation", "author")
+    return render(request, TEMPLATES + "reviewer_home.html", {
+        "queue": list(_waiting_for_review()),
+        "came_back": list(updates.filter(state=State.SUBMITTED, reviewer=user).order_by("submitted_at", "pk")),
+        "ready_to_assure": list(
+            Item.objects.filter(status=Item.Status.IMPLEMENTED).select_related("owner").order_by("updated_at")
+        ),
+        "decisions": list(
+            updates.filter(reviewer=user, state__in=[State.APPROVED, State.RETURNED])
+            .order_by("-reviewed_at", "-pk")[:RECENT_DECISIONS]
+        ),
+        "now": timezone.now(),
+    })
+
+
+def _waiting_for_review():
+    return (
         ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
-        .select_related("item", "item__owner", "author")
+        .select_related("item", "organisation", "author")
         .order_by("submitted_at", "pk")
     )
-    return render(request, TEMPLATES + "review_queue.html", {"updates": updates, "now": timezone.now()})
+
+
+@role_required("recommendations.review_update")
+def review_queue(request):
+    return render(request, TEMPLATES + "review_queue.html", {"updates": _waiting_for_review(), "now": timezone.now()})
 
 
 @login_required
