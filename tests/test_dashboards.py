@@ -175,21 +175,29 @@ def test_officer_counts_only_their_organisations_slice(crafted):
 def test_trend_is_a_cumulative_burn_up_with_the_baseline_plan(timeline):
     (series,) = dashboards.trend(ALL())
     assert series["source"] == timeline["source"]
-    assert [(point.month, point.planned, point.delivered) for point in series["points"]] == [
+    points = [(point.month, point.planned, point.delivered) for point in series["points"]]
+    assert points[:5] == [
         (datetime.date(2024, 2, 1), 1, 1),
         (datetime.date(2024, 3, 1), 4, 2),
         (datetime.date(2024, 4, 1), 4, 2),
         (datetime.date(2024, 5, 1), 4, 3),
         (datetime.date(2024, 6, 1), 5, 4),
     ]
+    # Then flat up to this month: the chart reaches the day the page describes.
+    this_month = timezone.localdate().replace(day=1)
+    assert points[-1] == (this_month, 5, 4)
+    assert all(point[1:] == (5, 4) for point in points[5:])
 
 
 def test_trend_page_and_csv(timeline, board_client):
     response = board_client.get("/board/trend/")
     assert response.status_code == 200
-    assert "By June 2024, 5 items were planned to be done and 4 were implemented or assured." in response.content.decode()
+    this_month = timezone.localdate().strftime("%B %Y")
+    assert (f"By {this_month}, 5 items were planned to be done and 4 were implemented or assured."
+            in response.content.decode())
     rows = csv_rows(board_client.get("/board/trend/trend-tl.csv"))
-    assert rows[1] == ["February 2024", "1", "1"] and rows[-1] == ["June 2024", "5", "4"]
+    assert rows[1] == ["February 2024", "1", "1"] and rows[5] == ["June 2024", "5", "4"]
+    assert rows[-1] == [this_month, "5", "4"]
 
 
 # --- Overlap -----------------------------------------------------------------
@@ -207,6 +215,7 @@ def test_overlap_matrix_and_uncovered_items(crafted):
 def test_overlap_page_and_csv(crafted, board_client):
     response = board_client.get("/board/overlap/")
     assert "1 action answers items from more than one source" in response.content.decode()
+    assert '<a class="govuk-link" href="/items/A1/">A1</a>' in response.content.decode()  # references are links
     assert csv_rows(board_client.get("/board/overlap/actions-by-source.csv"))[1:] == [
         ["ACT-X", "Joint action", "A1", "B1", "2"],
         ["ACT-Y", "Council action", "A2", "", "1"],
@@ -249,6 +258,7 @@ def test_as_at_page_and_csv(timeline, board_client):
     page = response.content.decode()
     assert "As it stood at the end of 20 March 2024" in page
     assert "1 overdue item" in page
+    assert "1 of the 6 items tracked now had not been added to the tracker by then" in page  # T5
     assert "/board/as-at/overdue.csv?" + query.replace("&", "&amp;") in page
     rows = csv_rows(board_client.get(f"/board/as-at/status-by-source.csv?{query}"))
     assert rows[-1] == ["All sources", "2", "1", "2", "0", "0", "5", "40"]

@@ -65,16 +65,24 @@ def test_a_returned_update_can_be_changed_and_submitted_again(council_officer, r
 
 
 def test_implemented_needs_an_evidence_link(council_officer, reviewer, council_item):
-    update = draft(council_officer, council_item, proposed_status="implemented")
-    with pytest.raises(workflow.WorkflowError, match="evidence link"):
-        workflow.submit(council_officer, update, update.version)
-    update.refresh_from_db()
-    assert update.state == State.DRAFT
-    update = edit(council_officer, update, evidence=[EVIDENCE])
+    with pytest.raises(workflow.WorkflowError, match="evidence link") as refused:
+        draft(council_officer, council_item, proposed_status="implemented")
+    assert refused.value.field == "evidence"
+    assert not council_item.updates.exists()
+    update = draft(council_officer, council_item, proposed_status="implemented", evidence=[EVIDENCE])
+    with pytest.raises(workflow.WorkflowError, match="evidence link"):  # removing the only link
+        edit(council_officer, update, remove_evidence=[update.evidence.get().pk])
     workflow.submit(council_officer, update, update.version)
     workflow.approve(reviewer, update, update.version)
     council_item.refresh_from_db()
     assert council_item.status == Item.Status.IMPLEMENTED
+
+
+def test_a_draft_that_lost_its_evidence_is_still_refused_at_submission(council_officer, council_item):
+    update = draft(council_officer, council_item, proposed_status="implemented", evidence=[EVIDENCE])
+    update.evidence.all().delete()  # removed outside the form
+    with pytest.raises(workflow.WorkflowError, match="evidence link"):
+        workflow.submit(council_officer, update, update.version)
 
 
 def test_evidence_removed_after_submission_is_impossible_so_approval_keeps_the_rule(

@@ -237,14 +237,16 @@ def test_submit_check_page_then_submit(client, council_officer, council_draft, m
     assert mailoutbox[0].to == [reviewer.email]
 
 
-def test_submitting_implemented_without_evidence_explains_why(client, council_officer, council_item):
-    update = workflow.save_draft(council_officer, council_item, narrative="Done", proposed_status="implemented")
+def test_implemented_without_evidence_is_refused_on_the_form(client, council_officer, council_item):
+    """Before any check page: the error summary links to the evidence field."""
     client.force_login(council_officer)
-    response = client.post(reverse("workflow:update-submit", args=[update.pk]), {"version": update.version},
-                           follow=True)
-    assert b"Add at least one evidence link" in response.content
-    update.refresh_from_db()
-    assert update.state == State.DRAFT
+    response = client.post(reverse("workflow:update-new", args=[council_item.reference]),
+                           update_form(proposed_status="implemented", proposed_rag="green", **{"continue": "1"}))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<a href="#id_evidence-0-url">Evidence link 1: Add at least one evidence link' in page
+    assert page.count("Add at least one evidence link") >= 2  # in the summary and by the field
+    assert not council_item.updates.exists()
 
 
 def test_reviewer_approves(client, reviewer, council_submitted):

@@ -299,7 +299,8 @@ class TrendPoint:
 def trend(items):
     """Per source, month by month: items planned to be done by then (baseline
     target dates) and items actually done by then (first reaching implemented
-    or assured in the history). Cumulative, so it reads as a burn-up. Three queries.
+    or assured in the history), up to this month or the last planned date.
+    Cumulative, so it reads as a burn-up. Three queries.
     """
     first_done = Subquery(
         Item.history.model.objects.filter(id=OuterRef("pk"), status__in=DONE)
@@ -328,7 +329,9 @@ def trend(items):
             per_month[key] = per_month.get(key, 0) + row["n"]
     if not per_month:
         return []
-    months = list(_months(min(key[1] for key in per_month), max(key[1] for key in per_month)))
+    # Up to this month at least, so the chart reaches the day the page describes.
+    last = max(max(key[1] for key in per_month), _month(timezone.localdate()))
+    months = list(_months(min(key[1] for key in per_month), last))
     result = []
     for source in Source.objects.all():
         planned_so_far = delivered_so_far = 0

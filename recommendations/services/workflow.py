@@ -117,6 +117,9 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
     _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
     if not narrative.strip():
         raise WorkflowError("Describe the progress made.", field="narrative")
+    if proposed_status == Status.IMPLEMENTED and not _has_evidence(item.pk, update, remove_evidence, len(evidence)):
+        # Said now, on the form, rather than only when the draft is submitted.
+        raise WorkflowError(NEEDS_EVIDENCE, field="evidence")
     _check_open(item)
     with transaction.atomic():
         if update is None:
@@ -372,13 +375,22 @@ def _save(update, user, reason):
     update.save()
 
 
+NEEDS_EVIDENCE = "Add at least one evidence link before marking an item as implemented."
+
+
+def _has_evidence(item_id, update=None, removing=(), adding=0):
+    """Whether an update would have evidence: its own links (less those being removed, plus
+    those being added), or links already public for the item."""
+    if adding:
+        return True
+    own = Q(update=update) & ~Q(pk__in=list(removing)) if update is not None and update.pk else Q(pk__in=[])
+    public = Q(update__isnull=True) | Q(update__state=State.APPROVED)
+    return EvidenceLink.objects.filter(own | public, item_id=item_id).exists()
+
+
 def _check_evidence(update):
-    # This update's own links count, and so do links already public for the item.
-    has_evidence = EvidenceLink.objects.filter(
-        Q(update=update) | Q(update__isnull=True) | Q(update__state=State.APPROVED), item_id=update.item_id
-    ).exists()
-    if update.proposed_status == Status.IMPLEMENTED and not has_evidence:
-        raise WorkflowError("Add at least one evidence link before marking an item as implemented.")
+    if update.proposed_status == Status.IMPLEMENTED and not _has_evidence(update.item_id, update):
+        raise WorkflowError(NEEDS_EVIDENCE, field="evidence")
 
 
 def _apply_to_item(update, user):

@@ -40,6 +40,16 @@ class Link:
 
 
 @dataclass
+class Links:
+    """A table cell of several links; CSV gets their texts, joined by commas."""
+
+    links: list
+
+    def __str__(self):
+        return ", ".join(link.text for link in self.links)
+
+
+@dataclass
 class Table:
     slug: str
     caption: str
@@ -80,7 +90,11 @@ def _keyed(tables):
 
 
 def _item_link(item):
-    return Link(item.reference, reverse("public:item-detail", args=[item.reference]))
+    return _reference_link(item.reference)
+
+
+def _reference_link(reference):
+    return Link(reference, reverse("public:item-detail", args=[reference]))
 
 
 # --- Tables and charts shared by several pages -------------------------------
@@ -258,7 +272,9 @@ def _overlap(request, listed):
             "Which actions answer which items, by source",
             ["Action", "Title"] + [source.short_title for source in sources] + ["Sources answered"],
             [
-                [row["reference"], row["title"]] + [", ".join(cell) for cell in row["cells"]] + [row["source_count"]]
+                [row["reference"], row["title"]]
+                + [Links([_reference_link(reference) for reference in cell]) for cell in row["cells"]]
+                + [row["source_count"]]
                 for row in data["actions"]
             ],
             numeric_from=2 + len(sources),
@@ -284,8 +300,12 @@ def _as_at(request, listed):
     context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
-        context.update(_overview_context(board_items(request.user), dashboards.at_end_of(day), listed))
+        items = board_items(request.user)
+        context.update(_overview_context(items, dashboards.at_end_of(day), listed))
         context["as_at"] = day
+        # Items added to the tracker after that day are not counted: say so, with how many.
+        context["tracked_now"] = items.count()
+        context["not_yet_tracked"] = context["tracked_now"] - context["total"].total
     return context
 
 

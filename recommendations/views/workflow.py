@@ -212,7 +212,11 @@ def _edit_update(request, item, update):
                     expected_version=data["version"],
                 )
             except workflow.WorkflowError as error:
-                _show_error(request, form, error)
+                if error.field == "evidence":
+                    # The error summary links to the first evidence row's web address.
+                    formset.forms[0].add_error("url", str(error))
+                else:
+                    _show_error(request, form, error)
                 status = 409 if isinstance(error, workflow.ConflictError) else 200
             else:
                 if "continue" in request.POST:
