@@ -51,6 +51,11 @@ class ItemFilter(django_filters.FilterSet):
         queryset=Source.objects.all(), to_field_name="code", empty_label="All sources", widget=SELECT
     )
     status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status", widget=SELECT)
+    # "Not rated" is stored as "", which a URL cannot tell from "any": it is "none" here.
+    rag = django_filters.ChoiceFilter(
+        choices=[(rag.value or "none", rag.label) for rag in Item.Rag], method="filter_rag",
+        empty_label="Any RAG rating", label="RAG rating", widget=SELECT,
+    )
     owner = django_filters.ModelChoiceFilter(
         # Exists, not a DISTINCT join over every item: the same organisations, far cheaper.
         queryset=Organisation.objects.filter(Exists(Item.objects.filter(owner=OuterRef("pk")))),
@@ -71,12 +76,33 @@ class ItemFilter(django_filters.FilterSet):
 
     class Meta:
         model = Item
-        fields = ["q", "source", "status", "owner", "theme", "overdue"]
+        fields = ["q", "source", "status", "rag", "owner", "theme", "overdue"]
+
+    # Filters whose values can go out of date (a source renamed, a theme removed).
+    CHOICES = ("source", "status", "rag", "owner", "theme")
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.left_out = []
+        if self.is_bound and not self.form.is_valid():
+            # A shared link with a value that no longer exists: leave that filter out, say
+            # so once, and apply the rest, rather than showing nothing.
+            stale = [name for name in self.CHOICES
+                     if any(error.code == "invalid_choice" for error in self.form.errors.as_data().get(name, []))]
+            if stale:
+                self.left_out = [(self.filters[name].label or name.capitalize(), self.data.get(name)) for name in stale]
+                self.data = self.data.copy()
+                for name in stale:
+                    self.data.pop(name)
+                del self._form
 
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
         )
+
+    def filter_rag(self, queryset, name, value):
+        return queryset.filter(rag="" if value == "none" else value)
 
     def filter_overdue(self, queryset, name, value):
         if value:

@@ -78,12 +78,13 @@ def test_overdue_filter(demo_progress, client):
     assert "JAY-05" in found
 
 
-def test_an_unknown_filter_value_finds_nothing_rather_than_everything(demo_progress, client):
+def test_an_unknown_filter_value_is_said_plainly_not_hidden(demo_progress, client):
+    """Every item is listed, under one message saying the filter was left out: never a silent empty list."""
     response = client.get("/items/?source=NOPE")
-    assert references(response) == []
     body = text(response)
-    assert "No items match these filters" in body
-    assert "<title>Error: " in body and "There is a problem" in body
+    assert "This link includes a filter that no longer exists (Source: NOPE)" in body
+    assert len(references(response)) == Item.objects.count()
+    assert "<title>Error: " not in body
 
 
 def test_pagination_keeps_the_filters(demo_progress, client):
@@ -200,3 +201,27 @@ def test_public_pages_need_no_sign_in_and_refuse_writes(demo_progress, client):
     for url in ["/", "/items/", "/items/JAY-04/", "/sources/", "/sources/JAY/", "/accessibility/", "/open-data/"]:
         assert client.get(url).status_code == 200, url
     assert client.post("/items/").status_code == 405
+
+
+@pytest.mark.parametrize("rag, expected", [("red", {"JAY-01"}), ("none", None)])
+def test_the_rag_filter(client, seeded, rag, expected):
+    from recommendations.models import Item
+
+    Item.objects.filter(reference="JAY-01").update(rag="red")
+    listed = {item.reference for item in client.get(f"/items/?rag={rag}").context["items"]}
+    if expected is None:  # not rated: every item but JAY-01
+        assert "JAY-01" not in listed and "JAY-02" in listed
+    else:
+        assert listed == expected
+    rows = client.get(f"/items.json?rag={rag}").json()["items"]
+    assert {row["reference"] for row in rows} == listed or len(rows) > 50
+
+
+def test_a_filter_value_that_no_longer_exists_is_left_out_with_one_message(client, seeded):
+    response = client.get("/items/?source=GONE&status=not_started&theme=removed-theme")
+    page = response.content.decode()
+    assert page.count("no longer exists") == 1
+    assert "Source: GONE" in page and "Theme: removed-theme" in page
+    assert "Select a valid choice" not in page
+    items = response.context["items"]
+    assert items and all(item.status == "not_started" for item in items)  # the other filter still applies
