@@ -1,12 +1,13 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
+from recommendations.services import search
 
 
 class PlainSelect(forms.Select):
@@ -43,7 +44,7 @@ class ItemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         label="Search",
-        help_text="Reference, title or summary",
+        help_text="Words to find in the items and their published progress, or a reference",
         max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"class": "govuk-input", "type": "search"}),
     )
@@ -97,9 +98,7 @@ class ItemFilter(django_filters.FilterSet):
                 del self._form
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
-        )
+        return search.search(queryset, value)
 
     def filter_rag(self, queryset, name, value):
         return queryset.filter(rag="" if value == "none" else value)

@@ -67,7 +67,7 @@ def test_filters_are_in_the_url(demo_progress, client, query, expected):
 
 def test_search_looks_in_the_summary_too(demo_progress, client):
     found = references(client.get("/items/?q=placed+in+Rotherham+by+other+councils"))
-    assert found == ["JAY-02"]
+    assert found[0] == "JAY-02"  # the item that says it, first
 
 
 def test_overdue_filter(demo_progress, client):
