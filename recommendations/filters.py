@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
-from recommendations.services import search
+from recommendations import search
 
 
 class PlainSelect(forms.Select):

@@ -1,9 +1,8 @@
-"""The public search finds what people type, on SQLite and on PostgreSQL alike (services/search.py)."""
+"""The public search finds what people type, on SQLite and on PostgreSQL alike (recommendations/search.py)."""
 import pytest
 
-from recommendations import http_cache
+from recommendations import http_cache, search
 from recommendations.models import Item, Organisation
-from recommendations.services import search
 from tests.workflow_helpers import approved, draft
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, TextFie
 
 from recommendations.models import Item, ProgressUpdate
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "search_synonyms.yaml"
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "search_synonyms.yaml"
 # Words too common to search for, and single characters: left out of a query,
 # as PostgreSQL's English configuration leaves them out of its index.
 STOP_WORDS = {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or",
