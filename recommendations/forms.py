@@ -77,6 +77,23 @@ def _check_date_range(value, what, latest=None, latest_message=""):
     return value
 
 
+def target_date_field(label, help_text, *, what):
+    """An optional target date; `what` names it in messages ("The new target date")."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=help_text,
+        error_messages={"invalid": f"Enter {what[0].lower()}{what[1:]} as a real date"},
+    )
+
+
+def _check_target_date(value, what):
+    return _check_date_range(
+        value, what, latest=LATEST_TARGET_DATE, latest_message=f"{what} must be before {LATEST_TARGET_DATE.year + 1}"
+    )
+
+
 def narrative_field(label, help_text, *, required_message, what, rows):
     """A published text box, up to NARRATIVE_MAX_LENGTH characters."""
     return forms.CharField(
@@ -114,12 +131,10 @@ class ProgressUpdateForm(forms.Form):
         help_text="Red: at risk. Amber: some risk. Green: on track.",
         error_messages={"invalid_choice": "Choose a RAG rating from the list"},
     )
-    proposed_target_date = forms.DateField(
-        label="New target date (optional)",
-        required=False,
-        widget=DATE_WIDGET,
-        help_text="Only if the target date should change. The first agreed date is always kept.",
-        error_messages={"invalid": "Enter the new target date as a real date"},
+    proposed_target_date = target_date_field(
+        "New target date (optional)",
+        "Only if the target date should change. The first agreed date is always kept.",
+        what="The new target date",
     )
     target_date_reason = forms.CharField(
         label="Why is the target date changing?",
@@ -144,10 +159,7 @@ class ProgressUpdateForm(forms.Form):
         self.fields["remove_evidence"].choices = [(link.pk, f"{link.title} ({link.url})") for link in evidence]
 
     def clean_proposed_target_date(self):
-        return _check_date_range(
-            self.cleaned_data["proposed_target_date"], "The new target date",
-            latest=LATEST_TARGET_DATE, latest_message=f"The new target date must be before {LATEST_TARGET_DATE.year + 1}",
-        )
+        return _check_target_date(self.cleaned_data["proposed_target_date"], "The new target date")
 
     @classmethod
     def initial_for(cls, update):
@@ -300,12 +312,10 @@ class CorrectionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
         error_messages={"invalid_choice": "Choose a RAG rating from the list"},
     )
-    target_date = forms.DateField(
-        label="Corrected target date (optional)",
-        required=False,
-        widget=DATE_WIDGET,
-        help_text="Only if the current target date is wrong. The first agreed date is kept.",
-        error_messages={"invalid": "Enter the target date as a real date"},
+    target_date = target_date_field(
+        "Corrected target date (optional)",
+        "Only if the current target date is wrong. The first agreed date is kept.",
+        what="The target date",
     )
     reason = narrative_field(
         "What was wrong, and why is it being corrected?",
@@ -316,10 +326,7 @@ class CorrectionForm(forms.Form):
     )
 
     def clean_target_date(self):
-        return _check_date_range(
-            self.cleaned_data["target_date"], "The target date",
-            latest=LATEST_TARGET_DATE, latest_message=f"The target date must be before {LATEST_TARGET_DATE.year + 1}",
-        )
+        return _check_target_date(self.cleaned_data["target_date"], "The target date")
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):

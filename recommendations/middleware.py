@@ -55,7 +55,9 @@ class RejectNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        in_admin_query = request.path.startswith("/admin/") and "\x00" in request.GET.urlencode().replace("%00", "\x00")
+        in_admin_query = request.path.startswith("/admin/") and any(
+            "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
+        )
         if "\x00" in request.path or in_admin_query:
             response = HttpResponseBadRequest(render_to_string("400.html"))
             response["Cache-Control"] = "no-store"

@@ -89,14 +89,14 @@ def search(items, query):
     if not terms(query):
         return items.none()  # only common words: nothing to look for
     if connection.vendor == "postgresql":
-        return _full_text(items, query, by_reference)
-    return _every_word(items, query, by_reference)
+        return _full_text(items, query)
+    return _every_word(items, query)
 
 
 # --- PostgreSQL ---------------------------------------------------------------
 
 
-def _full_text(items, query, by_reference):
+def _full_text(items, query):
     from django.contrib.postgres.aggregates import StringAgg
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
     from django.db.models import Subquery
@@ -124,7 +124,7 @@ def _full_text(items, query, by_reference):
     search_query = reduce(and_, alternatives)
     return (
         items.annotate(search=vector, rank=SearchRank(vector, search_query))
-        .filter(Q(search=search_query) | by_reference)
+        .filter(search=search_query)
         .order_by("-rank", *Item._meta.ordering)
     )
 
@@ -148,7 +148,7 @@ def _word_matches(word):
     )
 
 
-def _every_word(items, query, by_reference):
+def _every_word(items, query):
     matches = reduce(and_, [
         reduce(or_, [reduce(and_, [_word_matches(word) for word in words]) for words in term])
         for term in terms(query)
@@ -156,7 +156,7 @@ def _every_word(items, query, by_reference):
     phrase = " ".join(_normalise(query).split())
     whole_phrase = Q(title__icontains=phrase) | Q(summary__icontains=phrase) | Q(reference__iexact=query)
     return (
-        items.filter(matches | by_reference)
+        items.filter(matches)
         .annotate(phrase_first=Case(When(whole_phrase, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("phrase_first", *Item._meta.ordering)
     )

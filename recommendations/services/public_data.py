@@ -221,7 +221,7 @@ def public_evidence():
 def evidence_by_update(update_ids):
     """{update id: [PublicEvidence, ...]} for published updates (ids, or a subquery of them), in one query."""
     rows = (
-        public_evidence().filter(update__in=update_ids).order_by("update_id", "-date", "title")
+        public_evidence().filter(update__in=update_ids).order_by("update_id", "-date", "title", "url")
         .values_list("update_id", "title", "url", "date")
     )
     return {

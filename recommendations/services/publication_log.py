@@ -22,14 +22,13 @@ a race reads the new head and tries again.
 """
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry
+from recommendations.models import Item, ProgressUpdate, PublicationLogEntry
+from recommendations.services import public_data
 
 GENESIS = "0" * 64
 Kind = PublicationLogEntry.Kind
@@ -60,23 +59,10 @@ def entry_hash(previous_hash, recorded_at, kind, item_reference, update_id, by, 
 
 
 def update_content(update_id):
-    """The public content of a published update, as the database holds it now (None if gone)."""
-    row = (
-        ProgressUpdate.objects.published().filter(pk=update_id)
-        .values("id", "kind", "narrative", "proposed_status", "proposed_rag", "proposed_target_date",
-                "target_date_reason", "published_at", item_reference=F("item__reference"),
-                organisation_name=Coalesce(F("organisation__name"), Value(BOARD)))
-        .first()
-    )
-    if row is None:
-        return None
-    row["published_at"] = row["published_at"].isoformat()
-    row["evidence"] = [
-        [title, url, date.isoformat()]
-        for title, url, date in EvidenceLink.objects.filter(update_id=update_id).order_by("url", "title", "date")
-        .values_list("title", "url", "date")
-    ]
-    return _canonical(row)
+    """The public content of a published update, as the public sees it now (None if gone):
+    the same record the pages, downloads and feed show (public_data.PublicUpdate)."""
+    records = public_data.published_updates(ProgressUpdate.objects.published().filter(pk=update_id))
+    return _canonical(asdict(records[0])) if records else None
 
 
 def verification_content(item):

@@ -59,10 +59,15 @@ def pending_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
+def _clean(code):
+    """A code as typed, without the spaces people put in to read it."""
+    return "".join(code.split())
+
+
 def finish_setup(request, device, code):
     """Confirm the device with a code from the app; sign this session in with it and
     return the new recovery codes. Returns None if the code is wrong."""
-    if not device.verify_token(code):
+    if not device.verify_token(_clean(code)):
         return None
     TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
     device.confirmed = True
@@ -81,7 +86,7 @@ def new_recovery_codes(user):
 
 def check_code(request, code):
     """Sign this session in with a code from the app or a recovery code. True if it was right."""
-    code = "".join(code.split())
+    code = _clean(code)
     for device in devices_for_user(request.user, confirmed=True):
         if device.verify_token(code):
             otp_login(request, device)

@@ -62,7 +62,7 @@ def two_factor_setup(request):
         device = two_factor.start_setup(request.user)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor.finish_setup(request, device, form.cleaned_data["code"].replace(" ", ""))
+        codes = two_factor.finish_setup(request, device, form.cleaned_data["code"])
         if codes is not None:
             return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_page(request)})
         form.add_error("code", "The code is not right: enter the code your app shows now")
@@ -84,7 +84,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     """The second step of signing in: a code from the app, or a recovery code."""
     if not two_factor.is_set_up(request.user):
-        return redirect(f"{reverse('two-factor-setup')}?next={request.GET.get('next', '')}")
+        return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': request.GET.get('next', '')})}")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if two_factor.check_code(request, form.cleaned_data["code"]):
