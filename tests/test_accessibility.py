@@ -143,6 +143,7 @@ def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_serv
         axe_page.fill("#id_username", username)
         axe_page.fill("#id_password", DEMO_PASSWORDS[username])
         axe_page.get_by_role("button", name="Sign in").click()
+        axe_page.wait_for_url(lambda url: "/accounts/login/" not in url)
         for path in paths:
             response = axe_page.goto(live_server.url + path)
             assert response.status == 200, path
