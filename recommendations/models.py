@@ -113,6 +113,9 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("public:theme-detail", args=[self.slug])
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):

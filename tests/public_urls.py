@@ -1,7 +1,7 @@
 """The list of public URLs, for the tests that crawl every public page."""
 from django.urls import reverse
 
-from recommendations.models import Item, Source
+from recommendations.models import Item, Source, Theme
 
 # Filters a visitor might share; none repeats text from the data, so a leak
 # test cannot be fooled by a search term echoed back in the search box.
@@ -13,7 +13,7 @@ DOWNLOADS = ["public:items-csv", "public:items-json", "public:updates-csv", "pub
 
 def every_public_url():
     """Every public page, download and feed, with and without filters."""
-    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:accessibility", "public:open-data",
+    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:open-data",
                                        "public:publication-log", "public:publication-log-csv",
                                        "public:publication-log-json")]
     for query in FILTERS:
@@ -21,4 +21,5 @@ def every_public_url():
         urls.extend(reverse(name) + query for name in DOWNLOADS)
     urls.extend(item.get_absolute_url() for item in Item.objects.all())
     urls.extend(source.get_absolute_url() for source in Source.objects.all())
+    urls.extend(theme.get_absolute_url() for theme in Theme.objects.all())
     return urls

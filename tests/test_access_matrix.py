@@ -46,6 +46,8 @@ EXPECTED = {
     "public:feed": PUBLIC,
     "public:source-list": PUBLIC,
     "public:source-detail": PUBLIC,
+    "public:theme-list": PUBLIC,
+    "public:theme-detail": PUBLIC,
     "public:accessibility": PUBLIC,
     "public:open-data": PUBLIC,
     "public:publication-log": PUBLIC,
@@ -158,6 +160,7 @@ def demo(seeded, settings):
     return {
         "reference": lambda name: REFERENCES.get(name, "JAY-10"),
         "code": lambda name: "JAY",
+        "slug": lambda name: "looked-after-children",
         "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
         "table": lambda name: TABLES[name],
     }

@@ -225,3 +225,16 @@ def test_a_filter_value_that_no_longer_exists_is_left_out_with_one_message(clien
     assert "Select a valid choice" not in page
     items = response.context["items"]
     assert items and all(item.status == "not_started" for item in items)  # the other filter still applies
+
+
+def test_theme_pages_list_each_theme_and_its_items_from_every_source(seeded, client):
+    listing = client.get("/themes/")
+    assert listing.status_code == 200
+    assert b'href="/themes/safeguarding-board/"' in listing.content
+
+    response = client.get("/themes/safeguarding-board/")
+    references = [item.reference for item in response.context["items"]]
+    expected = Item.objects.filter(themes__slug="safeguarding-board").values_list("reference", flat=True)
+    assert sorted(references) == sorted(expected)
+    assert {reference.split("-")[0] for reference in references} >= {"ADCS", "OFSTED"}
+    assert client.get("/themes/no-such-theme/").status_code == 404

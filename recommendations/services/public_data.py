@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.filters import ItemFilter
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, shown_host
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, shown_host
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,15 @@ def sources():
 def source_detail(code):
     source = get_object_or_404(Source, code=code)
     return source, public_items(items().filter(source=source))
+
+
+def themes():
+    return Theme.objects.annotate(item_count=Count("items"))
+
+
+def theme_detail(slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    return theme, public_items(items().filter(themes=theme))
 
 
 def status_counts_by_source():

@@ -86,6 +86,17 @@ def source_detail(request, code):
 
 
 @public_cache
+def theme_list(request):
+    return render(request, "recommendations/public/theme_list.html", {"themes": public_data.themes()})
+
+
+@public_cache
+def theme_detail(request, slug):
+    theme, items = public_data.theme_detail(slug)
+    return render(request, "recommendations/public/theme_detail.html", {"theme": theme, "items": items})
+
+
+@public_cache
 def accessibility(request):
     return render(request, "recommendations/public/accessibility.html")
 
