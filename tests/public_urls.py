@@ -23,9 +23,9 @@ def every_public_url():
     urls.extend(source.get_absolute_url() for source in Source.objects.all())
     urls.extend(theme.get_absolute_url() for theme in Theme.objects.all())
     # Each one's feed, and its e-mail alerts form (a page, though never cached: it has a form).
-    urls.extend(reverse("public:item-feed", args=[reference]) for reference in Item.objects.values_list("reference", flat=True))
-    urls.extend(reverse("public:source-feed", args=[code]) for code in Source.objects.values_list("code", flat=True))
-    urls.extend(reverse("public:theme-feed", args=[slug]) for slug in Theme.objects.values_list("slug", flat=True))
+    for name, model, field in [("item-feed", Item, "reference"), ("source-feed", Source, "code"),
+                               ("theme-feed", Theme, "slug")]:
+        urls.extend(reverse(f"public:{name}", args=[key]) for key in model.objects.values_list(field, flat=True))
     urls.extend(reverse("alerts:subscribe") + query for query in ("?item=JAY-04", "?source=JAY", "?theme=resources"))
     urls.append(reverse("alerts:requested") + "?item=JAY-04")
     return urls

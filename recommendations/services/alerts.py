@@ -87,7 +87,8 @@ def target(kind, key):
 
 
 def target_of(subscription):
-    return public_data.followed(subscription.target_kind, subscription.target_key)
+    kind = subscription.target_kind
+    return public_data.as_followed(kind, getattr(subscription, kind))
 
 
 def clean_address(email):

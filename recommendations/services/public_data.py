@@ -239,9 +239,14 @@ FOLLOWABLE = {
 def followed(kind, key):
     """The Followed record of an item, source or theme. Http404 if there is no such one."""
     model, field_name, _ = FOLLOWABLE[kind]
-    obj = get_object_or_404(model, **{field_name: key})
-    name = {"item": lambda: str(obj), "source": lambda: obj.short_title, "theme": lambda: obj.name}[kind]()
-    return Followed(kind, key, name, obj.get_absolute_url())
+    return as_followed(kind, get_object_or_404(model, **{field_name: key}))
+
+
+def as_followed(kind, obj):
+    """The Followed record of an Item, Source or Theme instance."""
+    _, field_name, _ = FOLLOWABLE[kind]
+    name = {"item": str, "source": lambda source: source.short_title, "theme": lambda theme: theme.name}[kind](obj)
+    return Followed(kind, getattr(obj, field_name), name, obj.get_absolute_url())
 
 
 def updates_about(target, after=None, until=None, limit=None):
