@@ -522,7 +522,8 @@ class Subscription(models.Model):
     """A reader's e-mail alerts about one item, source or theme (services/alerts.py).
 
     Holds the address and its choices only: no name, no account, no record of
-    what was sent beyond the time up to which it was sent.
+    what was sent beyond when the last confirmation e-mail went out and the
+    time up to which alerts have been sent.
     """
 
     class Frequency(models.TextChoices):
@@ -536,6 +537,8 @@ class Subscription(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the last confirmation e-mail went out: limits how many one address can be sent.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # Updates published up to this time have been sent, or came before the
     # subscription was confirmed: what makes send_alerts safe to run twice.
     sent_until = models.DateTimeField(null=True, blank=True)

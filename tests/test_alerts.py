@@ -231,7 +231,8 @@ def test_unconfirmed_subscriptions_are_deleted_after_seven_days(client, outbox, 
 
 def test_asking_again_changes_nothing_until_confirmed(client, outbox, seeded):
     subscription = confirmed_subscription(client, outbox, "item=JAY-03")
-    # Someone else asks to change this address to a daily digest.
+    # Later, someone else asks to change this address to a daily digest.
+    Subscription.objects.update(confirmation_sent_at=timezone.now() - alerts.RESEND_AFTER)
     subscribe_through_the_page(client, "item=JAY-03", frequency="daily")
     assert Subscription.objects.get().frequency == "immediate"
     (confirmation,) = outbox
@@ -369,3 +370,19 @@ def test_alerts_that_fail_to_send_are_sent_by_the_next_run(client, outbox, setti
     call_command("send_alerts")
     (alert,) = outbox
     assert "Sent in the end." in alert.body
+
+
+def test_the_form_cannot_flood_an_inbox(client, outbox, seeded):
+    for _ in range(3):
+        subscribe_through_the_page(client, "item=JAY-03")
+    assert len(outbox) == 1, "the same request again soon after sends no second e-mail"
+    for reference in ("JAY-04", "JAY-05", "JAY-06", "JAY-07", "JAY-08"):
+        subscribe_through_the_page(client, f"item={reference}")
+    assert len(outbox) == alerts.CONFIRMATIONS_PER_HOUR, "at most this many an hour to one address"
+    assert Subscription.objects.filter(email=ADDRESS).count() == alerts.CONFIRMATIONS_PER_HOUR
+    subscribe_through_the_page(client, "item=JAY-05", email="someone.else@example.net")
+    assert outbox[-1].to == ["someone.else@example.net"], "other addresses are not held up"
+    # An hour later the address can ask again.
+    Subscription.objects.update(confirmation_sent_at=timezone.now() - datetime.timedelta(hours=1))
+    subscribe_through_the_page(client, "item=JAY-08")
+    assert outbox[-1].to == [ADDRESS] and "JAY-08" in outbox[-1].subject

@@ -10,7 +10,10 @@ Rules enforced here and nowhere else:
   and changes nothing until it is confirmed (so nobody can change another
   person's alerts), and every request gets the same answer on the page (so
   the page does not tell who is subscribed);
-- only the address, its target, its frequency and three times are stored;
+- the form cannot be used to flood someone's inbox: a confirmation e-mail
+  for the same address and target is not sent again within RESEND_AFTER,
+  and one address gets at most CONFIRMATIONS_PER_HOUR of them an hour;
+- only the address, its target, its frequency and four times are stored;
   unconfirmed subscriptions are deleted after CONFIRM_DAYS days (expire());
 - alerts say only what the public pages say (public_data's PublicUpdate):
   never who wrote or reviewed an update, nor a review comment;
@@ -50,6 +53,8 @@ from recommendations.services.notifications import link
 
 Frequency = Subscription.Frequency
 CONFIRM_DAYS = 7
+RESEND_AFTER = datetime.timedelta(minutes=10)
+CONFIRMATIONS_PER_HOUR = 5
 KINDS = tuple(public_data.FOLLOWABLE)
 CONFIRM_SALT = "recommendations.alerts.confirm"
 UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
@@ -148,18 +153,28 @@ def check_unsubscribe_token(token):
 
 
 def subscribe(email, kind, key, frequency):
-    """Record a request for alerts and send its confirmation e-mail (after commit). Returns the subscription."""
+    """Record a request for alerts and send its confirmation e-mail (after commit), unless one was sent too
+    recently (see the rules). Returns the subscription, or None if none was recorded."""
     followed = target(kind, key)
     email = clean_address(email)
     if frequency not in Frequency.values:
         raise AlertError(BAD_FREQUENCY, field="frequency")
     model, field_name, _ = public_data.FOLLOWABLE[kind]
     lookup = {"email": email, kind: model.objects.get(**{field_name: key})}
+    now = timezone.now()
+    recent = Subscription.objects.filter(email=email, confirmation_sent_at__gt=now - datetime.timedelta(hours=1))
+    existing = Subscription.objects.filter(**lookup).first()
+    if existing and existing.confirmation_sent_at and existing.confirmation_sent_at > now - RESEND_AFTER:
+        return existing  # the e-mail sent a moment ago is on its way
+    if recent.count() >= CONFIRMATIONS_PER_HOUR:
+        return existing  # enough e-mails for this address this hour; it can ask again later
     try:
         with transaction.atomic():
-            subscription, _ = Subscription.objects.get_or_create(**lookup, defaults={"frequency": frequency})
-    except IntegrityError:  # the same request twice at once: the other one created it
-        subscription = Subscription.objects.get(**lookup)
+            subscription, _ = Subscription.objects.update_or_create(
+                **lookup, defaults={"confirmation_sent_at": now}, create_defaults={"frequency": frequency,
+                                                                                 "confirmation_sent_at": now})
+    except IntegrityError:  # the same request twice at once: the other one sends the e-mail
+        return Subscription.objects.get(**lookup)
     transaction.on_commit(lambda: _send_confirmation(subscription, followed, frequency))
     return subscription
 
