@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations import roles
+from recommendations.rules import is_administrator
 from recommendations.services import publication_log
 
 from recommendations.forms import AdminSignInForm
@@ -19,6 +20,7 @@ from recommendations.models import (
     PublicationLogEntry,
     ReminderLog,
     Source,
+    Subscription,
     Theme,
     User,
 )
@@ -151,6 +153,36 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["user", "sent_on"]
     list_filter = ["sent_on"]
     date_hierarchy = "sent_on"
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """E-mail alerts (services/alerts.py): administrators only, since addresses are personal data.
+
+    Nothing can be added or changed here (only the reader's own confirmation
+    link does that); a subscription can be deleted, to honour a request.
+    """
+
+    list_display = ["email", "item", "source", "theme", "frequency", "created_at", "confirmed_at", "sent_until"]
+    list_filter = ["frequency", ("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    list_select_related = ["item", "source", "theme"]
+    readonly_fields = list_display
+
+    def has_module_permission(self, request):
+        return is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_administrator(request.user)
 
 
 @admin.register(PublicationLogEntry)

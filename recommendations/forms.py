@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, http_url_validator
+from recommendations.models import EvidenceLink, Item, Subscription, http_url_validator
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
 
@@ -439,3 +439,26 @@ class AsAtForm(forms.Form):
             self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
         self.cleaned_data["date"] = day
         return self.cleaned_data
+
+
+class SubscribeForm(forms.Form):
+    """A public form: e-mail alerts about an item, source or theme (services/alerts.py checks it again)."""
+
+    email = forms.EmailField(
+        label="Your e-mail address",
+        help_text="We send a link to this address: alerts start only when you open it and confirm.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"class": "govuk-input govuk-!-width-two-thirds", "autocomplete": "email",
+                                       "spellcheck": "false"}),
+        error_messages={"required": "Enter your e-mail address",
+                        "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+                        "max_length": "Enter an e-mail address of 254 characters or fewer"},
+    )
+    frequency = forms.ChoiceField(
+        label="How often do you want e-mails?",
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.IMMEDIATE,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": "Choose how often you want e-mails",
+                        "invalid_choice": "Choose how often you want e-mails"},
+    )

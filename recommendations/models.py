@@ -518,6 +518,63 @@ class ReminderLog(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_day")]
 
 
+class Subscription(models.Model):
+    """A reader's e-mail alerts about one item, source or theme (services/alerts.py).
+
+    Holds the address and its choices only: no name, no account, no record of
+    what was sent beyond when the last confirmation e-mail went out and the
+    time up to which alerts have been sent.
+    """
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "An e-mail for each update, as soon as it is published"
+        DAILY = "daily", "A daily digest: one e-mail with the day’s updates"
+
+    email = models.EmailField("e-mail address")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the last confirmation e-mail went out: limits how many one address can be sent.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Updates published up to this time have been sent, or came before the
+    # subscription was confirmed: what makes send_alerts safe to run twice.
+    sent_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="subscription_has_one_target",
+                condition=(
+                    models.Q(item__isnull=False, source__isnull=True, theme__isnull=True)
+                    | models.Q(item__isnull=True, source__isnull=False, theme__isnull=True)
+                    | models.Q(item__isnull=True, source__isnull=True, theme__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["email", "item"], condition=models.Q(item__isnull=False),
+                                    name="one_subscription_per_address_and_item"),
+            models.UniqueConstraint(fields=["email", "source"], condition=models.Q(source__isnull=False),
+                                    name="one_subscription_per_address_and_source"),
+            models.UniqueConstraint(fields=["email", "theme"], condition=models.Q(theme__isnull=False),
+                                    name="one_subscription_per_address_and_theme"),
+        ]
+        indexes = [models.Index(fields=["confirmed_at", "frequency"]), models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()}: {self.target_kind} {self.target_key}"
+
+    @property
+    def target_kind(self):
+        return "item" if self.item_id else "source" if self.source_id else "theme"
+
+    @property
+    def target_key(self):
+        """The item's reference, the source's code or the theme's slug."""
+        return self.item.reference if self.item_id else self.source.code if self.source_id else self.theme.slug
+
+
 class PublicVersion(models.Model):
     """One row: a token replaced by every change to what the public sees.
 

@@ -22,4 +22,10 @@ def every_public_url():
     urls.extend(item.get_absolute_url() for item in Item.objects.all())
     urls.extend(source.get_absolute_url() for source in Source.objects.all())
     urls.extend(theme.get_absolute_url() for theme in Theme.objects.all())
+    # Each one's feed, and its e-mail alerts form (a page, though never cached: it has a form).
+    for name, model, field in [("item-feed", Item, "reference"), ("source-feed", Source, "code"),
+                               ("theme-feed", Theme, "slug")]:
+        urls.extend(reverse(f"public:{name}", args=[key]) for key in model.objects.values_list(field, flat=True))
+    urls.extend(reverse("alerts:subscribe") + query for query in ("?item=JAY-04", "?source=JAY", "?theme=resources"))
+    urls.append(reverse("alerts:requested") + "?item=JAY-04")
     return urls

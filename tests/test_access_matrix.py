@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from recommendations.models import ProgressUpdate, User
+from recommendations.services import alerts
 from recommendations.services.demo import load_demo
 
 ROLES = ["anonymous", "council_officer", "police_officer", "reviewer", "administrator"]
@@ -53,6 +54,14 @@ EXPECTED = {
     "public:publication-log": PUBLIC,
     "public:publication-log-csv": PUBLIC,
     "public:publication-log-json": PUBLIC,
+    "public:item-feed": PUBLIC,
+    "public:source-feed": PUBLIC,
+    "public:theme-feed": PUBLIC,
+    # E-mail alerts: no account, the link in the e-mail is the key.
+    "alerts:subscribe": PUBLIC,
+    "alerts:requested": PUBLIC,
+    "alerts:confirm": PUBLIC,
+    "alerts:unsubscribe": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -118,7 +127,8 @@ TABLES = {
     "board:overlap-csv": "actions-by-source",
     "board:as-at-csv": "status-by-source",
 }
-QUERIES = {"board:as-at": "?day=1&month=6&year=2015", "board:as-at-csv": "?day=1&month=6&year=2015"}
+QUERIES = {"board:as-at": "?day=1&month=6&year=2015", "board:as-at-csv": "?day=1&month=6&year=2015",
+           "alerts:subscribe": "?item=JAY-10"}
 
 # Unpublished demo content (fixtures/demo.yaml) and personal details.
 DRAFT = "First quarterly audit of CSE cases is being planned"
@@ -157,12 +167,16 @@ def demo(seeded, settings):
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     draft = ProgressUpdate.objects.get(narrative__contains=DRAFT)
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
+    subscription = alerts.subscribe("reader@example.org", "item", "JAY-10", "daily")
+    tokens = {"alerts:confirm": alerts.confirm_token(subscription, "daily"),
+              "alerts:unsubscribe": alerts.unsubscribe_token(subscription)}
     return {
         "reference": lambda name: REFERENCES.get(name, "JAY-10"),
         "code": lambda name: "JAY",
         "slug": lambda name: "looked-after-children",
         "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
         "table": lambda name: TABLES[name],
+        "token": lambda name: tokens[name],
     }
 
 

@@ -24,6 +24,8 @@ PAGE_TYPES = {
     "accessibility statement": "/accessibility/",
     "open data": "/open-data/",
     "publication log": "/publication-log/",
+    "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",
+    "e-mail alerts requested": "/alerts/subscribe/check-your-email/?item=JAY-04",
     "sign in": "/accounts/login/",
 }
 

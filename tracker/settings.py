@@ -282,3 +282,7 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
 
 # Opt in now to Django 6's default of https for scheme-less form URLs.
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Seconds an update has been published before e-mail alerts include it (services/alerts.py): an update
+# published in a transaction still committing while send_alerts looks is then not skipped.
+TRACKER_ALERT_DELAY_SECONDS = int(os.environ.get("TRACKER_ALERT_DELAY_SECONDS", "60"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("recommendations.urls.public")),
     path("work/", include("recommendations.urls.workflow")),
     path("board/", include("recommendations.urls.board")),
+    path("alerts/", include("recommendations.urls.alerts")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/home/", signed_in_home, name="signed-in-home"),

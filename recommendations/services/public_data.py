@@ -214,6 +214,53 @@ def published_updates_for(params, limit=None):
     return filterset, published_updates(_published().filter(item__in=filterset.qs.values("pk")), limit)
 
 
+@dataclass(frozen=True)
+class Followed:
+    """An item, source or theme that people follow through its feed or e-mail alerts."""
+
+    kind: str  # one of FOLLOWABLE
+    key: str  # the item's reference, the source's code or the theme's slug
+    name: str
+    url: str  # its public page
+
+    @property
+    def feed_url(self):
+        return reverse(f"public:{self.kind}-feed", args=[self.key])
+
+
+# kind: (model, the field its key is in, the path from an update to it)
+FOLLOWABLE = {
+    "item": (Item, "reference", "item"),
+    "source": (Source, "code", "item__source"),
+    "theme": (Theme, "slug", "item__themes"),
+}
+
+
+def followed(kind, key):
+    """The Followed record of an item, source or theme. Http404 if there is no such one."""
+    model, field_name, _ = FOLLOWABLE[kind]
+    return as_followed(kind, get_object_or_404(model, **{field_name: key}))
+
+
+def as_followed(kind, obj):
+    """The Followed record of an Item, Source or Theme instance."""
+    _, field_name, _ = FOLLOWABLE[kind]
+    name = {"item": str, "source": lambda source: source.short_title, "theme": lambda theme: theme.name}[kind](obj)
+    return Followed(kind, getattr(obj, field_name), name, obj.get_absolute_url())
+
+
+def updates_about(target, after=None, until=None, limit=None):
+    """PublicUpdate records on a Followed item, source or theme, newest first,
+    published after `after` and up to `until` (either may be None). Two queries."""
+    _, field_name, path = FOLLOWABLE[target.kind]
+    updates = _published().filter(**{f"{path}__{field_name}": target.key})
+    if after is not None:
+        updates = updates.filter(published_at__gt=after)
+    if until is not None:
+        updates = updates.filter(published_at__lte=until)
+    return published_updates(updates, limit)
+
+
 def public_evidence():
     return EvidenceLink.objects.public()
 

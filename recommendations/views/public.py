@@ -243,3 +243,32 @@ class PublishedUpdatesFeed(Feed):
 
 
 updates_feed = public_cache(PublishedUpdatesFeed())
+
+
+class FollowedUpdatesFeed(PublishedUpdatesFeed):
+    """Atom feed of the latest published updates on one item, source or theme."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def get_object(self, request, **url_parameters):
+        self.request = request
+        (key,) = url_parameters.values()  # the reference, code or slug in the address
+        return public_data.followed(self.kind, key)
+
+    def title(self, followed):
+        return f"{followed.name}: published progress"
+
+    def subtitle(self, followed):
+        return f"Progress updates on {followed.name} approved by the improvement board, newest first."
+
+    def link(self, followed):
+        return followed.url
+
+    def items(self, followed):
+        return public_data.updates_about(followed, limit=self.limit)
+
+
+item_feed = public_cache(FollowedUpdatesFeed("item"))
+source_feed = public_cache(FollowedUpdatesFeed("source"))
+theme_feed = public_cache(FollowedUpdatesFeed("theme"))

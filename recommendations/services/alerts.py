@@ -1,0 +1,341 @@
+"""
+E-mail alerts for people without an account: follow an item, a source or a theme.
+
+Rules enforced here and nowhere else:
+- anyone may ask for alerts about an item, source or theme with an e-mail
+  address and a frequency (each update as it is published, or a daily
+  digest); nothing is sent but a confirmation e-mail until the link in it is
+  followed (double opt-in), and the link works for CONFIRM_DAYS days;
+- asking again for the same address and target sends a new confirmation
+  and changes nothing until it is confirmed (so nobody can change another
+  person's alerts), and every request gets the same answer on the page (so
+  the page does not tell who is subscribed);
+- the form cannot be used to flood someone's inbox: a confirmation e-mail
+  for the same address and target is not sent again within RESEND_AFTER,
+  and one address gets at most CONFIRMATIONS_PER_HOUR of them an hour;
+- only the address, its target, its frequency and four times are stored;
+  unconfirmed subscriptions are deleted after CONFIRM_DAYS days (expire());
+- alerts say only what the public pages say (public_data's PublicUpdate):
+  never who wrote or reviewed an update, nor a review comment;
+- an alert covers updates published after the subscription was confirmed:
+  immediate alerts send one e-mail per update, daily digests one e-mail per
+  subscription with the updates of the days before today; sent_until
+  records how far each subscription has been sent, and is moved before the
+  e-mails go out (back again if sending fails), so running send_due() twice,
+  even at the same time, sends nothing twice;
+- an update is alerted once it has been published for
+  TRACKER_ALERT_DELAY_SECONDS, so one published in a transaction that was
+  still committing when send_due() looked is not skipped;
+- every alert carries a one-click unsubscribe link (and the RFC 8058
+  List-Unsubscribe headers); it works without signing in and never expires.
+  Links are signed tokens (django.core.signing) naming the subscription and
+  a keyed fingerprint of its address, so a link cannot be guessed, altered,
+  or reused for a later subscription that happens to get the same id.
+- links in e-mails only show a page; nothing changes until its button is
+  pressed (mail scanners follow links), except the RFC 8058 one-click POST.
+"""
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.text import Truncator
+
+from recommendations.models import Subscription
+from recommendations.services import public_data
+from recommendations.services.notifications import link
+
+Frequency = Subscription.Frequency
+CONFIRM_DAYS = 7
+RESEND_AFTER = datetime.timedelta(minutes=10)
+CONFIRMATIONS_PER_HOUR = 5
+KINDS = tuple(public_data.FOLLOWABLE)
+CONFIRM_SALT = "recommendations.alerts.confirm"
+UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
+
+BAD_ADDRESS = "Enter an e-mail address in the correct format, like name@example.com"
+BAD_FREQUENCY = "Choose how often you want e-mails"
+BAD_CONFIRM_LINK = (
+    "This confirmation link is not valid. It may be incomplete (copy the whole link from the e-mail) or more "
+    f"than {CONFIRM_DAYS} days old. Nothing has been changed: ask for e-mail alerts again."
+)
+BAD_UNSUBSCRIBE_LINK = (
+    "This unsubscribe link is not valid. It may be incomplete: copy the whole link from the e-mail. "
+    "Nothing has been changed."
+)
+NO_LONGER = "These e-mail alerts have already been stopped, or were never confirmed."
+
+
+class AlertError(Exception):
+    """The request cannot be done; nothing was changed. The message is for the person."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def target(kind, key):
+    """The Followed item, source or theme; AlertError if there is none."""
+    if kind not in KINDS or not key:
+        raise AlertError("Choose an item, a source or a theme to follow: use the “Get e-mail alerts” link on its page.")
+    try:
+        return public_data.followed(kind, key)
+    except Http404:
+        raise AlertError(f"There is no {kind} “{key}”. Check the link you followed, or find it in the tracker "
+                         "and use the “Get e-mail alerts” link on its page.")
+
+
+def target_of(subscription):
+    kind = subscription.target_kind
+    return public_data.as_followed(kind, getattr(subscription, kind))
+
+
+def clean_address(email):
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AlertError(BAD_ADDRESS, field="email")
+    return email
+
+
+# --- Tokens --------------------------------------------------------------------
+
+
+def _fingerprint(subscription):
+    return salted_hmac("recommendations.alerts.address", subscription.email).hexdigest()[:16]
+
+
+def confirm_token(subscription, frequency):
+    return signing.dumps([subscription.pk, _fingerprint(subscription), frequency], salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(subscription):
+    return signing.dumps([subscription.pk, _fingerprint(subscription)], salt=UNSUBSCRIBE_SALT)
+
+
+def _subscription(pk, fingerprint):
+    subscription = Subscription.objects.select_related("item", "source", "theme").filter(pk=pk).first()
+    if subscription is None or not constant_time_compare(_fingerprint(subscription), fingerprint):
+        return None
+    return subscription
+
+
+def check_confirm_token(token):
+    """(subscription, frequency) the token asks to confirm; AlertError if it is not valid."""
+    try:
+        pk, fingerprint, frequency = signing.loads(token, salt=CONFIRM_SALT,
+                                                   max_age=datetime.timedelta(days=CONFIRM_DAYS))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise AlertError(BAD_CONFIRM_LINK)
+    subscription = _subscription(pk, fingerprint)
+    if subscription is None or frequency not in Frequency.values:
+        raise AlertError(BAD_CONFIRM_LINK)
+    return subscription, frequency
+
+
+def check_unsubscribe_token(token):
+    """The subscription the token stops, or None if it is already gone; AlertError if the token is not valid."""
+    try:
+        pk, fingerprint = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        raise AlertError(BAD_UNSUBSCRIBE_LINK)
+    return _subscription(pk, fingerprint)
+
+
+# --- Subscribing and unsubscribing ---------------------------------------------
+
+
+def subscribe(email, kind, key, frequency):
+    """Record a request for alerts and send its confirmation e-mail (after commit), unless one was sent too
+    recently (see the rules). Returns the subscription, or None if none was recorded."""
+    followed = target(kind, key)
+    email = clean_address(email)
+    if frequency not in Frequency.values:
+        raise AlertError(BAD_FREQUENCY, field="frequency")
+    model, field_name, _ = public_data.FOLLOWABLE[kind]
+    lookup = {"email": email, kind: model.objects.get(**{field_name: key})}
+    now = timezone.now()
+    recent = Subscription.objects.filter(email=email, confirmation_sent_at__gt=now - datetime.timedelta(hours=1))
+    existing = Subscription.objects.filter(**lookup).first()
+    if existing and existing.confirmation_sent_at and existing.confirmation_sent_at > now - RESEND_AFTER:
+        return existing  # the e-mail sent a moment ago is on its way
+    if recent.count() >= CONFIRMATIONS_PER_HOUR:
+        return existing  # enough e-mails for this address this hour; it can ask again later
+    try:
+        with transaction.atomic():
+            subscription, _ = Subscription.objects.update_or_create(
+                **lookup, defaults={"confirmation_sent_at": now}, create_defaults={"frequency": frequency,
+                                                                                 "confirmation_sent_at": now})
+    except IntegrityError:  # the same request twice at once: the other one sends the e-mail
+        return Subscription.objects.get(**lookup)
+    transaction.on_commit(lambda: _send_confirmation(subscription, followed, frequency))
+    return subscription
+
+
+def confirm(token):
+    """Confirm the subscription (and its chosen frequency). Returns it; AlertError if the token is not valid."""
+    subscription, frequency = check_confirm_token(token)
+    now = timezone.now()
+    if subscription.confirmed_at is None:
+        # Alerts start with updates published from now on.
+        subscription.confirmed_at = subscription.sent_until = now
+    subscription.frequency = frequency
+    subscription.save(update_fields=["confirmed_at", "sent_until", "frequency"])
+    return subscription
+
+
+def unsubscribe(token):
+    """Delete the subscription. Returns its Followed target, or None if it was already gone.
+    AlertError if the token is not valid."""
+    subscription = check_unsubscribe_token(token)
+    if subscription is None:
+        return None
+    followed = target_of(subscription)
+    subscription.delete()
+    return followed
+
+
+def expire(now=None):
+    """Delete subscriptions left unconfirmed for CONFIRM_DAYS days. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = Subscription.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=now - datetime.timedelta(days=CONFIRM_DAYS)
+    ).delete()
+    return deleted
+
+
+# --- Sending -------------------------------------------------------------------
+
+
+def _delay():
+    return datetime.timedelta(seconds=settings.TRACKER_ALERT_DELAY_SECONDS)
+
+
+def start_of_day(now):
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
+
+
+def send_due(now=None):
+    """Send every alert that is due (see the module's rules). Returns the number of e-mails sent."""
+    now = now or timezone.now()
+    settled = now - _delay()
+    confirmed = Subscription.objects.filter(confirmed_at__isnull=False).select_related("item", "source", "theme")
+    sent = 0
+    for subscription in confirmed.filter(frequency=Frequency.IMMEDIATE, sent_until__lt=settled).order_by("pk"):
+        sent += _send_covering(subscription, settled, _immediate_messages)
+    digest_until = min(start_of_day(now), settled)
+    for subscription in confirmed.filter(frequency=Frequency.DAILY, sent_until__lt=digest_until).order_by("pk"):
+        sent += _send_covering(subscription, digest_until, _digest_messages)
+    return sent
+
+
+def _send_covering(subscription, until, build):
+    """Claim the subscription's updates up to `until`, then send them. Returns the number of e-mails sent."""
+    since = subscription.sent_until
+    if not Subscription.objects.filter(pk=subscription.pk, sent_until=since).update(sent_until=until):
+        return 0  # another run claimed them first
+    followed = target_of(subscription)
+    updates = list(reversed(public_data.updates_about(followed, after=since, until=until)))  # oldest first
+    if not updates:
+        return 0
+    messages = build(subscription, followed, updates)
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        # Not sent: the next run tries again.
+        Subscription.objects.filter(pk=subscription.pk, sent_until=until).update(sent_until=since)
+        raise
+    return len(messages)
+
+
+def update_link(update):
+    return f"{link('public:item-detail', update.item_reference)}#update-{update.id}"
+
+
+def _describe(update):
+    lines = [
+        f"{update.item_reference}: {update.item_title}",
+        f"Published on {_long_date(timezone.localdate(update.published_at))}. Reported by {update.organisation_name}.",
+        f"{update.kind_label if update.is_board_decision else 'Status'}: {update.status_label}.",
+        "",
+        update.narrative,
+    ]
+    if update.target_date:
+        lines += ["", f"Target date: {_long_date(update.target_date)}."]
+    lines += ["", f"Read it on the tracker: {update_link(update)}"]
+    return "\n".join(lines)
+
+
+def _long_date(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def _footer(subscription, followed):
+    return (
+        f"\n\n--\nYou get this e-mail because you asked for e-mail alerts about {followed.name} "
+        f"({subscription.get_frequency_display().lower()}).\n"
+        f"Stop these alerts (one click, no sign-in needed): {_unsubscribe_url(subscription)}\n"
+    )
+
+
+def _unsubscribe_url(subscription):
+    return link("alerts:unsubscribe", unsubscribe_token(subscription))
+
+
+def _message(subscription, subject, body):
+    url = _unsubscribe_url(subscription)
+    return EmailMessage(
+        subject=Truncator(subject).chars(150),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+        # RFC 2369 and RFC 8058: mail programs offer their own one-click unsubscribe button.
+        headers={"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+def _immediate_messages(subscription, followed, updates):
+    footer = _footer(subscription, followed)
+    return [
+        _message(subscription, f"New update on {update.item_reference}: {update.item_title}",
+                 f"A new progress update has been published.\n\n{_describe(update)}{footer}")
+        for update in updates
+    ]
+
+
+def _digest_messages(subscription, followed, updates):
+    count = f"{len(updates)} update{'s' if len(updates) != 1 else ''}"
+    body = f"{count} published about {followed.name}:\n\n" + "\n\n----\n\n".join(_describe(u) for u in updates)
+    return [_message(subscription, f"Daily digest: {count} about {followed.name}",
+                     body + _footer(subscription, followed))]
+
+
+def _send_confirmation(subscription, followed, frequency):
+    choice = Frequency(frequency).label.lower()
+    url = link("alerts:confirm", confirm_token(subscription, frequency))
+    if subscription.confirmed_at:
+        body = (
+            f"You already get e-mail alerts about {followed.name}. Someone, probably you, asked to change them "
+            f"to: {choice}.\n\nTo make that change, open this link and press the button: {url}\n\n"
+            "If it was not you, ignore this e-mail: nothing changes."
+        )
+    else:
+        body = (
+            f"Someone, probably you, asked for e-mail alerts about {followed.name} ({choice}).\n\n"
+            f"To start them, open this link and press the button: {url}\n\n"
+            f"The link works for {CONFIRM_DAYS} days. If it was not you, ignore this e-mail: nothing will be "
+            f"sent, and the address is deleted after {CONFIRM_DAYS} days."
+        )
+    EmailMessage(
+        subject=Truncator(f"Confirm your e-mail alerts about {followed.name}").chars(150),
+        body=body + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+    ).send()
