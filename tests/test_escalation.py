@@ -21,9 +21,11 @@ LEAD_CONTACT = "director-office@org-x.example"
 
 @pytest.fixture
 def crafted(db):
-    """Late at the start: A1 and B2 past their target dates (B2 also stale), A3 and B1 without a recent update.
+    """Late at the start: A1 past its target date, A3 and B1 without a recent update. B2 is past its target
+    too, but has an update waiting for review (as for the reminders, the officers have done their part).
     Org X has a lead contact address; Org Y has none."""
     data = board_data.crafted()
+    ProgressUpdate.objects.filter(item=data["items"]["A3"], state=ProgressUpdate.State.SUBMITTED).delete()
     data["x"].lead_contact_email = LEAD_CONTACT
     data["x"].save()
     make_user("esc-officer-y", roles.OFFICERS, data["y"])
@@ -44,12 +46,11 @@ def steps(reference):
 def test_each_step_follows_the_schedule_and_is_recorded_once(crafted, mailoutbox):
     start = timezone.now()
     first = escalation.run(now=start)
-    assert (first.recorded, first.emails) == (4, 4)
+    assert (first.recorded, first.emails) == (3, 3)
     assert steps("A1") == [(1, "past_target", True)]
-    assert steps("B2") == [(1, "past_target", True)]
     assert steps("A3") == [(1, "no_update", True)]
     assert steps("B1") == [(1, "no_update", True)]
-    assert steps("A2") == steps("A4") == steps("B3") == []
+    assert steps("A2") == steps("A4") == steps("B2") == steps("B3") == []
 
     # To the owner's officers who have an address, with absolute links to where they act.
     by_subject = {message.subject: message for message in mailoutbox}
@@ -67,7 +68,7 @@ def test_each_step_follows_the_schedule_and_is_recorded_once(crafted, mailoutbox
     for moment in (start, start + datetime.timedelta(hours=6)):
         again = escalation.run(now=moment)
         assert (again.recorded, again.emails) == (0, 0)
-    assert len(mailoutbox) == 4 and EscalationStep.objects.count() == 4
+    assert len(mailoutbox) == 3 and EscalationStep.objects.count() == 3
 
     # Thirteen days on, still step 1 (B3's last update is now 33 days old: it starts at step 1).
     escalation.run(now=start + 13 * DAY)
@@ -95,10 +96,19 @@ def test_each_step_follows_the_schedule_and_is_recorded_once(crafted, mailoutbox
     assert steps("A3")[-1] == (3, "no_update", True)
     assert mailoutbox == [] or all("step 3" not in message.subject for message in mailoutbox)
     listed = [step.item.reference for step in escalation.for_board(Item.objects.all())]
-    assert listed == ["A1", "A3", "B1", "B2"]
+    assert listed == ["A1", "A3", "B1"]
     # Step 3 is the last: later runs add nothing for these items.
     escalation.run(now=start + 60 * DAY)
     assert [step for step, _, _ in steps("A3")] == [1, 2, 3]
+
+
+def test_an_update_submitted_for_review_ends_the_spell(crafted):
+    start = timezone.now()
+    escalation.run(now=start)
+    author = make_user("esc-author-y", roles.OFFICERS, crafted["y"])
+    board_data.make_update(crafted["items"]["A3"], author, ProgressUpdate.State.SUBMITTED, submitted_at=start + DAY)
+    assert escalation.run(now=start + 14 * DAY).resolved == 1
+    assert steps("A3") == [(1, "no_update", False)]
 
 
 def test_a_published_update_or_closing_stops_the_escalation(crafted, mailoutbox):
@@ -111,15 +121,15 @@ def test_a_published_update_or_closing_stops_the_escalation(crafted, mailoutbox)
     author = make_user("esc-author-x", roles.OFFICERS, crafted["x"])
     board_data.make_update(crafted["items"]["B1"], author, ProgressUpdate.State.APPROVED,
                            published_at=start + 15 * DAY)
-    # B2 is closed (assured): not late either.
-    board_data.change(crafted["items"]["B2"], start, status=Item.Status.ASSURED)
+    # A3 is closed (assured): not late either.
+    board_data.change(crafted["items"]["A3"], start, status=Item.Status.ASSURED)
     # A1 gets a published update but is still past its target date: the spell ends and the next starts at 1.
     board_data.make_update(crafted["items"]["A1"], author, ProgressUpdate.State.APPROVED,
                            published_at=start + 15 * DAY)
     mailoutbox.clear()
     result = escalation.run(now=start + 16 * DAY)
     assert steps("B1") == [(1, "no_update", False), (2, "no_update", False)]
-    assert steps("B2") == [(1, "past_target", False), (2, "past_target", False)]
+    assert steps("A3") == [(1, "no_update", False), (2, "no_update", False)]
     assert steps("A1") == [(1, "past_target", False), (2, "past_target", False), (1, "past_target", True)]
     assert result.resolved == 6
     assert [message.subject for message in mailoutbox] == ["Escalation step 1: A1 is late"]
@@ -153,6 +163,6 @@ def test_the_command_is_safe_to_run_twice(crafted, mailoutbox, capsys):
     call_command("escalate")
     call_command("escalate")
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Recorded 4 escalation steps, sent 4 e-mails, ended 0 spells of lateness."
+    assert out[0] == "Recorded 3 escalation steps, sent 3 e-mails, ended 0 spells of lateness."
     assert out[1] == "Recorded 0 escalation steps, sent 0 e-mails, ended 0 spells of lateness."
-    assert len(mailoutbox) == 4
+    assert len(mailoutbox) == 3

@@ -3,8 +3,10 @@ Escalation of late items.
 
 An item is late when it is stale (no update published for longer than its
 cadence: Item.objects.stale) or overdue (past its current target date:
-Item.objects.overdue); models.py has the one definition of each. A late item
-escalates on this schedule, one step per run at most:
+Item.objects.overdue), and no update on it is waiting for review: the items
+the daily reminders name (services/attention.py; models.py has the one
+definition of stale and overdue). A late item escalates on this schedule,
+one step per run at most:
 
     step 1  when it is first found late: an e-mail to the officers of the owner
             organisation;
@@ -19,8 +21,9 @@ Each step is an EscalationStep row, recorded before its e-mail is sent and in
 the same transaction, and at most one open row per item and step may exist (a
 database constraint): running twice records nothing twice and sends nothing
 twice. A spell of lateness ends (its steps get resolved_at) when the item is
-no longer late, gets a published update or is closed; its next lateness starts
-again at step 1.
+no longer late (including when an update is submitted for review), gets a
+published update or is closed; its next lateness starts again at step 1 (so an
+item still past its target date after a published update starts again at 1).
 
 The daily reminders (services/reminders.py) carry on alongside: they are a
 digest of everything needing an update; these e-mails say an item has been
@@ -38,7 +41,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import EscalationStep, Item, ProgressUpdate
-from recommendations.services import notifications
+from recommendations.services import attention, notifications
 
 STEP_2_AFTER_DAYS = 14
 STEP_3_AFTER_DAYS = 14
@@ -56,12 +59,15 @@ class Result:
 
 
 def late_items(today, now):
-    """Items late now, each with `reason`: past its target date first, else no recent update."""
-    overdue = set(Item.objects.overdue(today).values_list("pk", flat=True))
-    stale = set(Item.objects.stale(now).values_list("pk", flat=True))
-    items = Item.objects.filter(pk__in=overdue | stale).select_related("owner").order_by("pk")
+    """Items late now, each with `reason` (past its target date first, else no recent update).
+
+    The same items the daily reminders name (attention.needing_reminder): overdue or stale, and no
+    update waiting for review, since the officers have done their part until the board acts.
+    """
+    items = attention.needing_reminder(attention.with_progress(Item.objects.select_related("owner")), today, now)
+    items = list(items.order_by("pk"))
     for item in items:
-        item.reason = Reason.PAST_TARGET if item.pk in overdue else Reason.NO_UPDATE
+        item.reason = Reason.PAST_TARGET if item.is_overdue(today) else Reason.NO_UPDATE
     return items
 
 
