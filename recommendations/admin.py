@@ -13,6 +13,7 @@ from recommendations.services import publication_log
 from recommendations.forms import AdminSignInForm
 from recommendations.models import (
     Action,
+    EscalationStep,
     EvidenceLink,
     Item,
     Organisation,
@@ -60,7 +61,7 @@ class TrackerUserAdmin(UserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "name", "kind", "slug"]
+    list_display = ["short_name", "name", "kind", "slug", "lead_contact_email"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
@@ -183,6 +184,25 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_administrator(request.user)
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    """Read only: steps are recorded by `manage.py escalate` (services/escalation.py)."""
+
+    list_display = ["item", "step", "reason", "recorded_at", "sent_to", "resolved_at"]
+    list_filter = ["step", "reason"]
+    search_fields = ["item__reference"]
+    list_select_related = ["item"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PublicationLogEntry)

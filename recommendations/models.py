@@ -84,6 +84,13 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=80)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Where a late item escalates after the officers' reminder (services/escalation.py):
+    # a role's shared mailbox, such as the director's office, rather than a person.
+    lead_contact_email = models.EmailField(
+        "lead role's contact e-mail", blank=True,
+        help_text="Optional. Escalations of late items go here after the officers' reminder: a role's shared "
+                  "mailbox rather than a person's.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -573,6 +580,42 @@ class Subscription(models.Model):
     def target_key(self):
         """The item's reference, the source's code or the theme's slug."""
         return self.item.reference if self.item_id else self.source.code if self.source_id else self.theme.slug
+class EscalationStep(models.Model):
+    """One step of a late item's escalation (services/escalation.py has the schedule).
+
+    The steps of one spell of lateness stay open (resolved_at empty) until the
+    item is no longer late, gets a published update or is closed; its next
+    lateness starts again at step 1. sent_to says who was told, by role, never
+    a person's name or address.
+    """
+
+    class Step(models.IntegerChoices):
+        OFFICERS = 1, "Reminder to the owner's officers"
+        LEAD_CONTACT = 2, "Escalated to the lead role's contact"
+        BOARD = 3, "Listed for the board"
+
+    class Reason(models.TextChoices):
+        NO_UPDATE = "no_update", "No update published within its cadence"
+        PAST_TARGET = "past_target", "Past its target date"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="escalation_steps")
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    recorded_at = models.DateTimeField()
+    sent_to = models.CharField(max_length=300, help_text="Who was told, by role or organisation; never a person.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When this spell of lateness ended.")
+
+    class Meta:
+        ordering = ["item", "recorded_at", "step"]
+        constraints = [
+            # Running the escalation twice cannot record (or send) a step twice.
+            models.UniqueConstraint(
+                fields=["item", "step"], condition=models.Q(resolved_at__isnull=True), name="one_open_step_per_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.reference}: step {self.step} ({self.get_reason_display()})"
 
 
 class PublicVersion(models.Model):

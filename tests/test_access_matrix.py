@@ -105,6 +105,8 @@ EXPECTED = {
     "board:overlap-csv": BOARD,
     "board:as-at": BOARD,
     "board:as-at-csv": BOARD,
+    "board:pack": BOARD,
+    "board:pack-csv": BOARD,
     "login": PUBLIC,
     # Signing out is a POST (a link could sign people out from another site).
     "logout": dict.fromkeys(ROLES, NOT_ALLOWED),
@@ -126,6 +128,7 @@ TABLES = {
     "board:trend-csv": "trend-jay",
     "board:overlap-csv": "actions-by-source",
     "board:as-at-csv": "status-by-source",
+    "board:pack-csv": "decisions",
 }
 QUERIES = {"board:as-at": "?day=1&month=6&year=2015", "board:as-at-csv": "?day=1&month=6&year=2015",
            "alerts:subscribe": "?item=JAY-10"}

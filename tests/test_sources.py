@@ -93,6 +93,8 @@ def break_file(path, old, new):
         ("jay.yaml", "    provenance: recalled\n", "    provenance: recalled\n    colour: blue\n", "unknown key 'colour'"),
         ("actions.yaml", "JAY-14", "JAY-99", "item 'JAY-99' is not defined"),
         ("themes.yaml", "themes:", "themes: [\n", "is not valid YAML"),
+        ("organisations.yaml", "    kind: police\n", "    kind: police\n    lead_contact_email: not-an-address\n",
+         "'lead_contact_email' is not an e-mail address: 'not-an-address'"),
     ],
 )
 def test_bad_file_is_rejected_with_a_clear_message_and_nothing_written(seed_copy, file, old, new, message):
@@ -104,6 +106,20 @@ def test_bad_file_is_rejected_with_a_clear_message_and_nothing_written(seed_copy
     assert "nothing was changed" in str(raised.value)
     for model in ALL_MODELS:
         assert not model.objects.exists(), model
+
+
+@pytest.mark.django_db
+def test_a_lead_contact_address_is_optional_and_kept_when_the_file_has_none(seed_copy):
+    break_file(seed_copy / "organisations.yaml", "    kind: police\n",
+               "    kind: police\n    lead_contact_email: chief-office@police.example\n")
+    load_sources(seed_copy)
+    police = Organisation.objects.get(slug="south-yorkshire-police")
+    assert police.lead_contact_email == "chief-office@police.example"
+    assert Organisation.objects.get(slug="rmbc-cyps").lead_contact_email == ""
+    # Set in the admin, and not in the file: loading again keeps it.
+    Organisation.objects.filter(slug="rmbc-cyps").update(lead_contact_email="director-office@council.example")
+    load_sources(seed_copy)
+    assert Organisation.objects.get(slug="rmbc-cyps").lead_contact_email == "director-office@council.example"
 
 
 @pytest.mark.django_db

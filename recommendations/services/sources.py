@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from recommendations.models import Action, Item, Organisation, Source, Theme, http_url_validator
@@ -122,6 +123,15 @@ class _Checker:
         self.problem(where, f"'{key}' must be a date written as YYYY-MM-DD, not '{value}'")
         return None
 
+    def email(self, entry, key, where):
+        value = self.text(entry, key, where, max_length=254, required=False)
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                self.problem(where, f"'{key}' is not an e-mail address: '{value}'")
+        return value
+
     def url(self, entry, key, where):
         value = self.text(entry, key, where, max_length=500)
         if value:
@@ -166,7 +176,8 @@ def read_seed_files(directory):
         for index, entry in enumerate(document.get("organisations") or [], start=1):
             where = f"{name}, organisation {index}"
             entry = check.mapping(entry, where)
-            check.keys(entry, where, {"slug", "name", "short_name", "kind"}, {"slug", "name", "short_name", "kind"})
+            check.keys(entry, where, {"slug", "name", "short_name", "kind", "lead_contact_email"},
+                       {"slug", "name", "short_name", "kind"})
             slug = check.text(entry, "slug", where, 60)
             if slug in organisations:
                 check.problem(where, f"organisation '{slug}' is defined twice")
@@ -175,6 +186,10 @@ def read_seed_files(directory):
                 "short_name": check.text(entry, "short_name", where, 80),
                 "kind": check.choice(entry, "kind", where, Organisation.Kind.values),
             }
+            # Optional: where late items escalate (services/escalation.py). Left out, the address
+            # set in the admin is kept.
+            if "lead_contact_email" in entry:
+                organisations[slug]["lead_contact_email"] = check.email(entry, "lead_contact_email", where)
         for index, entry in enumerate(document.get("themes") or [], start=1):
             where = f"{name}, theme {index}"
             entry = check.mapping(entry, where)

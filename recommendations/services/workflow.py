@@ -247,6 +247,20 @@ def return_update(reviewer, update, expected_version, comment):
     return update
 
 
+def ready_to_assure(items=None):
+    """Implemented items waiting for the board to assure and close them, longest waiting first."""
+    items = Item.objects.all() if items is None else items
+    return items.filter(status=Status.IMPLEMENTED).select_related("owner").order_by("updated_at", "pk")
+
+
+def waiting_for_review(items=None):
+    """Submitted updates waiting for a reviewer, longest waiting first."""
+    updates = ProgressUpdate.objects.filter(state=State.SUBMITTED)
+    if items is not None:
+        updates = updates.filter(item__in=items)
+    return updates.select_related("item", "organisation", "author").order_by("submitted_at", "pk")
+
+
 def implementation_report(item):
     """The published update that reported the item implemented (the latest), or None."""
     return (

@@ -16,4 +16,6 @@ urlpatterns = [
     path("overlap/<slug:table>.csv", board.overlap, name="overlap-csv"),
     path("as-at/", board.as_at, name="as-at"),
     path("as-at/<slug:table>.csv", board.as_at, name="as-at-csv"),
+    path("pack/", board.pack, name="pack"),
+    path("pack/<slug:table>.csv", board.pack, name="pack-csv"),
 ]

@@ -1,5 +1,5 @@
 """
-Improvement board dashboards: overview, by owner, trend, overlap and "as at".
+Improvement board dashboards: overview, by owner, trend, overlap, "as at" and the meeting pack.
 
 The board sees every item; an officer sees the same pages counted over the
 items their organisation works on (rules.board_items). Each page is a set of
@@ -20,7 +20,7 @@ from recommendations import charts
 from recommendations.forms import AsAtForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
 from recommendations.rules import board_items
-from recommendations.services import dashboards
+from recommendations.services import dashboards, escalation, meeting_pack
 from recommendations.services.csv_export import csv_response
 
 # Item lists (overdue, slipping, stale) show this many rows on the page, the most
@@ -210,8 +210,27 @@ def _overview_context(items, moment, listed):
 # --- Pages -------------------------------------------------------------------
 
 
+def _escalation_table(items):
+    """Items escalating now, listed on the overview (a separate table: not part of its cached figures)."""
+    return Table(
+        "escalations",
+        "Late items escalating (no update within their cadence, or past their target date)",
+        ["Item", "Title", "Owner", "Step", "Late since", "Why", "Last told"],
+        [
+            [_item_link(step.item), step.item.title, step.item.owner.short_name,
+             f"{step.step}: {step.get_step_display()}", step.late_since, step.get_reason_display(), step.sent_to]
+            for step in escalation.open_escalations(items)
+        ],
+        numeric_from=99,
+        empty_text="No item is escalating.",
+    )
+
+
 def _overview(request, listed):
-    return _overview_context(board_items(request.user), dashboards.live(), listed)
+    items = board_items(request.user)
+    context = _overview_context(items, dashboards.live(), listed)
+    context["tables"]["escalations"] = _escalation_table(items)
+    return context
 
 
 def _owners(request, listed):
@@ -309,6 +328,94 @@ def _as_at(request, listed):
     return context
 
 
+def _change(difference):
+    # In words: a CSV cell starting with "+" or "-" would be neutralised as a formula.
+    if difference == 0:
+        return "No change"
+    return f"{'Up' if difference > 0 else 'Down'} {abs(difference)}"
+
+
+def _pack_tables(pack):
+    since = pack["since"].strftime("%-d %b %Y")
+    return [
+        Table(
+            "headline",
+            f"Headline figures: at the end of {since} and today",
+            ["Figure", f"End of {since}", "Today", "Change"],
+            [[figure.label, figure.then, figure.now, _change(figure.change)] for figure in pack["headline"]],
+        ),
+        Table(
+            "published",
+            f"Updates and board decisions published since {since}",
+            ["Item", "Title", "What", "By", "Published"],
+            [[_item_link(update.item), update.item.title, update.get_kind_display(),
+              update.organisation.short_name if update.organisation else update.BOARD_NAME, update.published_at]
+             for update in pack["published"]],
+            numeric_from=99,
+            empty_text="Nothing has been published since then.",
+        ),
+        Table(
+            "returned",
+            f"Updates returned to officers since {since}",
+            ["Item", "Organisation", "Returned"],
+            [[_reference_link(row["item__reference"]), row["organisation__short_name"] or "", row["reviewed_at"]]
+             for row in pack["returned"]],
+            numeric_from=99,
+            empty_text="No update has been returned since then.",
+        ),
+        Table(
+            "slipped",
+            f"Items whose target date moved later since {since}",
+            ["Item", "Title", "Owner", "Target date then", "Target date now", "Days moved"],
+            [[_item_link(item), item.title, item.owner.short_name, item.was_target, item.current_target_date,
+              item.moved_by] for item in pack["slipped"]],
+            numeric_from=5,
+            empty_text="No target date has moved later since then.",
+        ),
+        Table(
+            "became-overdue",
+            f"Items that became overdue since {since}",
+            ["Item", "Title", "Owner", "Current target date", "Days overdue"],
+            [[_item_link(item), item.title, item.owner.short_name, item.current_target_date, item.days_overdue]
+             for item in pack["became_overdue"]],
+            numeric_from=4,
+            empty_text="No item has become overdue since then.",
+        ),
+        Table(
+            "waiting-for-assurance",
+            "Items waiting for assurance (reported implemented, not yet assured)",
+            ["Item", "Title", "Owner", "Lead role"],
+            [[_item_link(item), item.title, item.owner.short_name, item.lead_role] for item in pack["to_assure"]],
+            numeric_from=99,
+            empty_text="No item is waiting for assurance.",
+        ),
+        Table(
+            "decisions",
+            "Decisions needed",
+            ["Item", "Decision", "Title", "Detail", "Waiting since"],
+            [[_item_link(decision.item), decision.kind, decision.item.title, decision.detail, decision.since]
+             for decision in pack["decisions"]],
+            numeric_from=99,
+            empty_text="No decision is waiting for the board.",
+        ),
+    ]
+
+
+def _pack(request, listed):
+    today = timezone.localdate()
+    default = meeting_pack.default_since(today)
+    form = AsAtForm(
+        request.GET or None, initial={"day": default.day, "month": default.month, "year": default.year}
+    )
+    context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
+    if form.is_bound and not form.is_valid():
+        return context
+    since = form.cleaned_data["date"] if form.is_bound else default
+    pack = meeting_pack.meeting_pack(board_items(request.user), since)
+    context.update(pack=pack, since=since, tables=_keyed(_pack_tables(pack)))
+    return context
+
+
 # Each page's builder takes the request and how many rows of long item lists to
 # fetch (None: all of them, for a CSV download); only the overview lists items.
 PAGES = {
@@ -317,6 +424,7 @@ PAGES = {
     "trend": (_trend, "Trend"),
     "overlap": (_overlap, "Overlap"),
     "as-at": (_as_at, "As at a date"),
+    "pack": (_pack, "Meeting pack"),
 }
 
 
@@ -354,3 +462,4 @@ owners = _page("owners")
 trend = _page("trend")
 overlap = _page("overlap")
 as_at = _page("as-at")
+pack = _page("pack")

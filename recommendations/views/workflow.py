@@ -108,9 +108,7 @@ def _reviewer_home(request):
     return render(request, TEMPLATES + "reviewer_home.html", {
         "queue": list(_waiting_for_review()),
         "came_back": list(updates.filter(state=State.SUBMITTED, reviewer=user).order_by("submitted_at", "pk")),
-        "ready_to_assure": list(
-            Item.objects.filter(status=Item.Status.IMPLEMENTED).select_related("owner").order_by("updated_at")
-        ),
+        "ready_to_assure": list(workflow.ready_to_assure()),
         "decisions": list(
             updates.filter(reviewer=user, state__in=[State.APPROVED, State.RETURNED])
             .order_by("-reviewed_at", "-pk")[:RECENT_DECISIONS]
@@ -120,11 +118,7 @@ def _reviewer_home(request):
 
 
 def _waiting_for_review():
-    return (
-        ProgressUpdate.objects.filter(state=ProgressUpdate.State.SUBMITTED)
-        .select_related("item", "organisation", "author")
-        .order_by("submitted_at", "pk")
-    )
+    return workflow.waiting_for_review()
 
 
 @role_required("recommendations.review_update")

@@ -1,0 +1,144 @@
+"""
+The board meeting pack: what changed since the last meeting, and what the board must decide.
+
+Figures "then" are the board's "as at" reconstruction (dashboards.at_end_of,
+from the change history) at the end of the `since` day; figures "now" are the
+live ones, counted by the same functions. Everything after the end of that day
+counts as "since". A fixed number of queries, however many items there are.
+"""
+import datetime
+from dataclasses import dataclass
+
+from recommendations.models import Item, ProgressUpdate, overdue_condition
+from recommendations.services import dashboards, escalation, workflow
+
+# With no date chosen, the pack covers about the last quarter (boards often meet quarterly).
+DEFAULT_PERIOD_DAYS = 91
+
+
+def default_since(today):
+    return today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS)
+
+
+@dataclass
+class Figure:
+    label: str
+    then: int
+    now: int
+
+    @property
+    def change(self):
+        return self.now - self.then
+
+
+def _figures(total, queue):
+    return {
+        "Items tracked": total.total,
+        "Implemented or assured": total.done,
+        "% implemented or assured": total.percent_done,
+        "Overdue": total.overdue,
+        "Slipping": total.slipping,
+        "Stale": total.stale,
+        "Updates waiting for review": queue.size,
+    }
+
+
+def headline(items, then, now):
+    """The overview's headline figures at both moments. Six queries."""
+    before = _figures(dashboards.counts_by_source(items, then)[1], dashboards.review_queue(items, then))
+    after = _figures(dashboards.counts_by_source(items, now)[1], dashboards.review_queue(items, now))
+    return [Figure(label, before[label], after[label]) for label in after]
+
+
+def published_since(items, after):
+    """Updates and board decisions published after `after`, oldest first. One query."""
+    return list(
+        ProgressUpdate.objects.published().filter(item__in=items, published_at__gte=after)
+        .select_related("item", "organisation").order_by("published_at", "pk")
+    )
+
+
+def returned_since(items, after):
+    """Each return of an update to its officers after `after` (an update returned twice counts
+    twice), oldest first, from the updates' history. One query."""
+    rows = (
+        ProgressUpdate.history.filter(
+            item_id__in=items.values("pk"), state=ProgressUpdate.State.RETURNED, reviewed_at__gte=after
+        )
+        .order_by("reviewed_at", "id")
+        .values("id", "reviewed_at", "item__reference", "organisation__short_name")
+    )
+    seen, returns = set(), []
+    for row in rows:
+        # Editing a returned update adds history rows with the same return: one per return.
+        if (row["id"], row["reviewed_at"]) not in seen:
+            seen.add((row["id"], row["reviewed_at"]))
+            returns.append(row)
+    return returns
+
+
+def slipped_since(items, then):
+    """Items whose current target date is later now than at `then` (from the target date
+    history), most days moved first; each has was_target and moved_by (days). Two queries."""
+    before = dict(dashboards.item_rows(items, then).values_list("id", "current_target_date"))
+    moved = []
+    for item in items.filter(current_target_date__isnull=False).select_related("owner"):
+        was = before.get(item.pk)
+        if was and item.current_target_date > was:
+            item.was_target, item.moved_by = was, (item.current_target_date - was).days
+            moved.append(item)
+    return sorted(moved, key=lambda item: (-item.moved_by, item.reference))
+
+
+def became_overdue(items, then, now):
+    """Items overdue now that were not overdue at `then` (models.overdue_condition both times:
+    on the history rows then, on the items now). Two queries."""
+    overdue_then = dashboards.item_rows(items, then).filter(overdue_condition(then.today)).values_list("id", flat=True)
+    overdue_then = set(overdue_then)
+    return [item for item in dashboards.overdue_items(items, now) if item.pk not in overdue_then]
+
+
+@dataclass
+class Decision:
+    kind: str
+    item: Item
+    detail: str
+    since: datetime.datetime
+
+
+def decisions_needed(items, to_assure):
+    """Updates to review, items to assure (`to_assure`: workflow.ready_to_assure) and escalations
+    reaching the board. Two queries."""
+    decisions = [
+        Decision("Review an update", update.item, f"Update from {update.organisation or update.item.owner}",
+                 update.submitted_at)
+        for update in workflow.waiting_for_review(items)
+    ]
+    decisions += [
+        Decision("Assure and close", item, f"Reported implemented; owner {item.owner.short_name}", item.updated_at)
+        for item in to_assure
+    ]
+    decisions += [
+        Decision("Escalated to the board", step.item, step.get_reason_display(), step.late_since)
+        for step in escalation.for_board(items)
+    ]
+    return decisions
+
+
+def meeting_pack(items, since):
+    """Everything in the pack for the meeting after `since` (a date). About sixteen queries."""
+    then = dashboards.at_end_of(since)
+    now = dashboards.live()
+    after = then.until
+    to_assure = list(workflow.ready_to_assure(items))
+    return {
+        "since": since,
+        "now": now,
+        "headline": headline(items, then, now),
+        "published": published_since(items, after),
+        "returned": returned_since(items, after),
+        "slipped": slipped_since(items, then),
+        "became_overdue": became_overdue(items, then, now),
+        "to_assure": to_assure,
+        "decisions": decisions_needed(items, to_assure),
+    }
