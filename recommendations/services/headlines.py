@@ -36,7 +36,7 @@ class Band:
         (LATE, f"Up to {LATE_MONTHS} months late", "amber"),
         (VERY_LATE, f"More than {LATE_MONTHS} months late", "red"),
         (NO_DATE, "No target date set", "none"),
-        (NOT_ACCEPTED, "Not accepted (no date to meet)", "grey"),
+        (NOT_ACCEPTED, "Not accepted (no date to meet)", "light-blue"),
     ]
 
 
@@ -124,9 +124,6 @@ class Glance:
             ("Items against their first agreed target date", "Against the first agreed date", self.by_band,
              "items with a target date"),
         ]
-
-    def band(self, value):
-        return next(row for row in self.by_band if row.value == value)
 
 
 def at_a_glance(items, scope_query="", today=None):
