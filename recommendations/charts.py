@@ -19,23 +19,27 @@ ROW_GAP = 12
 LEGEND_ROW = 28
 
 
-def _svg(chart_id, title, description, height, body):
+def _svg(chart_id, title, description, height, body, width=WIDTH):
+    # The chart scales down with the screen, but never below 3/4 of its size (the
+    # --<width> class), so its 16px labels stay at least 12px; a narrower screen
+    # scrolls the chart inside its own region rather than the page.
     return format_html(
-        '<svg class="tracker-svg-chart govuk-!-margin-bottom-6" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}"'
-        ' role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        WIDTH, height, WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, description, body,
+        '<div class="tracker-chart-wrapper govuk-!-margin-bottom-6" role="region" aria-label="Chart: {}" tabindex="0">'
+        '<svg class="tracker-svg-chart tracker-svg-chart--{}" xmlns="http://www.w3.org/2000/svg"'
+        ' viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg></div>',
+        title, width, width, height, width, height, chart_id, chart_id, chart_id, title, chart_id, description, body,
     )
 
 
-def _legend(entries, top):
+def _legend(entries, top, width=WIDTH):
     """Swatches with their names, so colour is explained in words."""
     parts = []
     x = 0
     y = top
     for label, colour in entries:
-        width = 28 + 9 * len(label)
-        if x + width > WIDTH:
+        entry_width = 28 + 9 * len(label)
+        if x + entry_width > width and x:
             x, y = 0, y + LEGEND_ROW
         parts.append(
             format_html(
@@ -44,7 +48,7 @@ def _legend(entries, top):
                 colour, x, y, x + 22, y + 13, label,
             )
         )
-        x += width + 16
+        x += entry_width + 16
     return mark_safe("".join(parts)), y + LEGEND_ROW
 
 
@@ -144,3 +148,48 @@ def burn_up(chart_id, title, description, labels, series):
         ),
     )
     return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend_parts))
+
+
+SHARE_WIDTH = 360
+
+
+def share_bars(chart_id, title, description, rows):
+    """One full-width bar per row, split into the row's shares, each row with its
+    own legend; labels sit above the bars, so the chart stays narrow enough for a
+    phone without shrinking its text.
+
+    rows: [(row label, [(segment label, colour, value)])]. A row with nothing to
+    count is drawn as an empty outline. The legend gives each segment's number.
+    """
+    parts = []
+    y = 0
+    for label, segments in rows:
+        parts.append(format_html('<text x="0" y="{}" font-weight="bold">{}</text>', y + 16, label))
+        y += 24
+        total = sum(value for _, _, value in segments)
+        x = 0
+        for segment_label, colour, value in segments:
+            if value:
+                width = round(value * SHARE_WIDTH / total, 1)
+                parts.append(
+                    format_html(
+                        '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="{}"'
+                        ' height="{}"><title>{}: {} {}</title></rect>',
+                        colour, round(x, 1), y, width, BAR_HEIGHT, label, value, segment_label,
+                    )
+                )
+                x += width
+        parts.append(
+            format_html(
+                '<rect class="tracker-svg-chart__outline" x="0" y="{}" width="{}" height="{}"/>',
+                y, SHARE_WIDTH, BAR_HEIGHT,
+            )
+        )
+        legend, y = _legend(
+            [(f"{segment_label}: {value}", colour) for segment_label, colour, value in segments],
+            y + BAR_HEIGHT + 8,
+            SHARE_WIDTH,
+        )
+        parts.append(legend)
+        y += ROW_GAP
+    return _svg(chart_id, title, description, y, mark_safe("".join(parts)), SHARE_WIDTH)

@@ -7,27 +7,13 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.page_types import PAGE_TYPES, sign_in_as_demo, signed_in_pages
+
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 
 
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-PAGE_TYPES = {
-    "home": "/",
-    "item list": "/items/",
-    "filtered item list": "/items/?source=JAY&status=in_progress&overdue=on",
-    "item with published updates and evidence": "/items/JAY-04/",
-    "item with a moved target date": "/items/JAY-05/",
-    "source list": "/sources/",
-    "source": "/sources/OFSTED/",
-    "accessibility statement": "/accessibility/",
-    "open data": "/open-data/",
-    "publication log": "/publication-log/",
-    "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",
-    "e-mail alerts requested": "/alerts/subscribe/check-your-email/?item=JAY-04",
-    "sign in": "/accounts/login/",
-}
 
 RUN_AXE = """async (tags) => {
     const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -115,37 +101,16 @@ def test_public_pages_work_without_javascript(demo_progress, live_server, browse
         context.close()
 
 
-DEMO_PASSWORDS = {"demo-council-officer": "demo-council-password", "demo-reviewer": "demo-reviewer-password"}
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_server, axe_page, settings):
-    from recommendations.models import ProgressUpdate
     from recommendations.services.demo import load_demo
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
-    submitted = ProgressUpdate.objects.get(state=ProgressUpdate.State.SUBMITTED)
-    draft = ProgressUpdate.objects.get(state=ProgressUpdate.State.DRAFT)
-    pages = {
-        "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/",
-                                 f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
-        "demo-reviewer": [
-            "/work/review/", f"/work/updates/{submitted.pk}/review/", "/work/items/OFSTED-F3/correct/",
-            "/work/items/OFSTED-F3/reopen/", "/board/", "/board/owners/",
-            "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=6&year=2015",
-            "/board/as-at/?day=31&month=2&year=2015", "/board/pack/", "/board/pack/?day=31&month=2&year=2015",
-        ],
-    }
     failures = []
-    for username, paths in pages.items():
-        axe_page.context.clear_cookies()
-        axe_page.goto(live_server.url + "/accounts/login/")
-        axe_page.fill("#id_username", username)
-        axe_page.fill("#id_password", DEMO_PASSWORDS[username])
-        axe_page.get_by_role("button", name="Sign in").click()
-        axe_page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for username, paths in signed_in_pages().items():
+        sign_in_as_demo(axe_page, live_server, username)
         for path in paths:
             response = axe_page.goto(live_server.url + path)
             assert response.status == 200, path

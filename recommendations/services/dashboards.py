@@ -99,7 +99,7 @@ def _last_published(moment):
 # --- Counts ------------------------------------------------------------------
 
 
-def _count_columns(moment):
+def _count_columns(moment, stale=True):
     columns = {"total": Count("id")}
     for value in Status.values:
         columns[f"status_{value}"] = Count("id", filter=Q(status=value))
@@ -108,7 +108,8 @@ def _count_columns(moment):
     columns["done"] = Count("id", filter=Q(status__in=DONE))
     columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
     columns["slipping"] = Count("id", filter=slipping_condition())
-    columns["stale"] = Count("id", filter=stale_condition(moment.now))
+    if stale:
+        columns["stale"] = Count("id", filter=stale_condition(moment.now))
     return columns
 
 
@@ -167,6 +168,11 @@ def _total(groups, label="All"):
     for group in groups:
         total = total + group
     return total
+
+
+def counts(items, moment, label="All", stale=True):
+    """One Counts over all the given items. One query; `stale=False` leaves out the stale count."""
+    return Counts.from_row(label, None, item_rows(items, moment).aggregate(**_count_columns(moment, stale)))
 
 
 def counts_by_source(items, moment):
@@ -275,6 +281,15 @@ def overview(items, moment, listed=None):
 # --- Trend (burn-up) ---------------------------------------------------------
 
 
+def first_done():
+    """When an item first reached implemented or assured (its history), for annotating items."""
+    return Subquery(
+        Item.history.model.objects.filter(id=OuterRef("pk"), status__in=DONE)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+
+
 def _month(value):
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -302,13 +317,8 @@ def trend(items):
     or assured in the history), up to this month or the last planned date.
     Cumulative, so it reads as a burn-up. Three queries.
     """
-    first_done = Subquery(
-        Item.history.model.objects.filter(id=OuterRef("pk"), status__in=DONE)
-        .order_by("history_date")
-        .values("history_date")[:1]
-    )
     delivered = (
-        items.annotate(first_done=first_done)
+        items.annotate(first_done=first_done())
         .filter(first_done__isnull=False)
         .annotate(month=TruncMonth("first_done"))
         .order_by()

@@ -8,6 +8,7 @@
     {% pagination_items page_obj as pages %}  (used by includes/pagination.html)
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
+    {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.share_bars)
 
 Labels are the model choices' own and colours come from the tables next to
 them in models.py. Everything is built with format_html, so any unexpected
@@ -18,6 +19,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from recommendations import charts
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
 from recommendations.rules import allowed
 
@@ -135,3 +137,19 @@ def service_nav_item(context, url_name, text, *sections):
 def can(user, perm):
     """Whether the user's role allows perm: {% if user|can:"recommendations.review_update" %}."""
     return allowed(user, perm)
+
+
+@register.filter
+def glance_chart(glance):
+    """The "at a glance" figures (services.headlines.Glance) as a chart: status, RAG and on-time band."""
+    groups = [(heading, rows) for _, heading, rows, _ in glance.tables]
+    description = " ".join(
+        f"{name}: " + ", ".join(f"{row.count} {row.label.lower()}" for row in rows) + "."
+        for name, rows in groups
+    )
+    return charts.share_bars(
+        "glance-chart",
+        f"{glance.total} items by status, RAG rating and against the first agreed target date",
+        description,
+        [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
+    )

@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
 from recommendations.http_cache import public_cache
-from recommendations.services import open_data, public_data
+from recommendations.services import headlines, open_data, public_data
 from recommendations.services.csv_export import csv_response
 
 
@@ -36,6 +36,7 @@ def home(request):
         "recommendations/public/home.html",
         {
             "source_counts": public_data.status_counts_by_source(),
+            "glance": headlines.for_everything(),
             "last_published": public_data.last_published_at(),
         },
     )
@@ -81,7 +82,7 @@ def source_detail(request, code):
     return render(
         request,
         "recommendations/public/source_detail.html",
-        {"source": source, "items": items},
+        {"source": source, "items": items, "glance": headlines.for_source(source)},
     )
 
 
@@ -93,7 +94,10 @@ def theme_list(request):
 @public_cache
 def theme_detail(request, slug):
     theme, items = public_data.theme_detail(slug)
-    return render(request, "recommendations/public/theme_detail.html", {"theme": theme, "items": items})
+    return render(
+        request, "recommendations/public/theme_detail.html",
+        {"theme": theme, "items": items, "glance": headlines.for_theme(theme)},
+    )
 
 
 @public_cache

@@ -1,0 +1,179 @@
+"""
+The public "at a glance" figures: one function counts them for any set of
+public items (every item, a source's or a theme's), in two queries.
+
+Status, RAG rating, overdue and slipping are counted in the database with
+the model's one definition of each (models.overdue_condition and
+slipping_condition, through dashboards.counts). The on-time band compares
+each item with its first agreed target date; what it counts is written out
+for the public in HOW_WE_COUNT, and the rules here must say the same.
+"""
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
+from recommendations.services import dashboards, public_data
+
+# How far past its first agreed date an item may be and still be "up to 3 months late".
+LATE_MONTHS = 3
+
+
+class Band:
+    """Where an item stands against its first agreed target date."""
+
+    ON_TIME = "on-time"
+    LATE = "late"
+    VERY_LATE = "very-late"
+    NO_DATE = "no-date"
+    NOT_ACCEPTED = "not-accepted"
+
+    # value, label, chart colour: in the order shown.
+    CHOICES = [
+        (ON_TIME, "On time or on track", "green"),
+        (LATE, f"Up to {LATE_MONTHS} months late", "amber"),
+        (VERY_LATE, f"More than {LATE_MONTHS} months late", "red"),
+        (NO_DATE, "No target date set", "none"),
+        (NOT_ACCEPTED, "Not accepted (no date to meet)", "light-blue"),
+    ]
+
+
+def months_after(day, months):
+    """The same day `months` calendar months later (the month's last day if it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def band(status, first_agreed, current, done_on, today):
+    """The on-time band of one item (see HOW_WE_COUNT).
+
+    first_agreed: the first agreed target date; current: the current one;
+    done_on: the day it first reached implemented or assured (None if it has not).
+    """
+    if status == Item.Status.NOT_ACCEPTED:
+        return Band.NOT_ACCEPTED
+    if first_agreed is None:
+        return Band.NO_DATE
+    if status in Item.DONE_STATUSES:
+        # Judged by when it was done, whatever its target said by then.
+        finish = done_on or today
+    else:
+        # Not done yet: it cannot finish before today, nor (as planned) before its current target.
+        finish = max(current or first_agreed, today)
+    if finish <= first_agreed:
+        return Band.ON_TIME
+    if finish <= months_after(first_agreed, LATE_MONTHS):
+        return Band.LATE
+    return Band.VERY_LATE
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the figures: a status, a RAG rating or a band, with its count."""
+
+    value: str
+    label: str
+    colour: str
+    count: int
+    # What it is a share of (None: not a share of anything, e.g. when nothing was assessed).
+    out_of: int | None
+    # The public item list filtered to these items (empty: no such filter).
+    query: str = ""
+
+    @property
+    def percent(self):
+        return round(self.count * 100 / self.out_of) if self.out_of else None
+
+
+@dataclass(frozen=True)
+class Glance:
+    total: int
+    done: int
+    assured: int
+    overdue: int
+    slipping: int
+    rated: int  # items with a RAG rating
+    by_status: list  # [Row]
+    by_rag: list  # [Row], "Not assessed" last
+    by_band: list  # [Row]
+    scope_query: str  # the item list's filter for this set of items ("source=JAY"), or ""
+    today: datetime.date
+
+    @property
+    def percent_done(self):
+        return round(self.done * 100 / self.total) if self.total else None
+
+    @property
+    def not_assessed(self):
+        return self.total - self.rated
+
+    @property
+    def dated(self):
+        """Items with a first agreed target date (the on-time band's own count)."""
+        return sum(row.count for row in self.by_band if row.value in (Band.ON_TIME, Band.LATE, Band.VERY_LATE))
+
+    @property
+    def tables(self):
+        """(caption, first column heading, rows, what the shares are of) for each table beside the chart."""
+        return [
+            ("Items by status", "Status", self.by_status, "all items"),
+            ("Items by RAG rating", "RAG rating", self.by_rag, "rated items"),
+            ("Items against their first agreed target date", "Against the first agreed date", self.by_band,
+             "items with a target date"),
+        ]
+
+
+def at_a_glance(items, scope_query="", today=None):
+    """The figures for a queryset of public items (public_data.items(), narrowed). Two queries."""
+    today = today or timezone.localdate()
+    counts = dashboards.counts(items, dashboards.Moment(today=today), stale=False)
+    dated = items.order_by().annotate(done_at=dashboards.first_done()).values_list(
+        "status", "baseline_target_date", "current_target_date", "done_at"
+    )
+    bands = dict.fromkeys([value for value, _, _ in Band.CHOICES], 0)
+    for status, first_agreed, current, done_at in dated:
+        done_on = timezone.localdate(done_at) if done_at else None
+        bands[band(status, first_agreed, current, done_on, today)] += 1
+    scope = f"{scope_query}&" if scope_query else ""
+    rated = counts.total - counts.by_rag[Item.Rag.NOT_RATED]
+    dated_total = bands[Band.ON_TIME] + bands[Band.LATE] + bands[Band.VERY_LATE]
+    return Glance(
+        total=counts.total,
+        done=counts.done,
+        assured=counts.by_status[Item.Status.ASSURED],
+        overdue=counts.overdue,
+        slipping=counts.slipping,
+        rated=rated,
+        by_status=[
+            Row(status.value, status.label, STATUS_COLOURS[status], counts.by_status[status], counts.total,
+                f"{scope}status={status.value}")
+            for status in Item.Status
+        ],
+        by_rag=[
+            Row(rag.value, rag.label, RAG_COLOURS[rag], counts.by_rag[rag], rated or None, f"{scope}rag={rag.value}")
+            for rag in Item.Rag if rag != Item.Rag.NOT_RATED
+        ] + [Row("none", "Not assessed", RAG_COLOURS[Item.Rag.NOT_RATED], counts.by_rag[Item.Rag.NOT_RATED], None,
+                 f"{scope}rag=none")],
+        by_band=[
+            Row(value, label, colour, bands[value],
+                dated_total or None if value in (Band.ON_TIME, Band.LATE, Band.VERY_LATE) else None)
+            for value, label, colour in Band.CHOICES
+        ],
+        scope_query=scope_query,
+        today=today,
+    )
+
+
+def for_everything():
+    return at_a_glance(public_data.items())
+
+
+def for_source(source):
+    return at_a_glance(public_data.items().filter(source=source), f"source={source.code}")
+
+
+def for_theme(theme):
+    return at_a_glance(public_data.items().filter(themes=theme), f"theme={theme.slug}")

@@ -1,0 +1,52 @@
+"""
+Every page type, public and signed in, for the tests that visit each of them
+in a browser (the axe check, the small-screen check). A page type added here
+is checked by all of them.
+"""
+PAGE_TYPES = {
+    "home": "/",
+    "item list": "/items/",
+    "filtered item list": "/items/?source=JAY&status=in_progress&overdue=on",
+    "item with published updates and evidence": "/items/JAY-04/",
+    "item with a moved target date": "/items/JAY-05/",
+    "source list": "/sources/",
+    "source": "/sources/OFSTED/",
+    "theme list": "/themes/",
+    "theme": "/themes/looked-after-children/",
+    "accessibility statement": "/accessibility/",
+    "open data": "/open-data/",
+    "publication log": "/publication-log/",
+    "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",
+    "e-mail alerts requested": "/alerts/subscribe/check-your-email/?item=JAY-04",
+    "sign in": "/accounts/login/",
+}
+
+DEMO_PASSWORDS = {"demo-council-officer": "demo-council-password", "demo-reviewer": "demo-reviewer-password"}
+
+
+def signed_in_pages():
+    """{demo account: [its screens]}: every signed-in screen type. Needs the demo data (load_demo)."""
+    from recommendations.models import ProgressUpdate
+
+    submitted = ProgressUpdate.objects.get(state=ProgressUpdate.State.SUBMITTED)
+    draft = ProgressUpdate.objects.get(state=ProgressUpdate.State.DRAFT)
+    return {
+        "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/",
+                                 f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
+        "demo-reviewer": [
+            "/work/review/", f"/work/updates/{submitted.pk}/review/", "/work/items/OFSTED-F3/correct/",
+            "/work/items/OFSTED-F3/reopen/", "/board/", "/board/owners/",
+            "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=6&year=2015",
+            "/board/as-at/?day=31&month=2&year=2015", "/board/pack/", "/board/pack/?day=31&month=2&year=2015",
+        ],
+    }
+
+
+def sign_in_as_demo(page, live_server, username):
+    """Sign in a Playwright page as a demo account, starting afresh, and wait until it has."""
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORDS[username])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
