@@ -179,6 +179,8 @@ def test_history_records_who_changed_what(administrator, client):
         "official_reference": "page 12, paragraph 3", "verified": "on",
         "themes": list(item.themes.values_list("pk", flat=True)),
         "owner": item.owner_id, "lead_role": item.lead_role,
+        "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
+        "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
     }
     response = client.post(f"/admin/recommendations/item/{item.pk}/change/", data)
