@@ -93,6 +93,18 @@ def break_file(path, old, new):
         ("jay.yaml", "    provenance: recalled\n", "    provenance: recalled\n    colour: blue\n", "unknown key 'colour'"),
         ("actions.yaml", "JAY-14", "JAY-99", "item 'JAY-99' is not defined"),
         ("themes.yaml", "themes:", "themes: [\n", "is not valid YAML"),
+        ("jay.yaml", "formal_response: accepted", "formal_response: maybe",
+         "item JAY-01: 'formal_response' is 'maybe'; expected one of: accepted, accepted_in_principle"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    formal_response: not_accepted\n",
+         "item ADCS-1: give the reasons the item was not accepted ('formal_response_note')"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    formal_response_date: 2015-01-05\n",
+         "item ADCS-1: remove the date of the response: no response has been given yet ('formal_response_date')"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    update_cadence_months: 13\n",
+         "item ADCS-1: 'update_cadence_months' must be a whole number from 1 to 12, not '13'"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    update_cadence_months: quarterly\n",
+         "item ADCS-1: 'update_cadence_months' must be a whole number from 1 to 12, not 'quarterly'"),
+        ("jay.yaml", "formal_response_date: 2014-08-26", "formal_response_date: 26/08/2014",
+         "item JAY-01: 'formal_response_date' must be a date written as YYYY-MM-DD"),
     ],
 )
 def test_bad_file_is_rejected_with_a_clear_message_and_nothing_written(seed_copy, file, old, new, message):
@@ -138,6 +150,27 @@ def test_a_changed_summary_in_the_file_updates_the_item_and_is_in_history(seed_c
     latest = item.history.first()
     assert latest.history_type == "~"
     assert latest.history_change_reason == "Loaded from seed files"
+
+
+@pytest.mark.django_db
+def test_the_files_formal_responses_and_cadences_load(seed_copy):
+    load_sources(SEEDS)
+    jay = Item.objects.get(reference="JAY-04")
+    assert (jay.formal_response, str(jay.formal_response_date), jay.update_cadence_months) == (
+        "accepted", "2014-08-26", 3
+    )
+    assert "accepted the report and all of its recommendations" in jay.formal_response_note
+    assert set(Item.objects.filter(source__code="OFSTED").values_list("formal_response", flat=True)) == {"accepted"}
+    assert set(Item.objects.filter(source__code="ADCS").values_list("formal_response", flat=True)) == {"awaiting"}
+    # Recorded in the app: a reload leaves it. Still awaiting: the file's response is filled in.
+    Item.objects.filter(reference="JAY-04").update(formal_response="partly_accepted", update_cadence_months=6)
+    break_file(seed_copy / "adcs.yaml", "    owner: home-office\n",
+               "    owner: home-office\n    formal_response: accepted_in_principle\n    update_cadence_months: 12\n")
+    load_sources(seed_copy)
+    jay.refresh_from_db()
+    assert (jay.formal_response, jay.update_cadence_months) == ("partly_accepted", 6)
+    adcs = Item.objects.get(reference="ADCS-1")
+    assert (adcs.formal_response, adcs.update_cadence_months) == ("accepted_in_principle", 3)
 
 
 @pytest.mark.django_db

@@ -136,8 +136,8 @@ class PublicItem:
 
 
 def cadence_words(months):
-    """How often updates are expected, in words: "every 3 months (quarterly)"."""
-    named = {1: "every month", 3: "every 3 months (quarterly)", 6: "every 6 months", 12: "every year"}
+    """How often updates are expected, in words: "quarterly", "every 2 months"."""
+    named = {1: "monthly", 3: "quarterly", 12: "yearly"}
     return named.get(months, f"every {months} months")
 
 
