@@ -92,15 +92,20 @@ class EvidenceInline(admin.TabularInline):
 class ItemAdmin(HistoryAdmin):
     list_display = [
         "reference", "title", "source", "kind", "owner", "status", "rag",
-        "current_target_date", "provenance", "verified",
+        "current_target_date", "formal_response", "update_cadence_months", "provenance", "verified",
     ]
-    list_filter = ["source", "kind", "status", "rag", "owner", "provenance", "verified", "themes"]
+    list_filter = [
+        "source", "kind", "status", "rag", "formal_response", "update_cadence_months", "owner", "provenance",
+        "verified", "themes",
+    ]
     search_fields = ["reference", "title", "summary", "official_wording", "lead_role"]
     list_select_related = ["source", "owner"]
     filter_horizontal = ["themes"]
     # Status, RAG and target dates change only through approved progress
     # updates and the board's recorded decisions (assurance, reopening,
-    # correction), so that every change has a reviewed reason behind it.
+    # correction), so that every change has a reviewed reason behind it. The
+    # formal response and the update cadence are not workflow fields: they are
+    # edited here, and saving the item makes the change public at once.
     readonly_fields = [
         "status", "rag", "baseline_target_date", "current_target_date", "verified_by", "verified_at",
         "created_at", "updated_at",

@@ -69,18 +69,27 @@ class ItemFilter(django_filters.FilterSet):
         field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", empty_label="Any theme",
         label="Theme", widget=SELECT,
     )
+    formal_response = django_filters.ChoiceFilter(
+        choices=Item.FormalResponse.choices, empty_label="Any response", label="Formal response", widget=SELECT,
+    )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue only",
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
+    update_overdue = django_filters.BooleanFilter(
+        method="filter_update_overdue",
+        label="Update overdue only",
+        help_text="Open items with no update published for longer than planned",
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
 
     class Meta:
         model = Item
-        fields = ["q", "source", "status", "rag", "owner", "theme", "overdue"]
+        fields = ["q", "source", "status", "formal_response", "rag", "owner", "theme", "overdue", "update_overdue"]
 
     # Filters whose values can go out of date (a source renamed, a theme removed).
-    CHOICES = ("source", "status", "rag", "owner", "theme")
+    CHOICES = ("source", "status", "formal_response", "rag", "owner", "theme")
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -106,4 +115,9 @@ class ItemFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value:
             return queryset.overdue(timezone.localdate())
+        return queryset
+
+    def filter_update_overdue(self, queryset, name, value):
+        if value:
+            return queryset.stale(timezone.now())
         return queryset

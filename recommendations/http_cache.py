@@ -12,6 +12,10 @@ database (PublicVersion) and raised by every public change:
   that includes the version;
 - a copy of recent pages inside each process, under the same keys.
 
+Pages also say what is overdue and how long ago something was published, which
+changes with the date alone, so the ETag and the page cache key include the
+day as well, and Last-Modified is never earlier than the start of the day.
+
 Because the version lives in the database, every app server and every worker
 process reads the same one on every request (one primary-key lookup), so a
 publication through one is seen by all of them on their next request, whatever
@@ -27,6 +31,7 @@ returned updates are not public, so they leave the version alone. Writes that
 bypass model signals (the synthetic data's bulk load) call changed()
 themselves. The signals are connected in RecommendationsConfig.ready().
 """
+import datetime
 import hashlib
 import pickle
 import threading
@@ -38,6 +43,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
@@ -164,7 +170,7 @@ def cached_page(view):
         if not is_shared(request):
             return view(request, *args, **kwargs)
         address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"public-pages:{version(request)}:page:{address}"
+        key = f"public-pages:{version(request)}:{_today()}:page:{address}"
         stored = _get(key)
         if stored is not None:
             return pickle.loads(stored)  # a fresh copy: middleware adds headers to it
@@ -181,6 +187,10 @@ def cached_page(view):
 # --- Conditional GET -----------------------------------------------------------
 
 
+def _today():
+    return timezone.localdate().isoformat()
+
+
 def _fingerprint(request):
     if not hasattr(request, "_public_fingerprint"):
         request._public_fingerprint = remembered(request, "fingerprint", last_changed)
@@ -193,14 +203,15 @@ def _etag(request, *args, **kwargs):
     if request.user.is_authenticated:
         return None
     latest = _fingerprint(request)
-    stamp = f"{latest.isoformat() if latest else '-'}|{version(request)}"
+    stamp = f"{latest.isoformat() if latest else '-'}|{version(request)}|{_today()}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 
 def _last_modified(request, *args, **kwargs):
     if request.user.is_authenticated:
         return None
-    return _fingerprint(request)
+    start_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+    return max(filter(None, [_fingerprint(request), start_of_day]))
 
 
 def public_cache(view):

@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils import timezone
@@ -173,27 +175,45 @@ def slipping_condition():
     return models.Q(current_target_date__gt=models.F("baseline_target_date"))
 
 
-def stale_since(now):
-    """Items with no update published since this moment are stale."""
-    return now - datetime.timedelta(days=settings.TRACKER_STALE_AFTER_DAYS)
+# How often each item is expected to have a published update: a number of
+# months, quarterly unless an administrator sets otherwise.
+CADENCE_MONTHS = range(1, 13)
+DEFAULT_CADENCE_MONTHS = 3
+
+
+def cadence_delta(months):
+    """An update cadence as a span of time: a month is a twelfth of a year, in
+    whole days (quarterly is 91 days, yearly 365). The query below and the item's
+    next_update_due use this same span, so the page and the lists agree."""
+    return datetime.timedelta(days=round(months * 365.25 / 12))
+
+
+def _latest_published_before(now):
+    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"), published_at__lt=now)
+    return models.Subquery(published.order_by("-published_at").values("published_at")[:1])
 
 
 def stale_condition(now):
-    """Open (not implemented or assured), and nothing published in the last
-    TRACKER_STALE_AFTER_DAYS days: counted from the latest published update, or
-    from when the item was added if it has none. An update waiting for review
-    does not count: the public record is what is stale.
+    """Open (not implemented or assured), and no update published for longer
+    than the item's update cadence: counted from the latest published update,
+    or from when the item was added if it has none. An update waiting for
+    review does not count: the public record is what is stale.
 
     `now` may be a past moment (the "as at" view): updates published after it
-    are then not seen.
+    are then not seen. Works on item rows and their history rows alike.
     """
-    since = stale_since(now)
-    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"), published_at__lt=now)
-    return (
-        ~models.Q(status__in=Item.DONE_STATUSES)
-        & ~models.Exists(published.filter(published_at__gte=since))
-        & (models.Q(created_at__lt=since) | models.Exists(published))
+    # "Published since now - cadence", with the cadence read from each row: one
+    # datetime per possible cadence, so no date arithmetic in SQL (which SQLite
+    # and PostgreSQL write differently).
+    since = models.Case(
+        *[
+            models.When(update_cadence_months=months, then=models.Value(now - cadence_delta(months)))
+            for months in CADENCE_MONTHS
+        ],
+        output_field=models.DateTimeField(),
     )
+    counted_from = Coalesce(_latest_published_before(now), models.F("created_at"))
+    return ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
 
 
 class ItemQuerySet(models.QuerySet):
@@ -242,6 +262,14 @@ class Item(models.Model):
         GREEN = "green", "Green"
         NOT_RATED = "", "Not rated"
 
+    class FormalResponse(models.TextChoices):
+        """What the organisation formally said it would do about the item; apart from delivery (status)."""
+        ACCEPTED = "accepted", "Accepted"
+        ACCEPTED_IN_PRINCIPLE = "accepted_in_principle", "Accepted in principle"
+        PARTLY_ACCEPTED = "partly_accepted", "Partly accepted"
+        NOT_ACCEPTED = "not_accepted", "Not accepted"
+        AWAITING = "awaiting", "Awaiting response"
+
     # Statuses that count as done: no longer overdue, counted as delivered.
     DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
     # Statuses an officer may propose; assurance is the board's decision.
@@ -274,6 +302,22 @@ class Item(models.Model):
     rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
     baseline_target_date = models.DateField(null=True, blank=True)
     current_target_date = models.DateField(null=True, blank=True)
+    # Not workflow fields: administrators record the response and set the cadence.
+    formal_response = models.CharField(
+        max_length=25, choices=FormalResponse.choices, default=FormalResponse.AWAITING,
+        help_text="The owner's formal response to the item, apart from how delivery is going.",
+    )
+    formal_response_note = models.CharField(
+        "reasons or note", max_length=500, blank=True,
+        help_text="Public. Required when the item was not accepted: say why.",
+    )
+    formal_response_date = models.DateField("date of the response", null=True, blank=True)
+    update_cadence_months = models.PositiveSmallIntegerField(
+        "update every (months)", default=DEFAULT_CADENCE_MONTHS,
+        validators=[MinValueValidator(CADENCE_MONTHS[0]), MaxValueValidator(CADENCE_MONTHS[-1])],
+        help_text="How often a progress update should be published: 3 is quarterly, 12 yearly. An open item "
+                  "with no update published for longer is shown as overdue for an update.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -288,6 +332,14 @@ class Item(models.Model):
             # The public pages' Last-Modified/ETag read the latest change.
             models.Index(fields=["updated_at"]),
         ]
+        constraints = [
+            # stale_condition knows only these cadences.
+            models.CheckConstraint(
+                condition=models.Q(update_cadence_months__gte=CADENCE_MONTHS[0],
+                                   update_cadence_months__lte=CADENCE_MONTHS[-1]),
+                name="update_cadence_within_a_year",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
@@ -300,16 +352,16 @@ class Item(models.Model):
         return self.status in self.DONE_STATUSES
 
     def clean(self):
+        problems = formal_response_problems(self.formal_response, self.formal_response_note, self.formal_response_date)
         # Wording is published as official only with the wording itself and where it stands in the document.
         if self.verified:
-            missing = {}
             if not self.official_wording.strip():
-                missing["official_wording"] = "Paste the official wording before marking it as verified."
+                problems["official_wording"] = "Paste the official wording before marking it as verified."
             if not self.official_reference.strip():
-                missing["official_reference"] = ("Give the page and paragraph of the official wording before "
-                                                 "marking it as verified.")
-            if missing:
-                raise ValidationError(missing)
+                problems["official_reference"] = ("Give the page and paragraph of the official wording before "
+                                                  "marking it as verified.")
+        if problems:
+            raise ValidationError(problems)
 
     def record_verification(self, user, previous=None):
         """Note who verified the official wording and when: on first verification, and again
@@ -337,18 +389,35 @@ class Item(models.Model):
             and self.current_target_date > self.baseline_target_date
         )
 
-    def is_stale(self, now=None):
-        """Python mirror of stale_condition; needs ItemQuerySet.with_last_published()."""
-        since = stale_since(now or timezone.now())
+    def next_update_due(self):
+        """When the next published update is due (a moment), or None for an implemented or
+        assured item; needs ItemQuerySet.with_last_published()."""
         if self.is_done:
-            return False
-        return (self.last_published_at or self.created_at) < since
+            return None
+        return (self.last_published_at or self.created_at) + cadence_delta(self.update_cadence_months)
+
+    def is_stale(self, now=None):
+        """Python mirror of stale_condition (no update published for longer than the
+        cadence); needs ItemQuerySet.with_last_published()."""
+        due = self.next_update_due()
+        return due is not None and due < (now or timezone.now())
 
     @property
     def days_slipped(self):
         if self.baseline_target_date and self.current_target_date:
             return max((self.current_target_date - self.baseline_target_date).days, 0)
         return 0
+
+
+def formal_response_problems(response, note, date):
+    """{field: message} for a formal response that cannot be published as it stands;
+    shared by Item.clean() and the seed loader."""
+    problems = {}
+    if response == Item.FormalResponse.NOT_ACCEPTED and not (note or "").strip():
+        problems["formal_response_note"] = "Give the reasons the item was not accepted."
+    if response == Item.FormalResponse.AWAITING and date:
+        problems["formal_response_date"] = "Remove the date of the response: no response has been given yet."
+    return problems
 
 
 # Colours of each value on tags and charts (classes in frontend/tracker.scss);

@@ -31,11 +31,11 @@ def make_organisation(slug, name):
 
 
 def make_item(source, reference, number, owner, lead_role, status, rag="", baseline=None, current=None,
-              when=None):
+              when=None, cadence=3):
     item = Item(
         source=source, reference=reference, number=number, kind=Item.Kind.RECOMMENDATION, title=f"Item {reference}",
         summary="Test item.", provenance=Item.Provenance.SEED, owner=owner, lead_role=lead_role, status=status,
-        rag=rag, baseline_target_date=baseline, current_target_date=current,
+        rag=rag, baseline_target_date=baseline, current_target_date=current, update_cadence_months=cadence,
     )
     if when:
         item._history_date = when
@@ -64,14 +64,15 @@ def make_update(item, author, state, *, published_at=None, submitted_at=None, cr
 
 
 def crafted():
-    """Seven items in two sources, two organisations; dates relative to today.
+    """Seven items in two sources, two organisations; dates relative to today. Every item was
+    added 400 days ago and expects an update quarterly (91 days), except B1: monthly (30 days).
 
         item owner lead      status        rag    baseline  current   published   notes
         A1   X     Director  in_progress   red    T-40      T-10      5 days ago  overdue 10, slipped 30
         A2   X     Director  implemented   green  T-20      T-20      -
         A3   Y     Chief     not_started   -      T+30      T+30      -           stale; update waiting 3 days
         A4   Y     Chief     assured       green  -         -         -
-        B1   X     Director  in_progress   amber  T+10      T+50      40 days ago slipped 40; stale at 30
+        B1   X     Director  in_progress   amber  T+10      T+50      40 days ago slipped 40; stale (monthly)
         B2   Y     Chief     not_accepted  red    T-5       T-5       -           overdue 5; stale; waiting 10 days
         B3   X     Chief     in_progress   amber  -         -         20 days ago
 
@@ -89,7 +90,8 @@ def crafted():
         "A2": make_item(a, "A2", 2, x, director, S.IMPLEMENTED, "green", today - days(20), today - days(20)),
         "A3": make_item(a, "A3", 3, y, chief, S.NOT_STARTED, "", today + days(30), today + days(30)),
         "A4": make_item(a, "A4", 4, y, chief, S.ASSURED, "green"),
-        "B1": make_item(b, "B1", 1, x, director, S.IN_PROGRESS, "amber", today + days(10), today + days(50)),
+        "B1": make_item(b, "B1", 1, x, director, S.IN_PROGRESS, "amber", today + days(10), today + days(50),
+                        cadence=1),
         "B2": make_item(b, "B2", 2, y, chief, S.NOT_ACCEPTED, "red", today - days(5), today - days(5)),
         "B3": make_item(b, "B3", 3, x, chief, S.IN_PROGRESS, "amber"),
     }
@@ -110,7 +112,7 @@ def crafted():
 
 
 def timeline():
-    """Six items of one source with a history in 2024.
+    """Six items of one source with a history in 2024, each expecting a monthly update (30 days).
 
         item created  baseline  changes
         T1   10 Jan   29 Feb    implemented 15 Mar, assured 2 May
@@ -129,7 +131,8 @@ def timeline():
     created = at(day(2024, 1, 10))
 
     def item(reference, number, baseline, status=S.NOT_STARTED, when=created):
-        return make_item(source, reference, number, owner, "Director", status, "", baseline, baseline, when=when)
+        return make_item(source, reference, number, owner, "Director", status, "", baseline, baseline, when=when,
+                         cadence=1)
 
     t1 = item("T1", 1, day(2024, 2, 29))
     t2 = item("T2", 2, day(2024, 3, 31))

@@ -21,6 +21,8 @@ def item_form(item, **changes):
         "official_wording": item.official_wording, "official_reference": item.official_reference,
         "provenance": item.provenance, "themes": list(item.themes.values_list("pk", flat=True)),
         "owner": item.owner_id, "lead_role": item.lead_role,
+        "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
+        "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
     }
     if item.verified:

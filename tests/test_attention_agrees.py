@@ -1,8 +1,8 @@
 """Overdue, slipping and stale have one definition (models.py), and every screen agrees on it.
 
 On the crafted data set (tests/board_data.py): the queryset filters, their
-Python mirrors, the board's lists, "My items", the reminder e-mails and the
-public item list and open data all name the same items.
+Python mirrors, the board's lists, "My items", the reminder e-mails, the
+public item list, the item pages and open data all name the same items.
 """
 import csv
 import io
@@ -97,5 +97,19 @@ def test_reminders_agree_except_where_an_update_is_waiting(expected, mailoutbox)
 def test_the_public_list_and_open_data_agree(client, expected):
     listed = {item.reference for item in client.get("/items/?overdue=on").context["items"]}
     assert listed == expected["overdue"]
-    rows = csv.DictReader(io.StringIO(client.get("/items.csv").content.decode()))
+    rows = list(csv.DictReader(io.StringIO(client.get("/items.csv").content.decode())))
     assert {row["reference"] for row in rows if row["overdue"] == "yes"} == expected["overdue"]
+    # Stale is "update overdue" in public.
+    listed = {item.reference for item in client.get("/items/?update_overdue=on").context["items"]}
+    assert listed == expected["stale"]
+    assert {row["reference"] for row in rows if row["update_overdue"] == "yes"} == expected["stale"]
+    marked = {item.reference for item in client.get("/items/").context["items"] if item.update_overdue}
+    assert marked == expected["stale"]
+
+
+def test_the_item_pages_agree(client, expected):
+    flagged = {
+        item.reference for item in Item.objects.all()
+        if "Update overdue" in client.get(item.get_absolute_url()).content.decode()
+    }
+    assert flagged == expected["stale"]

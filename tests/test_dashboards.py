@@ -73,10 +73,11 @@ def test_slipping_items_with_days_slipped(crafted):
     assert [(item.reference, item.slipped_by) for item in slipping] == [("B1", 40), ("A1", 30)]
 
 
-# Stalest first: never published (A3, B2), then the longest since (B1 40 days, B3 20 days).
-@pytest.mark.parametrize("threshold, expected", [(30, ["A3", "B2", "B1"]), (45, ["A3", "B2"]), (10, ["A3", "B2", "B1", "B3"])])
-def test_stale_items_follow_the_configured_threshold(crafted, settings, threshold, expected):
-    settings.TRACKER_STALE_AFTER_DAYS = threshold
+# Stalest first: never published (A3, B2: added 400 days ago), then the longest since (B1 40 days,
+# B3 20 days). A month counts as 30 days, two as 61, a year as 365.
+@pytest.mark.parametrize("months, expected", [(1, ["A3", "B2", "B1"]), (2, ["A3", "B2"]), (12, ["A3", "B2"])])
+def test_stale_items_follow_each_items_update_cadence(crafted, months, expected):
+    Item.objects.update(update_cadence_months=months)
     stale = dashboards.stale_items(ALL(), dashboards.live())
     assert [item.reference for item in stale] == expected
     _, total = dashboards.counts_by_source(ALL(), dashboards.live())

@@ -20,6 +20,7 @@ URLS = [
     "/",
     "/items/",
     "/items/?source=SYN&status=in_progress&overdue=on&q=Synthetic",
+    "/items/?formal_response=awaiting&update_overdue=on",
     "/items/JAY-04/",
     "/items/SYN-1/",
     "/sources/",

@@ -33,6 +33,7 @@ def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, p
     _make_overdue("JAY-03")
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
     _age_published_updates("JAY-01", 45)
+    Item.objects.filter(reference="JAY-01").update(update_cadence_months=1)  # monthly: 30 days
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-07"))  # recent: not stale
     colleague = make_user("council-colleague", roles.OFFICERS, council_officer.organisation)
 
@@ -48,14 +49,14 @@ def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, p
     assert len(mailoutbox) == 2
 
 
-def test_the_stale_setting_sets_how_old_is_stale(council_officer, reviewer, mailoutbox, settings):
+def test_the_items_update_cadence_sets_how_old_is_stale(council_officer, reviewer, mailoutbox):
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
-    _age_published_updates("JAY-01", 10)
+    _age_published_updates("JAY-01", 40)
     call_command("send_reminders")
-    assert mailoutbox == []
-    settings.TRACKER_STALE_AFTER_DAYS = 7
+    assert mailoutbox == []  # quarterly (91 days): not yet due
+    Item.objects.filter(reference="JAY-01").update(update_cadence_months=1)
     call_command("send_reminders")
-    assert len(mailoutbox) == 1 and "No update published for 10 days" in mailoutbox[0].body
+    assert len(mailoutbox) == 1 and "No update published for 40 days" in mailoutbox[0].body
 
 
 def test_done_items_and_updates_waiting_for_review_are_not_nagged(council_officer, reviewer, mailoutbox):

@@ -95,6 +95,18 @@ def break_file(path, old, new):
         ("themes.yaml", "themes:", "themes: [\n", "is not valid YAML"),
         ("organisations.yaml", "    kind: police\n", "    kind: police\n    lead_contact_email: not-an-address\n",
          "'lead_contact_email' is not an e-mail address: 'not-an-address'"),
+        ("jay.yaml", "formal_response: accepted", "formal_response: maybe",
+         "item JAY-01: 'formal_response' is 'maybe'; expected one of: accepted, accepted_in_principle"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    formal_response: not_accepted\n",
+         "item ADCS-1: give the reasons the item was not accepted ('formal_response_note')"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    formal_response_date: 2015-01-05\n",
+         "item ADCS-1: remove the date of the response: no response has been given yet ('formal_response_date')"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    update_cadence_months: 13\n",
+         "item ADCS-1: 'update_cadence_months' must be a whole number from 1 to 12, not '13'"),
+        ("adcs.yaml", "    owner: home-office\n", "    owner: home-office\n    update_cadence_months: quarterly\n",
+         "item ADCS-1: 'update_cadence_months' must be a whole number from 1 to 12, not 'quarterly'"),
+        ("jay.yaml", "formal_response_date: 2014-08-26", "formal_response_date: 26/08/2014",
+         "item JAY-01: 'formal_response_date' must be a date written as YYYY-MM-DD"),
     ],
 )
 def test_bad_file_is_rejected_with_a_clear_message_and_nothing_written(seed_copy, file, old, new, message):
@@ -157,6 +169,27 @@ def test_a_changed_summary_in_the_file_updates_the_item_and_is_in_history(seed_c
 
 
 @pytest.mark.django_db
+def test_the_files_formal_responses_and_cadences_load(seed_copy):
+    load_sources(SEEDS)
+    jay = Item.objects.get(reference="JAY-04")
+    assert (jay.formal_response, str(jay.formal_response_date), jay.update_cadence_months) == (
+        "accepted", "2014-08-26", 3
+    )
+    assert "accepted the report and all of its recommendations" in jay.formal_response_note
+    assert set(Item.objects.filter(source__code="OFSTED").values_list("formal_response", flat=True)) == {"accepted"}
+    assert set(Item.objects.filter(source__code="ADCS").values_list("formal_response", flat=True)) == {"awaiting"}
+    # Recorded in the app: a reload leaves it. Still awaiting: the file's response is filled in.
+    Item.objects.filter(reference="JAY-04").update(formal_response="partly_accepted", update_cadence_months=6)
+    break_file(seed_copy / "adcs.yaml", "    owner: home-office\n",
+               "    owner: home-office\n    formal_response: accepted_in_principle\n    update_cadence_months: 12\n")
+    load_sources(seed_copy)
+    jay.refresh_from_db()
+    assert (jay.formal_response, jay.update_cadence_months) == ("partly_accepted", 6)
+    adcs = Item.objects.get(reference="ADCS-1")
+    assert (adcs.formal_response, adcs.update_cadence_months) == ("accepted_in_principle", 3)
+
+
+@pytest.mark.django_db
 def test_a_new_source_file_needs_no_code(seed_copy):
     (seed_copy / "review.yaml").write_text(
         """
@@ -195,6 +228,8 @@ def test_history_records_who_changed_what(administrator, client):
         "official_reference": "page 12, paragraph 3", "verified": "on",
         "themes": list(item.themes.values_list("pk", flat=True)),
         "owner": item.owner_id, "lead_role": item.lead_role,
+        "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
+        "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
     }
     response = client.post(f"/admin/recommendations/item/{item.pk}/change/", data)

@@ -200,9 +200,6 @@ SITE_URL = os.environ.get(
     "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "",
 )
 
-# Days without a published update after which an item counts as stale.
-TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
-
 # A bare reference view at /bench/bare/ (no database, no template) for the
 # benchmark in bench/. The URL exists only where this is on.
 TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")

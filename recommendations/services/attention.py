@@ -44,7 +44,7 @@ def reasons(item, today, now):
                                        f"{item.current_target_date:%B %Y}"))
     if item.is_stale(now):
         if item.last_published_at:
-            found.append(Reason("stale", f"No update published for {_how_long((now - item.last_published_at).days)}"))
+            found.append(Reason("stale", f"No update published for {how_long((now - item.last_published_at).days)}"))
         else:
             found.append(Reason("stale", "No update published since the item was added"))
     if item.has_returned:
@@ -53,7 +53,7 @@ def reasons(item, today, now):
     return found
 
 
-def _how_long(days):
+def how_long(days):
     """A span of days as people say it: "45 days", "5 months", "11 years"."""
     if days < 60:
         return f"{days} day{'s' if days != 1 else ''}"

@@ -13,7 +13,6 @@ columns: id, source, owner, lead_role, status, rag and target dates.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -230,7 +229,7 @@ def slipping_items(items, moment, limit=None):
 
 
 def stale_items(items, moment, limit=None):
-    """Open items with no update published recently, stalest first (never published, then the
+    """Open items with no update published within their cadence, stalest first (never published, then the
     longest since; the first `limit` of them). Each has last_published (or None)."""
     rows = item_rows(items, moment).filter(stale_condition(moment.now)).annotate(last_published=_last_published(moment))
     return list(_listed(rows).order_by(F("last_published").asc(nulls_first=True), "reference")[:limit])
@@ -274,7 +273,6 @@ def overview(items, moment, listed=None):
         "slipping": slipping_items(items, moment, listed),
         "stale": stale_items(items, moment, listed),
         "queue": review_queue(items, moment),
-        "stale_after_days": settings.TRACKER_STALE_AFTER_DAYS,
     }
 
 

@@ -30,6 +30,17 @@ ITEM_FIELD_HELP = {
     "baseline_target_date": "First agreed target date (YYYY-MM-DD), or empty.",
     "target_date": "Current target date (YYYY-MM-DD), or empty.",
     "overdue": "Target date passed and not implemented or assured (CSV: yes or no).",
+    "formal_response": "The owner's formal response, apart from delivery: accepted, accepted_in_principle, "
+                       "partly_accepted, not_accepted or awaiting.",
+    "formal_response_label": "The formal response in words.",
+    "formal_response_note": "The reasons when not accepted, or a short note; otherwise empty.",
+    "formal_response_date": "Date of the formal response (YYYY-MM-DD), or empty.",
+    "update_cadence_months": "How often a progress update should be published, in months (3: quarterly).",
+    "last_published_update": "When the latest progress update was published (ISO 8601), or empty if none.",
+    "next_update_due": "Date the next progress update is due (YYYY-MM-DD): the cadence counted from the latest "
+                       "published update, or from when the item was added if none (a month is a twelfth of a "
+                       "year, in whole days); empty once implemented or assured.",
+    "update_overdue": "Open, and no update published for longer than the cadence (CSV: yes or no).",
 }
 
 UPDATE_FIELD_HELP = {
@@ -103,6 +114,14 @@ def item_record(item, items_address, themes):
         "baseline_target_date": _date(item.baseline_target_date),
         "target_date": _date(item.current_target_date),
         "overdue": item.is_overdue,
+        "formal_response": item.formal_response,
+        "formal_response_label": item.formal_response_label,
+        "formal_response_note": item.formal_response_note,
+        "formal_response_date": _date(item.formal_response_date),
+        "update_cadence_months": item.update_cadence_months,
+        "last_published_update": item.last_published_at.isoformat() if item.last_published_at else None,
+        "next_update_due": _date(item.next_update_due),
+        "update_overdue": item.update_overdue,
     }
 
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from recommendations.filters import ItemFilter
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, shown_host
+from recommendations.services.attention import how_long
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,29 @@ class PublicItem:
     current_target_date: datetime.date | None
     is_overdue: bool
     days_slipped: int
+    formal_response: str
+    formal_response_label: str
+    formal_response_note: str  # the reasons, when not accepted
+    formal_response_date: datetime.date | None
+    update_cadence_months: int
+    last_published_at: datetime.datetime | None  # the latest published update
+    last_published_ago: str  # "3 months ago", or empty with none
+    next_update_due: datetime.date | None  # None once implemented or assured
+    update_overdue: bool  # open, and no update published for longer than the cadence (Item.is_stale)
 
     def get_absolute_url(self):
         return self.url
 
+    @property
+    def update_cadence_label(self):
+        return cadence_words(self.update_cadence_months)
+
     @classmethod
-    def from_item(cls, item, today, items_address):
-        """items_address: the items list's address (worked out once, not reversed per row)."""
+    def from_item(cls, item, today, items_address, now=None):
+        """item: from items() (it needs last_published_at); items_address: the items list's
+        address (worked out once, not reversed per row)."""
+        now = now or timezone.now()
+        due = item.next_update_due()
         return cls(
             reference=item.reference,
             url=f"{items_address}{quote(item.reference)}/",
@@ -106,7 +123,28 @@ class PublicItem:
             current_target_date=item.current_target_date,
             is_overdue=item.is_overdue(today),
             days_slipped=item.days_slipped,
+            formal_response=item.formal_response,
+            formal_response_label=item.get_formal_response_display(),
+            formal_response_note=item.formal_response_note,
+            formal_response_date=item.formal_response_date,
+            update_cadence_months=item.update_cadence_months,
+            last_published_at=item.last_published_at,
+            last_published_ago=ago(item.last_published_at, now) if item.last_published_at else "",
+            next_update_due=timezone.localdate(due) if due else None,
+            update_overdue=item.is_stale(now),
         )
+
+
+def cadence_words(months):
+    """How often updates are expected, in words: "quarterly", "every 2 months"."""
+    named = {1: "monthly", 3: "quarterly", 12: "yearly"}
+    return named.get(months, f"every {months} months")
+
+
+def ago(moment, now):
+    """How long before now, as people say it: "today", "45 days ago", "5 months ago"."""
+    days = (now - moment).days
+    return "today" if days < 1 else f"{how_long(days)} ago"
 
 
 @dataclass(frozen=True)
@@ -163,8 +201,9 @@ UPDATE_VALUES = {
 
 
 def items():
-    """Every tracked item, with what lists and downloads show alongside it."""
-    return Item.objects.select_related("source", "owner")
+    """Every tracked item, with what lists and downloads show alongside it (its latest
+    publication too, a subquery: no extra query)."""
+    return Item.objects.select_related("source", "owner").with_last_published()
 
 
 def theme_slugs_by_item(items):
@@ -183,9 +222,9 @@ def item_filter(params):
 
 def public_items(items):
     """PublicItem records for a list or queryset of items (from items())."""
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     items_address = reverse("public:item-list")
-    return [PublicItem.from_item(item, today, items_address) for item in items]
+    return [PublicItem.from_item(item, today, items_address, now) for item in items]
 
 
 def _published():

@@ -15,12 +15,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from recommendations.models import Action, Item, Organisation, Source, Theme, http_url_validator
+from recommendations.models import (
+    CADENCE_MONTHS,
+    DEFAULT_CADENCE_MONTHS,
+    Action,
+    Item,
+    Organisation,
+    Source,
+    Theme,
+    formal_response_problems,
+    http_url_validator,
+)
 
 SOURCE_KEYS = {"code", "short_title", "title", "kind", "author", "publisher", "published_on", "url", "summary"}
 ITEM_KEYS = {
     "reference", "number", "kind", "grade", "title", "summary", "official_wording", "provenance",
     "themes", "owner", "lead_role", "baseline_target_date",
+    "formal_response", "formal_response_note", "formal_response_date", "update_cadence_months",
 }
 ITEM_REQUIRED = {"reference", "number", "kind", "title", "summary", "provenance", "owner", "lead_role"}
 ACTION_KEYS = {"reference", "title", "description", "owner", "partners", "items", "start_date", "due_date"}
@@ -141,6 +152,13 @@ class _Checker:
                 self.problem(where, f"'{key}' must be an http:// or https:// web address, not '{value}'")
         return value
 
+    def whole_number(self, entry, key, where, allowed, default):
+        value = entry.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value not in allowed:
+            self.problem(where, f"'{key}' must be a whole number from {allowed[0]} to {allowed[-1]}, not '{value}'")
+            return default
+        return value
+
     def slug_list(self, entry, key, where, known, label):
         value = entry.get(key) or []
         if not isinstance(value, list):
@@ -246,7 +264,20 @@ def read_seed_files(directory):
                 "owner": entry.get("owner"),
                 "lead_role": check.text(entry, "lead_role", where, 200),
                 "baseline_target_date": check.date(entry, "baseline_target_date", where, required=False),
+                "formal_response": check.choice(
+                    entry, "formal_response", where, Item.FormalResponse.values, required=False
+                ) or Item.FormalResponse.AWAITING,
+                "formal_response_note": check.text(entry, "formal_response_note", where, 500, required=False),
+                "formal_response_date": check.date(entry, "formal_response_date", where, required=False),
+                "update_cadence_months": check.whole_number(
+                    entry, "update_cadence_months", where, CADENCE_MONTHS, DEFAULT_CADENCE_MONTHS
+                ),
             }
+            response_problems = formal_response_problems(
+                item["formal_response"], item["formal_response_note"], item["formal_response_date"]
+            )
+            for key, message in response_problems.items():
+                check.problem(where, f"{message[0].lower()}{message[1:].rstrip('.')} ('{key}')")
             if "owner" in entry and item["owner"] not in organisations:
                 check.problem(where, f"owner '{entry.get('owner')}' is not a defined organisation")
             number = entry.get("number")
@@ -351,8 +382,10 @@ def load_sources(directory):
 
 
 def _load_item(source, data, organisations, themes, report):
-    # The file owns the description of an item. Ownership, wording and dates
-    # are only starting values: after creation they are managed in the app.
+    # The file owns the description of an item. Ownership, wording, dates and
+    # the update cadence are only starting values: after creation they are
+    # managed in the app. A formal response in the file is filled in while the
+    # item still awaits one, never over a response recorded in the app.
     described = {
         "source": source,
         "number": data["number"],
@@ -368,9 +401,16 @@ def _load_item(source, data, organisations, themes, report):
         "official_wording": data["official_wording"],
         "baseline_target_date": data["baseline_target_date"],
         "current_target_date": data["baseline_target_date"],
+        "update_cadence_months": data["update_cadence_months"],
     }
-    item, created = _get_or_create(Item, {"reference": data["reference"]}, {**described, **starting}, report, "items")
+    response = {name: data[name] for name in ("formal_response", "formal_response_note", "formal_response_date")}
+    item, created = _get_or_create(
+        Item, {"reference": data["reference"]}, {**described, **starting, **response}, report, "items"
+    )
     if not created:
+        awaiting = Item.FormalResponse.AWAITING
+        if item.formal_response == awaiting and response["formal_response"] != awaiting:
+            described = {**described, **response}
         _sync(item, described, report, "items")
     wanted = {themes[slug].pk for slug in data["themes"]}
     if set(item.themes.values_list("pk", flat=True)) != wanted:

@@ -9,7 +9,6 @@ Tables; every Table is shown on the page and can be downloaded as CSV from
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import render
@@ -180,7 +179,7 @@ def _overview_context(items, moment, listed):
         ),
         Table(
             "stale",
-            f"Stale items (open, with no update published in the last {data['stale_after_days']} days)",
+            "Stale items (open, with no update published for longer than their update cadence)",
             ["Item", "Title", "Owner", "Status", "Last update published"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.get_status_display(),
@@ -250,7 +249,6 @@ def _owners(request, listed):
     return {
         "tables": _keyed(tables),
         "owner_chart": _status_chart("owner-chart", "Items by status, by owner organisation", by_owner),
-        "stale_after_days": settings.TRACKER_STALE_AFTER_DAYS,
     }
 
 

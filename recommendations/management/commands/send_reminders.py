@@ -6,7 +6,7 @@ from recommendations.services.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "E-mail officers whose organisation owns items that are overdue or stale (no update published for "
-        "TRACKER_STALE_AFTER_DAYS days). Sends at most one e-mail per person per day, so it is safe to run "
+        "longer than the item's update cadence). Sends at most one e-mail per person per day, so it is safe to run "
         "from cron several times a day."
     )
 
