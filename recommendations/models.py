@@ -71,6 +71,19 @@ def shown_host(url):
     return host
 
 
+def long_date(day):
+    """A date as the pages write it: 9 September 2014."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def years_after(day, years):
+    """The same day `years` later (28 February for 29 February in a year that has none)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         COUNCIL = "council", "Council"
@@ -235,6 +248,9 @@ class Item(models.Model):
         GREEN = "green", "Green"
         NOT_RATED = "", "Not rated"
 
+    # A target date further ahead than this is a typing mistake or not a real plan.
+    TARGET_DATE_YEARS_AHEAD = 10
+
     # Statuses that count as done: no longer overdue, counted as delivered.
     DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
     # Statuses an officer may propose; assurance is the board's decision.
@@ -303,6 +319,36 @@ class Item(models.Model):
                                                  "marking it as verified.")
             if missing:
                 raise ValidationError(missing)
+
+        # Target dates belong to the workflow (read-only in the admin), but any
+        # other route that changes one meets the same limits.
+        stored = Item.objects.filter(pk=self.pk).values("baseline_target_date", "current_target_date").first() or {}
+        errors = {}
+        for name in ("baseline_target_date", "current_target_date"):
+            day = getattr(self, name)
+            if day and self.source_id and day != stored.get(name):
+                message = self.target_date_error(day, what=self._meta.get_field(name).verbose_name.capitalize())
+                if message:
+                    errors[name] = message
+        if errors:
+            raise ValidationError(errors)
+
+    def target_date_error(self, day, what="The target date", today=None):
+        """Why `day` cannot be this item's target date, or None if it can.
+
+        The one rule for every new target date (an officer's proposal, a board
+        correction, the admin): not before the item's source was published, and
+        at most TARGET_DATE_YEARS_AHEAD years after today.
+        """
+        earliest = self.source.published_on
+        latest = years_after(today or timezone.localdate(), self.TARGET_DATE_YEARS_AHEAD)
+        if day < earliest:
+            return (f"{what} must be the same as or after {long_date(earliest)}, when "
+                    f"{self.source.short_title} was published")
+        if day > latest:
+            return (f"{what} must be the same as or before {long_date(latest)}, "
+                    f"{self.TARGET_DATE_YEARS_AHEAD} years from today")
+        return None
 
     def record_verification(self, user, previous=None):
         """Note who verified the official wording and when: on first verification, and again

@@ -34,8 +34,33 @@ def approved(officer, reviewer, item, **changes):
     return workflow.approve(reviewer, update, update.version)
 
 
+DATE_FIELDS = ("proposed_target_date", "target_date", "date")
+
+
+def date_input(name, value):
+    """A GOV.UK date input's three boxes as posted: `value` is a date, an ISO date
+    string, a (day, month, year) tuple of what was typed, or "" for nothing."""
+    if isinstance(value, datetime.date):
+        value = (value.day, value.month, value.year)
+    elif isinstance(value, str):
+        value = tuple(reversed(value.split("-"))) if value else ("", "", "")
+    return {f"{name}_{part}": str(typed) for part, typed in zip(("day", "month", "year"), value)}
+
+
+def with_date_inputs(data):
+    """The post with every date field (by name) given as its three boxes."""
+    posted = {}
+    for name, value in data.items():
+        if name.rsplit("-", 1)[-1] in DATE_FIELDS:
+            posted.update(date_input(name, value))
+        else:
+            posted[name] = value
+    return posted
+
+
 def update_form(**overrides):
-    """A valid progress update form post with one blank evidence row."""
+    """A valid progress update form post with one blank evidence row. Dates may be given
+    as dates or ISO strings: they are posted as the date input's three boxes."""
     data = {
         "narrative": "A new template is in use for every case.",
         "proposed_status": "in_progress",
@@ -49,4 +74,4 @@ def update_form(**overrides):
         "evidence-0-date": "",
     }
     data.update(overrides)
-    return data
+    return with_date_inputs(data)

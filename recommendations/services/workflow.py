@@ -15,7 +15,10 @@ Rules enforced here and nowhere else:
   update is written, submitted or approved on it until a reviewer reopens it;
 - nobody reviews an update they wrote, and nobody assures an item whose
   implementation their own organisation reported;
-- moving a target date keeps the baseline and records the reason;
+- moving a target date keeps the baseline and needs a reason; a reason with no
+  new date is refused rather than dropped; a new target date is never before
+  the item's source was published nor more than ten years ahead
+  (Item.target_date_error, the same rule the admin meets);
 - an approved update never changes again (corrections are new updates);
 - every publication and board decision is appended to the publication log;
 - two people acting on the same update at once: one wins, the other is told.
@@ -28,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
 from recommendations.rules import allowed
 from recommendations.services import notifications, publication_log
 
@@ -77,6 +80,10 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
                             field="proposed_status")
     if proposed_status not in Item.OFFICER_STATUSES:
         raise WorkflowError("Choose a status from the list.", field="proposed_status")
+    _check_target_date(item, proposed_target_date, "proposed_target_date", "New target date")
+    if target_date_reason.strip() and not proposed_target_date:
+        raise WorkflowError("Enter the new target date, or delete the reason if the target date is not changing.",
+                            field="proposed_target_date")
     if (
         proposed_target_date
         and item.current_target_date
@@ -84,6 +91,14 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
         and not target_date_reason.strip()
     ):
         raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
+
+
+def _check_target_date(item, day, field, what):
+    """The limits of a new target date (Item.target_date_error), as an error on `field`."""
+    if day and day != item.current_target_date:
+        message = item.target_date_error(day, what=what)
+        if message:
+            raise WorkflowError(message, field=field)
 
 
 CLOSED = ("This item has been assured and closed by the improvement board, so no update can be written, "
@@ -320,6 +335,7 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
         or (rag and rag != item.rag)
         or (target_date and target_date != item.current_target_date)
     )
+    _check_target_date(item, target_date, "target_date", "Corrected target date")
     if not changes:
         raise WorkflowError("Nothing would change: choose the corrected status, RAG rating or target date.")
     with transaction.atomic():
@@ -403,7 +419,7 @@ def _apply_to_item(update, user):
         # The baseline never moves once agreed; the reason is kept in the item's history.
         if item.baseline_target_date is None:
             item.baseline_target_date = update.proposed_target_date
-        reason += f"; target date moved to {_long_date(update.proposed_target_date)}"
+        reason += f"; target date moved to {long_date(update.proposed_target_date)}"
         if update.target_date_reason:
             reason += f": {update.target_date_reason}"
         item.current_target_date = update.proposed_target_date
@@ -412,10 +428,6 @@ def _apply_to_item(update, user):
     # reason stays on the update itself.
     item._change_reason = Truncator(reason).chars(100)
     item.save()
-
-
-def _long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def _notify(handler, update):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from recommendations.forms import (
     AssureForm,
     CorrectionForm,
+    EvidenceForm,
     EvidenceFormSet,
     ProgressUpdateForm,
     ReopenForm,
@@ -232,7 +233,13 @@ def _edit_update(request, item, update):
 def _answers(post):
     answers = post.dict()
     answers["remove_evidence"] = post.getlist("remove_evidence")
+    answers["proposed_target_date"] = _date_parts(ProgressUpdateForm, "proposed_target_date", post)
     return answers
+
+
+def _date_parts(form_class, field, post, prefix=""):
+    """A date input's three boxes as typed, to show them again unsaved."""
+    return form_class.base_fields[field].widget.value_from_datadict(post, None, prefix + field)
 
 
 def _evidence_rows(post):
@@ -241,7 +248,8 @@ def _evidence_rows(post):
     except ValueError:
         total = 0
     return [
-        {name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url", "date")}
+        {**{name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url")},
+         "date": _date_parts(EvidenceForm, "date", post, f"{EVIDENCE_PREFIX}-{index}-")}
         for index in range(max(total, 0))
     ]
 
