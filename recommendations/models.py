@@ -343,8 +343,8 @@ class Item(models.Model):
         earliest = self.source.published_on
         latest = years_after(today or timezone.localdate(), self.TARGET_DATE_YEARS_AHEAD)
         if day < earliest:
-            return (f"{what} must be the same as or after {long_date(earliest)}, when "
-                    f"{self.source.short_title} was published")
+            return (f"{what} must be the same as or after {long_date(earliest)}, the date its source "
+                    f"({self.source.short_title}) was published")
         if day > latest:
             return (f"{what} must be the same as or before {long_date(latest)}, "
                     f"{self.TARGET_DATE_YEARS_AHEAD} years from today")
