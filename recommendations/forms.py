@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, http_url_validator
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, http_url_validator, long_date
 
 # Limits on free text, so a pasted document or a script cannot fill the
 # database or the pages; each is far above what a person writes in a form.
@@ -384,6 +384,9 @@ class SubmitForm(forms.Form):
 
 
 class AssureForm(forms.Form):
+    """`evidence`: the item's published evidence links, to tick those checked. An item
+    with none asks instead for the explicit confirmation the service needs."""
+
     narrative = narrative_field(
         "How has the board assured itself that this item is done?",
         "Say what the board looked at. This is published with the item.",
@@ -391,6 +394,39 @@ class AssureForm(forms.Form):
         what="The description",
         rows=6,
     )
+    evidence_strength = forms.ChoiceField(
+        label="How strong is the evidence the board saw?",
+        choices=ProgressUpdate.EvidenceStrength.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        help_text="Choose the strongest that applies. This is published with the item.",
+        error_messages={"required": "Choose how strong the evidence the board saw is",
+                        "invalid_choice": "Choose how strong the evidence the board saw is"},
+    )
+    evidence_checked = forms.TypedMultipleChoiceField(
+        label="Which evidence links did you check?",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
+        help_text="Tick every published link you opened and checked.",
+        error_messages={"invalid_choice": "Only this item's published evidence links can be ticked. "
+                                          + PAGE_TAMPERED},
+    )
+    no_links_confirmed = forms.BooleanField(
+        label="The item has no published evidence links: the board assured it from other evidence, "
+              "described above",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+
+    def __init__(self, *args, evidence=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if evidence:
+            self.fields["evidence_checked"].choices = [
+                (link.pk, f"{link.title} ({link.host}, {long_date(link.date)})") for link in evidence
+            ]
+            del self.fields["no_links_confirmed"]
+        else:
+            del self.fields["evidence_checked"]
 
 
 class ReopenForm(forms.Form):

@@ -429,6 +429,14 @@ class ProgressUpdate(models.Model):
         REOPENING = "reopening", "Reopened by the board"
         CORRECTION = "correction", "Corrected by the board"
 
+    class EvidenceStrength(models.TextChoices):
+        """How strong the evidence the board saw when it assured an item, weakest first."""
+
+        POLICY = "policy", "Policy or plan agreed"
+        OPERATING = "operating", "In place and operating"
+        AUDITED = "audited", "Audited or inspected"
+        OUTCOMES = "outcomes", "Outcomes improved"
+
     # An organisation has at most one of these on an item at a time.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
     # Who is credited in public with an update that has no organisation: the board's own decisions.
@@ -462,6 +470,10 @@ class ProgressUpdate(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Assurances only: the strength of the evidence the board saw, and which of
+    # the item's published evidence links the reviewer checked.
+    evidence_strength = models.CharField(max_length=10, choices=EvidenceStrength.choices, blank=True)
+    evidence_checked = models.ManyToManyField("EvidenceLink", blank=True, related_name="checked_by")
     # Bumped on every change; a write that names an older version is refused,
     # so two people acting on the same update cannot overwrite each other.
     version = models.PositiveIntegerField(default=1)

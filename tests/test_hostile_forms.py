@@ -15,7 +15,7 @@ from recommendations.models import EvidenceLink, Item
 from recommendations.services.sources import SeedError, load_sources
 from tests.helpers import SEEDS
 from tests.hostile import new_update_url, snapshot, update_form, with_evidence
-from tests.workflow_helpers import EVIDENCE, draft
+from tests.workflow_helpers import EVIDENCE, assure_form, draft
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_over_long_review_comment_is_refused(reviewer_client, council_submitted)
 
 def test_over_long_assurance_is_refused(reviewer_client, implemented_item):
     page = refused(reviewer_client, reverse("workflow:assure", args=[implemented_item.reference]),
-                   {"narrative": "x" * 1_000_000})
+                   assure_form(implemented_item, narrative="x" * 1_000_000))
     assert "The description must be 10,000 characters or fewer" in page
 
 
@@ -178,7 +178,7 @@ def test_unknown_review_decision_is_refused(reviewer_client, council_submitted, 
 
 def test_assuring_an_item_that_is_not_implemented_is_refused(reviewer_client, council_item):
     page = refused(reviewer_client, reverse("workflow:assure", args=[council_item.reference]),
-                   {"narrative": "Forged closure"})
+                   assure_form(council_item, narrative="Forged closure"))
     assert "Only an implemented item can be assured and closed" in page
 
 

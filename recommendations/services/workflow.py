@@ -15,6 +15,8 @@ Rules enforced here and nowhere else:
   update is written, submitted or approved on it until a reviewer reopens it;
 - nobody reviews an update they wrote, and nobody assures an item whose
   implementation their own organisation reported;
+- an assurance records the strength of the evidence seen and the item's
+  published evidence links the reviewer checked (see assure());
 - moving a target date keeps the baseline and needs a reason; a reason with no
   new date is refused rather than dropped; a new target date is never before
   the item's source was published nor more than ten years ahead
@@ -269,8 +271,23 @@ def implementation_report(item):
     )
 
 
-def assure(reviewer, item, narrative):
-    """A reviewer closes an implemented item. Recorded as a published decision of the board."""
+def published_evidence(item):
+    """The item's published evidence links: those a reviewer may tick as checked when assuring it."""
+    return list(EvidenceLink.objects.public().filter(item=item).order_by("-date", "title", "pk"))
+
+
+def assure(reviewer, item, narrative, *, strength, checked=(), no_links_confirmed=False):
+    """A reviewer closes an implemented item. Recorded as a published decision of the board.
+
+    The reviewer records what the assurance rests on:
+    - `strength`, how strong the evidence seen was (ProgressUpdate.EvidenceStrength): required;
+    - `checked`, the ids of the item's published evidence links they checked: each must be
+      one of those links, and at least one is needed when the item has any;
+    - an item with no published evidence link at all is assured only if the reviewer
+      says so explicitly (`no_links_confirmed`), the narrative then saying what was seen;
+      otherwise the assurance is refused, so "no links checked" is never an oversight.
+    Nobody assures an item whose implementation they or their organisation reported.
+    """
     _require(reviewer, "recommendations.assure_item", item)
     if not narrative.strip():
         raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
@@ -281,6 +298,18 @@ def assure(reviewer, item, narrative):
     ):
         raise WorkflowError("You or your organisation reported this item implemented, so another member of the "
                             "board must assure it.")
+    if strength not in ProgressUpdate.EvidenceStrength.values:
+        raise WorkflowError("Choose how strong the evidence the board saw is.", field="evidence_strength")
+    published = {link.pk for link in published_evidence(item)}
+    checked = set(checked)
+    if not checked <= published:
+        raise WorkflowError("Only this item's published evidence links can be ticked as checked.",
+                            field="evidence_checked")
+    if published and not checked:
+        raise WorkflowError("Tick the evidence links you checked.", field="evidence_checked")
+    if not published and not no_links_confirmed:
+        raise WorkflowError("This item has no published evidence links: confirm that the board assured it from "
+                            "other evidence, described above.", field="no_links_confirmed")
     with transaction.atomic():
         # The conditional UPDATE is the claim: of two reviewers closing the
         # same item at once, only one still finds it implemented.
@@ -290,7 +319,9 @@ def assure(reviewer, item, narrative):
         now = timezone.now()
         update = _board_decision(reviewer, item, ProgressUpdate.Kind.ASSURANCE, narrative, Status.ASSURED,
                                  Item.Rag.GREEN, now)
+        update.evidence_strength = strength
         _save(update, reviewer, "Assured and closed by the board")
+        update.evidence_checked.set(checked)
         _apply_to_item(update, reviewer)
         publication_log.record_update(update)
     return update

@@ -333,12 +333,13 @@ def review(request, pk):
     }, status=status)
 
 
-def _board_decision(request, reference, form, decide, done_message, template, initial=None):
+def _board_decision(request, reference, form, decide, done_message, template, initial=None, form_kwargs=None):
     """A reviewer's decision on an item (assure, reopen, correct): the form, then the
     service's decision, published at once; the service's refusal is shown on the form.
-    `initial(item)` gives the form's starting values."""
+    `initial(item)` gives the form's starting values, `form_kwargs(item)` its other arguments."""
     item = _item(request, reference, "recommendations.assure_item")
-    form = form(request.POST or None, initial=initial(item) if initial else None)
+    form = form(request.POST or None, initial=initial(item) if initial else None,
+                **(form_kwargs(item) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
         try:
             decide(item, form.cleaned_data)
@@ -355,8 +356,12 @@ def assure(request, reference):
     """A reviewer closes an implemented item."""
     return _board_decision(
         request, reference, AssureForm,
-        lambda item, data: workflow.assure(request.user, item, data["narrative"]),
+        lambda item, data: workflow.assure(
+            request.user, item, data["narrative"], strength=data["evidence_strength"],
+            checked=data.get("evidence_checked", ()), no_links_confirmed=data.get("no_links_confirmed", False),
+        ),
         "is now assured and closed.", "assure.html",
+        form_kwargs=lambda item: {"evidence": workflow.published_evidence(item)},
     )
 
 
