@@ -535,6 +535,18 @@ class AdminSignInForm(UsernameLengthMixin, AdminAuthenticationForm):
     pass
 
 
+class StrengthFilterForm(forms.Form):
+    """The board's assurance dashboard, narrowed to one evidence strength (?strength=)."""
+
+    strength = forms.ChoiceField(
+        label="Evidence strength",
+        choices=[("", "Any strength")] + ProgressUpdate.EvidenceStrength.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": "Choose an evidence strength from the list"},
+    )
+
+
 class AsAtForm(forms.Form):
     """The board's "as at" date, as ?day=&month=&year= in the address."""
 

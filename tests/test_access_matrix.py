@@ -94,6 +94,8 @@ EXPECTED = {
     "board:trend-csv": BOARD,
     "board:overlap": BOARD,
     "board:overlap-csv": BOARD,
+    "board:assurance": BOARD,
+    "board:assurance-csv": BOARD,
     "board:as-at": BOARD,
     "board:as-at-csv": BOARD,
     "login": PUBLIC,
@@ -116,6 +118,7 @@ TABLES = {
     "board:owners-csv": "status-by-organisation",
     "board:trend-csv": "trend-jay",
     "board:overlap-csv": "actions-by-source",
+    "board:assurance-csv": "assured-items",
     "board:as-at-csv": "status-by-source",
 }
 QUERIES = {"board:as-at": "?day=1&month=6&year=2015", "board:as-at-csv": "?day=1&month=6&year=2015"}

@@ -14,6 +14,8 @@ urlpatterns = [
     path("trend/<slug:table>.csv", board.trend, name="trend-csv"),
     path("overlap/", board.overlap, name="overlap"),
     path("overlap/<slug:table>.csv", board.overlap, name="overlap-csv"),
+    path("assurance/", board.assurance, name="assurance"),
+    path("assurance/<slug:table>.csv", board.assurance, name="assurance-csv"),
     path("as-at/", board.as_at, name="as-at"),
     path("as-at/<slug:table>.csv", board.as_at, name="as-at-csv"),
 ]
