@@ -131,7 +131,7 @@ def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_serv
                                  f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
         "demo-reviewer": [
             "/work/review/", f"/work/updates/{submitted.pk}/review/", "/work/items/OFSTED-F3/correct/",
-            "/work/items/OFSTED-F3/reopen/", "/board/", "/board/owners/",
+            "/work/items/OFSTED-F3/reopen/", "/work/items/OFSTED-F3/assure/", "/board/", "/board/owners/",
             "/board/trend/", "/board/overlap/", "/board/assurance/?strength=audited", "/board/as-at/?day=1&month=6&year=2015",
             "/board/as-at/?day=31&month=2&year=2015",
         ],
