@@ -210,7 +210,8 @@ def target_date_field(label, help_text, *, what):
     """An optional target date. Its limits depend on the item, so the service checks them
     (Item.target_date_error); here, only that it is a real date before LATEST_TARGET_DATE."""
     return DateInputField(
-        label=label, required=False, what=what, help_text=f"{help_text} For example, 27 3 {timezone.localdate().year + 1}",
+        label=label, required=False, what=what,
+        help_text=f"{help_text} For example, 27 3 {timezone.localdate().year + 1}",
         latest=LATEST_TARGET_DATE, latest_message=f"{what} must be before {LATEST_TARGET_DATE.year + 1}",
     )
 
