@@ -4,6 +4,7 @@ the rules (who may do what, which status is allowed, when a reason is
 needed) are applied by recommendations.services.workflow, whose error
 messages the views attach to these forms.
 """
+import copy
 import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -12,11 +13,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, Subscription, http_url_validator
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator, long_date
 
 # Limits on free text, so a pasted document or a script cannot fill the
 # database or the pages; each is far above what a person writes in a form.
@@ -67,30 +67,152 @@ class WebAddressField(forms.URLField):
         return super().to_python(value)
 
 
-def _check_date_range(value, what, latest=None, latest_message=""):
-    if value is None:
-        return value
-    if value < EARLIEST_DATE:
-        raise ValidationError(f"{what} must be in {EARLIEST_DATE.year} or later")
-    if latest and value > latest:
-        raise ValidationError(latest_message)
-    return value
+# --- Dates: the GOV.UK date input ----------------------------------------------
+#
+# Every date typed into the tracker is three boxes (day, month, year), never the
+# browser's date picker, with the design system's error messages. One field
+# (DateInputField), one widget (DateInputWidget) and one bound field, which
+# knows which of the three boxes an error is about: those boxes are outlined
+# in red and the error summary links to the first of them.
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class DateInputWidget(forms.MultiWidget):
+    """Day, month and year boxes. `bare_names`: the boxes are named day, month and year
+    rather than <field>_day..., for a short query string (the board's "as at")."""
+
+    template_name = "recommendations/widgets/date_input.html"
+
+    def __init__(self, attrs=None, bare_names=False):
+        widgets = {
+            part: forms.TextInput(attrs={
+                "class": f"govuk-input govuk-date-input__input govuk-input--width-{4 if part == 'year' else 2}",
+                "inputmode": "numeric",
+            })
+            for part in DATE_PARTS
+        }
+        super().__init__(widgets, attrs)
+        self.bare_names = bare_names
+        self.parts_in_error = ()
+
+    def _name(self, name, part):
+        return part if self.bare_names else f"{name}_{part}"
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for part, subwidget in zip(DATE_PARTS, context["widget"]["subwidgets"]):
+            subwidget["name"] = self._name(name, part)
+            if attrs and attrs.get("id"):
+                subwidget["attrs"]["id"] = f"{attrs['id']}_{part}"
+            subwidget["label"] = part.capitalize()
+            if part not in self.parts_in_error:
+                subwidget["attrs"].pop("aria-invalid", None)
+            else:
+                subwidget["attrs"]["class"] += " govuk-input--error"
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return [data.get(self._name(name, part)) for part in DATE_PARTS]
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(self._name(name, part) not in data for part in DATE_PARTS)
+
+
+class DateInputBoundField(BoundField):
+    @property
+    def parts_in_error(self):
+        """The boxes the errors are about; all three if an error names none."""
+        parts = []
+        for error in self.errors.as_data():
+            named = (error.params or {}).get("parts") or DATE_PARTS
+            parts += [part for part in named if part not in parts]
+        return tuple(part for part in DATE_PARTS if part in parts)
+
+    @property
+    def id_for_label(self):
+        # The error summary links here: the first box in error, or the day.
+        return f"{self.auto_id}_{(self.parts_in_error or DATE_PARTS)[0]}"
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        widget = copy.copy(widget or self.field.widget)
+        widget.parts_in_error = self.parts_in_error
+        return super().as_widget(widget, attrs, only_initial)
+
+
+def date_error(message, *parts):
+    """A date error about some of the boxes (none named: the date as a whole)."""
+    return ValidationError(message, params={"parts": parts})
+
+
+class DateInputField(forms.MultiValueField):
+    """A date typed as day, month and year, checked as the GOV.UK date input asks.
+
+    `what` names the date at the start of a message ("New target date must be a
+    real date"); `required_message` is the message when nothing is entered.
+    `latest` (a date, or a function giving one) and `latest_message` bound it
+    from above; no date is earlier than EARLIEST_DATE.
+    """
+
+    widget = DateInputWidget
+    bound_field_class = DateInputBoundField
+
+    def __init__(self, *, what, required_message="", latest=None, latest_message="", bare_names=False,
+                 **kwargs):
+        self.what, self.latest, self.latest_message = what, latest, latest_message
+        parts = [forms.CharField(required=False) for _ in DATE_PARTS]
+        kwargs.setdefault("widget", DateInputWidget(bare_names=bare_names))
+        super().__init__(parts, require_all_fields=False,
+                         error_messages={"required": required_message or f"Enter {what[0].lower()}{what[1:]}"},
+                         **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            # Nothing entered at all concerns the date as a whole.
+            raise date_error(error.messages[0]) if getattr(error, "code", None) == "required" else error
+
+    def compress(self, data_list):
+        if not data_list or not any(value.strip() for value in data_list):
+            return None
+        parts = dict(zip(DATE_PARTS, (value.strip() for value in data_list)))
+        what = self.what
+        missing = [part for part in DATE_PARTS if not parts[part]]
+        if missing:
+            raise date_error(f"{what} must include a {' and '.join(missing)}", *missing)
+        wrong = [part for part in DATE_PARTS
+                 if not (parts[part].isascii() and parts[part].isdigit())
+                 or (part != "year" and len(parts[part]) > 2)]
+        if wrong:
+            raise date_error(f"{what} must be a real date", *wrong)
+        if len(parts["year"]) != 4:
+            raise date_error("Year must include 4 numbers", "year")
+        try:
+            day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            impossible = [part for part, top in (("day", 31), ("month", 12)) if not 1 <= int(parts[part]) <= top]
+            raise date_error(f"{what} must be a real date", *impossible) from None
+        if day < EARLIEST_DATE:
+            raise date_error(f"{what} must be in {EARLIEST_DATE.year} or later", "year")
+        latest = self.latest() if callable(self.latest) else self.latest
+        if latest and day > latest:
+            raise date_error(self.latest_message)
+        return day
 
 
 def target_date_field(label, help_text, *, what):
-    """An optional target date; `what` names it in messages ("The new target date")."""
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=DATE_WIDGET,
-        help_text=help_text,
-        error_messages={"invalid": f"Enter {what[0].lower()}{what[1:]} as a real date"},
-    )
-
-
-def _check_target_date(value, what):
-    return _check_date_range(
-        value, what, latest=LATEST_TARGET_DATE, latest_message=f"{what} must be before {LATEST_TARGET_DATE.year + 1}"
+    """An optional target date. Its limits depend on the item, so the service checks them
+    (Item.target_date_error); here, only that it is a real date before LATEST_TARGET_DATE."""
+    return DateInputField(
+        label=label, required=False, what=what,
+        help_text=f"{help_text} For example, 27 3 {timezone.localdate().year + 1}",
+        latest=LATEST_TARGET_DATE, latest_message=f"{what} must be before {LATEST_TARGET_DATE.year + 1}",
     )
 
 
@@ -134,7 +256,7 @@ class ProgressUpdateForm(forms.Form):
     proposed_target_date = target_date_field(
         "New target date (optional)",
         "Only if the target date should change. The first agreed date is always kept.",
-        what="The new target date",
+        what="New target date",
     )
     target_date_reason = forms.CharField(
         label="Why is the target date changing?",
@@ -157,9 +279,6 @@ class ProgressUpdateForm(forms.Form):
     def __init__(self, *args, evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_evidence"].choices = [(link.pk, f"{link.title} ({link.url})") for link in evidence]
-
-    def clean_proposed_target_date(self):
-        return _check_target_date(self.cleaned_data["proposed_target_date"], "The new target date")
 
     @classmethod
     def initial_for(cls, update):
@@ -190,16 +309,11 @@ class EvidenceForm(forms.Form):
         error_messages={"invalid": "Enter a web address that starts with http:// or https://",
                         "max_length": _too_long("The web address", EvidenceLink._meta.get_field("url").max_length)},
     )
-    date = forms.DateField(
-        label="Date of the document", required=False, widget=DATE_WIDGET,
-        error_messages={"invalid": "Enter the date of the document as a real date"},
+    date = DateInputField(
+        label="Date of the document", required=False, what="Date of the document",
+        help_text="For example, 27 3 2015", latest=timezone.localdate,
+        latest_message="Date of the document must be today or in the past",
     )
-
-    def clean_date(self):
-        return _check_date_range(
-            self.cleaned_data["date"], "The date of the document",
-            latest=timezone.localdate(), latest_message="The date of the document must be today or in the past",
-        )
 
     def clean(self):
         cleaned = super().clean()
@@ -271,6 +385,9 @@ class SubmitForm(forms.Form):
 
 
 class AssureForm(forms.Form):
+    """`evidence`: the item's published evidence links, to tick those checked. An item
+    with none asks instead for the explicit confirmation the service needs."""
+
     narrative = narrative_field(
         "How has the board assured itself that this item is done?",
         "Say what the board looked at. This is published with the item.",
@@ -278,6 +395,39 @@ class AssureForm(forms.Form):
         what="The description",
         rows=6,
     )
+    evidence_strength = forms.ChoiceField(
+        label="How strong is the evidence the board saw?",
+        choices=ProgressUpdate.EvidenceStrength.choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        help_text="Choose the strongest that applies. This is published with the item.",
+        error_messages={"required": "Choose how strong the evidence the board saw is",
+                        "invalid_choice": "Choose how strong the evidence the board saw is"},
+    )
+    evidence_checked = forms.TypedMultipleChoiceField(
+        label="Which evidence links did you check?",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes__input"}),
+        help_text="Tick every published link you opened and checked.",
+        error_messages={"invalid_choice": "Only this item's published evidence links can be ticked. "
+                                          + PAGE_TAMPERED},
+    )
+    no_links_confirmed = forms.BooleanField(
+        label="The item has no published evidence links: the board assured it from other evidence, "
+              "described above",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+
+    def __init__(self, *args, evidence=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if evidence:
+            self.fields["evidence_checked"].choices = [
+                (link.pk, f"{link.title} ({link.host}, {long_date(link.date)})") for link in evidence
+            ]
+            del self.fields["no_links_confirmed"]
+        else:
+            del self.fields["evidence_checked"]
 
 
 class ReopenForm(forms.Form):
@@ -315,7 +465,7 @@ class CorrectionForm(forms.Form):
     target_date = target_date_field(
         "Corrected target date (optional)",
         "Only if the current target date is wrong. The first agreed date is kept.",
-        what="The target date",
+        what="Corrected target date",
     )
     reason = narrative_field(
         "What was wrong, and why is it being corrected?",
@@ -324,9 +474,6 @@ class CorrectionForm(forms.Form):
         what="The reason",
         rows=5,
     )
-
-    def clean_target_date(self):
-        return _check_target_date(self.cleaned_data["target_date"], "The target date")
 
 
 class ThrottledPasswordChangeForm(PasswordChangeForm):
@@ -389,56 +536,31 @@ class AdminSignInForm(UsernameLengthMixin, AdminAuthenticationForm):
     pass
 
 
+class StrengthFilterForm(forms.Form):
+    """The board's assurance dashboard, narrowed to one evidence strength (?strength=)."""
+
+    strength = forms.ChoiceField(
+        label="Evidence strength",
+        choices=[("", "Any strength")] + ProgressUpdate.EvidenceStrength.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": "Choose an evidence strength from the list"},
+    )
+
+
 class AsAtForm(forms.Form):
-    """A GOV.UK date input. Errors name the part of the date that is wrong."""
+    """The board's "as at" date, as ?day=&month=&year= in the address."""
 
-    # Lengths are checked in clean(), so an over-long part gets the same
-    # plain message as any other wrong date rather than a generic one.
-    day = forms.CharField(required=False)
-    month = forms.CharField(required=False)
-    year = forms.CharField(required=False)
+    date = DateInputField(
+        label="Show the overview as it stood at the end of", what="The date", bare_names=True,
+        required_message="Enter the date you want to see the dashboard for", help_text="For example, 31 3 2015",
+        latest=timezone.localdate, latest_message="The date must be today or in the past",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, legend=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields_in_error = set()
-        for name in ("day", "month", "year"):
-            width = 4 if name == "year" else 2
-            self.fields[name].widget.attrs.update(
-                {"class": f"govuk-input govuk-date-input__input govuk-input--width-{width}", "inputmode": "numeric"}
-            )
-
-    def _fail(self, message, *names):
-        self.fields_in_error = set(names)
-        raise ValidationError(message)
-
-    def clean(self):
-        if self.errors:
-            # A part was refused outright (such as a null character); its own message says why.
-            return self.cleaned_data
-        parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
-        missing = [name for name, value in parts.items() if not value]
-        if len(missing) == 3:
-            self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
-        if missing:
-            self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
-        not_numbers = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
-        if not_numbers:
-            self._fail("Enter the date as numbers, for example 31 3 2015", *not_numbers)
-        if len(parts["year"]) != 4:
-            self._fail("Year must include 4 numbers", "year")
-        too_long = [name for name in ("day", "month") if len(parts[name]) > 2]
-        if too_long:
-            self._fail("Enter a real date, for example 31 3 2015", *too_long)
-        try:
-            day = datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            self._fail("Enter a real date, for example 31 3 2015", "day", "month", "year")
-        if day > timezone.localdate():
-            self._fail("The date must be today or in the past", "day", "month", "year")
-        if day < EARLIEST_DATE:
-            self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
-        self.cleaned_data["date"] = day
-        return self.cleaned_data
+        if legend:
+            self.fields["date"].label = legend
 
 
 class SubscribeForm(forms.Form):

@@ -73,6 +73,19 @@ def shown_host(url):
     return host
 
 
+def long_date(day):
+    """A date as the pages write it: 9 September 2014."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def years_after(day, years):
+    """The same day `years` later (28 February for 29 February in a year that has none)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         COUNCIL = "council", "Council"
@@ -270,6 +283,9 @@ class Item(models.Model):
         NOT_ACCEPTED = "not_accepted", "Not accepted"
         AWAITING = "awaiting", "Awaiting response"
 
+    # A target date further ahead than this is a typing mistake or not a real plan.
+    TARGET_DATE_YEARS_AHEAD = 10
+
     # Statuses that count as done: no longer overdue, counted as delivered.
     DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
     # Statuses an officer may propose; assurance is the board's decision.
@@ -360,8 +376,34 @@ class Item(models.Model):
             if not self.official_reference.strip():
                 problems["official_reference"] = ("Give the page and paragraph of the official wording before "
                                                   "marking it as verified.")
+        # Target dates belong to the workflow (read-only in the admin), but any
+        # other route that changes one meets the same limits.
+        stored = Item.objects.filter(pk=self.pk).values("baseline_target_date", "current_target_date").first() or {}
+        for name in ("baseline_target_date", "current_target_date"):
+            day = getattr(self, name)
+            if day and self.source_id and day != stored.get(name):
+                message = self.target_date_error(day, what=self._meta.get_field(name).verbose_name.capitalize())
+                if message:
+                    problems[name] = message
         if problems:
             raise ValidationError(problems)
+
+    def target_date_error(self, day, what="The target date", today=None):
+        """Why `day` cannot be this item's target date, or None if it can.
+
+        The one rule for every new target date (an officer's proposal, a board
+        correction, the admin): not before the item's source was published, and
+        at most TARGET_DATE_YEARS_AHEAD years after today.
+        """
+        earliest = self.source.published_on
+        latest = years_after(today or timezone.localdate(), self.TARGET_DATE_YEARS_AHEAD)
+        if day < earliest:
+            return (f"{what} must be the same as or after {long_date(earliest)}, the date its source "
+                    f"({self.source.short_title}) was published")
+        if day > latest:
+            return (f"{what} must be the same as or before {long_date(latest)}, "
+                    f"{self.TARGET_DATE_YEARS_AHEAD} years from today")
+        return None
 
     def record_verification(self, user, previous=None):
         """Note who verified the official wording and when: on first verification, and again
@@ -459,6 +501,14 @@ class ProgressUpdate(models.Model):
         REOPENING = "reopening", "Reopened by the board"
         CORRECTION = "correction", "Corrected by the board"
 
+    class EvidenceStrength(models.TextChoices):
+        """How strong the evidence the board saw when it assured an item, weakest first."""
+
+        POLICY = "policy", "Policy or plan agreed"
+        OPERATING = "operating", "In place and operating"
+        AUDITED = "audited", "Audited or inspected"
+        OUTCOMES = "outcomes", "Outcomes improved"
+
     # An organisation has at most one of these on an item at a time.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
     # Who is credited in public with an update that has no organisation: the board's own decisions.
@@ -492,6 +542,10 @@ class ProgressUpdate(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Assurances only: the strength of the evidence the board saw, and which of
+    # the item's published evidence links the reviewer checked.
+    evidence_strength = models.CharField(max_length=10, choices=EvidenceStrength.choices, blank=True)
+    evidence_checked = models.ManyToManyField("EvidenceLink", blank=True, related_name="checked_by")
     # Bumped on every change; a write that names an older version is refused,
     # so two people acting on the same update cannot overwrite each other.
     version = models.PositiveIntegerField(default=1)

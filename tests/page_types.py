@@ -35,8 +35,8 @@ def signed_in_pages():
                                  f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
         "demo-reviewer": [
             "/work/review/", f"/work/updates/{submitted.pk}/review/", "/work/items/OFSTED-F3/correct/",
-            "/work/items/OFSTED-F3/reopen/", "/board/", "/board/owners/",
-            "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=6&year=2015",
+            "/work/items/OFSTED-F3/reopen/", "/work/items/OFSTED-F3/assure/", "/board/", "/board/owners/",
+            "/board/trend/", "/board/overlap/", "/board/assurance/?strength=audited", "/board/as-at/?day=1&month=6&year=2015",
             "/board/as-at/?day=31&month=2&year=2015", "/board/pack/", "/board/pack/?day=31&month=2&year=2015",
         ],
     }

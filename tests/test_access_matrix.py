@@ -103,6 +103,8 @@ EXPECTED = {
     "board:trend-csv": BOARD,
     "board:overlap": BOARD,
     "board:overlap-csv": BOARD,
+    "board:assurance": BOARD,
+    "board:assurance-csv": BOARD,
     "board:as-at": BOARD,
     "board:as-at-csv": BOARD,
     "board:pack": BOARD,
@@ -127,6 +129,7 @@ TABLES = {
     "board:owners-csv": "status-by-organisation",
     "board:trend-csv": "trend-jay",
     "board:overlap-csv": "actions-by-source",
+    "board:assurance-csv": "assured-items",
     "board:as-at-csv": "status-by-source",
     "board:pack-csv": "decisions",
 }

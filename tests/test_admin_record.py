@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from recommendations.models import Item
 from recommendations.services import workflow
+from tests import workflow_helpers
 from tests.workflow_helpers import approved
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_a_correction_is_a_recorded_published_decision(client, reviewer, council
 
 
 def test_a_closed_items_status_is_corrected_only_by_reopening(reviewer, second_reviewer, implemented_item):
-    workflow.assure(second_reviewer, implemented_item, "Audited.")
+    workflow_helpers.assure(second_reviewer, implemented_item, "Audited.")
     with pytest.raises(workflow.WorkflowError, match="reopen it"):
         workflow.correct(reviewer, implemented_item, "Wrong.", status="in_progress")
     implemented_item.refresh_from_db()

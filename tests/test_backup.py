@@ -12,6 +12,7 @@ from django.conf import settings
 from recommendations.models import HistoricalItem, Item, ProgressUpdate, User
 from recommendations.services.backup import BackupRefused, backed_up_models, export_backup, import_backup
 from recommendations.services.demo import load_demo
+from tests import workflow_helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,6 +49,9 @@ def demo_progress(seeded):
         user=admin, content_type=ContentType.objects.get_for_model(Item), object_id=str(item.pk),
         object_repr=str(item), action_flag=ADDITION, change_message="Checked the wording",
     )
+    # An assurance, with the evidence links it checked (a many-to-many to restore after the links).
+    workflow_helpers.assure(User.objects.get(username="demo-reviewer"),
+                            Item.objects.filter(status=Item.Status.IMPLEMENTED).first())
 
 
 def flush():
@@ -61,6 +65,7 @@ def test_round_trip_keeps_every_row(demo_progress, tmp_path):
     assert len(before["recommendations_historicalprogressupdate"]) > len(before["recommendations_progressupdate"])
     assert before["recommendations_historicalaction_items"]
     assert before["recommendations_user_groups"]
+    assert before["recommendations_progressupdate_evidence_checked"]
 
     backup = tmp_path / "backup.json"
     call_command("export_backup", str(backup), stdout=io.StringIO())

@@ -25,6 +25,9 @@ URLS = [
     "/board/overlap/",
     "/board/overlap/actions-by-source.csv",
     "/board/overlap/uncovered-items.csv",
+    "/board/assurance/",
+    "/board/assurance/?strength=audited",
+    "/board/assurance/assured-items.csv?strength=audited",
     f"/board/as-at/?{AS_AT}",
     *[f"/board/as-at/{table}.csv?{AS_AT}" for table in ("status-by-source", "overdue", "stale", "review-queue")],
 ]

@@ -270,10 +270,10 @@ def test_as_at_page_and_csv(timeline, board_client):
     [
         ("day=&month=&year=", "Enter the date you want to see the dashboard for"),
         ("day=20&month=&year=2024", "The date must include a month"),
-        ("day=x&month=3&year=2024", "Enter the date as numbers, for example 31 3 2015"),
+        ("day=x&month=3&year=2024", "The date must be a real date"),
         ("day=20&month=3&year=24", "Year must include 4 numbers"),
-        ("day=31&month=2&year=2024", "Enter a real date, for example 31 3 2015"),
-        ("day=1&month=13&year=2024", "Enter a real date, for example 31 3 2015"),
+        ("day=31&month=2&year=2024", "The date must be a real date"),
+        ("day=1&month=13&year=2024", "The date must be a real date"),
         ("day=1&month=1&year=2999", "The date must be today or in the past"),
     ],
 )

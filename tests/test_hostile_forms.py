@@ -15,7 +15,7 @@ from recommendations.models import EvidenceLink, Item
 from recommendations.services.sources import SeedError, load_sources
 from tests.helpers import SEEDS
 from tests.hostile import new_update_url, snapshot, update_form, with_evidence
-from tests.workflow_helpers import EVIDENCE, draft
+from tests.workflow_helpers import EVIDENCE, assure_form, draft
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_over_long_review_comment_is_refused(reviewer_client, council_submitted)
 
 def test_over_long_assurance_is_refused(reviewer_client, implemented_item):
     page = refused(reviewer_client, reverse("workflow:assure", args=[implemented_item.reference]),
-                   {"narrative": "x" * 1_000_000})
+                   assure_form(implemented_item, narrative="x" * 1_000_000))
     assert "The description must be 10,000 characters or fewer" in page
 
 
@@ -125,16 +125,16 @@ def test_over_long_lead_role_in_a_seed_file_is_refused(tmp_path, seeded):
 
 # --- Dates -------------------------------------------------------------------
 
-TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 
 @pytest.mark.parametrize("value, message", [
-    ("2015-02-30", "Enter the new target date as a real date"),
-    ("not a date", "Enter the new target date as a real date"),
-    ("99999-01-01", "Enter the new target date as a real date"),
-    ("2015-13-01", "Enter the new target date as a real date"),
-    ("1066-10-14", "The new target date must be in 2000 or later"),
-    ("2100-01-01", "The new target date must be before 2100"),
+    (("30", "2", "2015"), "New target date must be a real date"),
+    (("not", "a", "date"), "New target date must be a real date"),
+    (("1", "1", "99999"), "Year must include 4 numbers"),
+    (("1", "13", "2015"), "New target date must be a real date"),
+    (("14", "10", "1066"), "New target date must be in 2000 or later"),
+    (("1", "1", "2100"), "New target date must be before 2100"),
 ])
 def test_impossible_target_dates_are_refused(officer_client, council_item, value, message):
     page = refused(officer_client, new_update_url(council_item),
@@ -143,11 +143,11 @@ def test_impossible_target_dates_are_refused(officer_client, council_item, value
 
 
 @pytest.mark.parametrize("value, message", [
-    ("2015-02-30", "Enter the date of the document as a real date"),
-    ("not a date", "Enter the date of the document as a real date"),
-    ("99999-01-01", "Enter the date of the document as a real date"),
-    ("1066-10-14", "The date of the document must be in 2000 or later"),
-    (TOMORROW, "The date of the document must be today or in the past"),
+    (("30", "2", "2015"), "Date of the document must be a real date"),
+    (("x", "1", "2015"), "Date of the document must be a real date"),
+    (("1", "1", "99999"), "Year must include 4 numbers"),
+    (("14", "10", "1066"), "Date of the document must be in 2000 or later"),
+    (TOMORROW, "Date of the document must be today or in the past"),
 ])
 def test_impossible_evidence_dates_are_refused(officer_client, council_item, value, message):
     page = refused(officer_client, new_update_url(council_item), with_evidence(date=value))
@@ -178,7 +178,7 @@ def test_unknown_review_decision_is_refused(reviewer_client, council_submitted, 
 
 def test_assuring_an_item_that_is_not_implemented_is_refused(reviewer_client, council_item):
     page = refused(reviewer_client, reverse("workflow:assure", args=[council_item.reference]),
-                   {"narrative": "Forged closure"})
+                   assure_form(council_item, narrative="Forged closure"))
     assert "Only an implemented item can be assured and closed" in page
 
 

@@ -17,6 +17,7 @@ from recommendations.models import Item, Organisation, ProgressUpdate
 from recommendations.services.sources import load_sources
 from tests.helpers import SEEDS, make_user
 from tests.hostile import SCRIPT_PAYLOADS, assert_escaped, board_urls, new_update_url, snapshot, with_evidence
+from tests.workflow_helpers import assure_form
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_workflow_text_is_escaped_on_every_page_that_shows_it(client, council_of
         assert_escaped(client.get(url), payload, core, shown=False)
 
     # The board assures the implemented item with the payload as its narrative.
-    response = client.post(reverse("workflow:assure", args=[item.reference]), {"narrative": payload}, follow=True)
+    response = client.post(reverse("workflow:assure", args=[item.reference]), assure_form(item, narrative=payload), follow=True)
     assert_escaped(response, payload, core)
     item.refresh_from_db()
     assert item.status == Item.Status.ASSURED

@@ -129,7 +129,7 @@ def test_with_no_date_the_pack_covers_the_last_three_months(timeline, board_clie
     assert response.context["since"] == default
     page = response.content.decode()
     assert f"Since {default.day} {default:%B %Y}" in page
-    assert f'name="year" type="text" inputmode="numeric" value="{default.year}"' in page
+    assert f'name="year" value="{default.year}"' in page
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_with_no_date_the_pack_covers_the_last_three_months(timeline, board_clie
     [
         ("day=&month=&year=", "Enter the date you want to see the dashboard for"),
         ("day=20&month=&year=2024", "The date must include a month"),
-        ("day=31&month=2&year=2024", "Enter a real date, for example 31 3 2015"),
+        ("day=31&month=2&year=2024", "The date must be a real date"),
         ("day=1&month=1&year=2999", "The date must be today or in the past"),
         ("day=1&month=1&year=1999", "The date must be in 2000 or later"),
     ],

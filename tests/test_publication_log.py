@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from recommendations.models import EvidenceLink, ProgressUpdate, PublicationLogEntry
 from recommendations.services import publication_log, workflow
+from tests import workflow_helpers
 from tests.workflow_helpers import EVIDENCE, approved
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def published(council_officer, reviewer, second_reviewer, council_item, implemen
     """Two publications, an assurance, a reopening and a correction."""
     first = approved(council_officer, reviewer, council_item, narrative="Risk panels meet weekly 6601.",
                      evidence=[EVIDENCE])
-    workflow.assure(second_reviewer, implemented_item, "Audited 6602.")
+    workflow_helpers.assure(second_reviewer, implemented_item, "Audited 6602.")
     workflow.reopen(reviewer, implemented_item, "Re-audit found gaps 6603.")
     workflow.correct(reviewer, council_item, "Rated against the wrong item 6604.", status="in_progress", rag="green")
     return first

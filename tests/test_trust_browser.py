@@ -69,6 +69,8 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     page.goto(f"{live_server.url}/work/items/JAY-03/")
     page.get_by_role("link", name="Assure and close this item").click()
     page.get_by_label("How has the board assured itself that this item is done?").fill("Audited the panel minutes.")
+    page.get_by_label("Audited or inspected").check()
+    page.get_by_role("group", name="Which evidence links did you check?").get_by_role("checkbox").first.check()
     page.get_by_role("button", name="Assure and close").click()
     expect(page.get_by_text("is now assured and closed")).to_be_visible()
     page.get_by_role("link", name="Reopen this item").click()

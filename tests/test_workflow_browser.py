@@ -27,7 +27,9 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     page.get_by_label("Green").check()
     page.get_by_label("Title").fill("Panel terms of reference")
     page.get_by_label("Web address").fill("https://example.org/panel-terms.pdf")
-    page.get_by_label("Date of the document").fill("2015-04-01")
+    document_date = page.get_by_role("group", name="Date of the document")
+    for part, typed in (("Day", "1"), ("Month", "4"), ("Year", "2015")):
+        document_date.get_by_label(part).fill(typed)
     page.get_by_role("button", name="Save and check before submitting").click()
     expect(page.get_by_role("heading", name="Check your update before you submit it")).to_be_visible()
     expect(page.get_by_role("link", name="Panel terms of reference")).to_be_visible()

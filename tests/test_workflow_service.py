@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
 from recommendations.services.history import item_timeline
+from tests import workflow_helpers
 from tests.workflow_helpers import EVIDENCE, approved, draft, edit, submitted
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +110,8 @@ def test_only_a_reviewer_can_assure_and_close(council_officer, reviewer, council
     approved(council_officer, reviewer, council_item, proposed_status="implemented", evidence=[EVIDENCE])
     council_item.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        workflow.assure(council_officer, council_item, "We are sure.")
-    workflow.assure(reviewer, council_item, "The board read the audit and visited the team.")
+        workflow_helpers.assure(council_officer, council_item, "We are sure.")
+    workflow_helpers.assure(reviewer, council_item, "The board read the audit and visited the team.")
     council_item.refresh_from_db()
     assert council_item.status == Item.Status.ASSURED
     assert council_item.updates.filter(state=State.APPROVED, proposed_status="assured", author=reviewer).exists()
@@ -118,7 +119,7 @@ def test_only_a_reviewer_can_assure_and_close(council_officer, reviewer, council
 
 def test_only_an_implemented_item_can_be_assured(reviewer, council_item):
     with pytest.raises(workflow.WorkflowError, match="implemented"):
-        workflow.assure(reviewer, council_item, "Closing.")
+        workflow_helpers.assure(reviewer, council_item, "Closing.")
     council_item.refresh_from_db()
     assert council_item.status == Item.Status.NOT_STARTED
     assert not council_item.updates.exists()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from recommendations import roles
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
+from tests import workflow_helpers
 from tests.helpers import make_user
 from tests.workflow_helpers import EVIDENCE, approved, draft, edit, submitted, update_form
 
@@ -138,7 +139,7 @@ def test_a_submitted_update_cannot_be_discarded(council_officer, council_item):
 
 @pytest.fixture
 def assured_item(implemented_item, second_reviewer):
-    workflow.assure(second_reviewer, implemented_item, "Audited by the board.")
+    workflow_helpers.assure(second_reviewer, implemented_item, "Audited by the board.")
     implemented_item.refresh_from_db()
     assert implemented_item.status == Item.Status.ASSURED
     return implemented_item
@@ -163,7 +164,7 @@ def test_an_update_from_before_closure_is_neither_submitted_nor_approved(council
     Item.objects.filter(pk=shared_item.pk).update(status=Item.Status.IMPLEMENTED)
     shared_item.refresh_from_db()
     EvidenceLink.objects.create(item=shared_item, title="Audit", url="https://example.org/a", date=EVIDENCE.date)
-    workflow.assure(second_reviewer, shared_item, "Checked.")
+    workflow_helpers.assure(second_reviewer, shared_item, "Checked.")
 
     with pytest.raises(workflow.WorkflowError, match="assured and closed"):
         workflow.submit(council_officer, council, council.version)
@@ -210,10 +211,10 @@ def test_nobody_approves_or_returns_their_own_update(officer_and_reviewer, revie
 def test_nobody_assures_an_item_their_organisation_reported_implemented(council_officer, reviewer, implemented_item):
     council_reviewer = make_user("council-reviewer", roles.REVIEWERS, council_officer.organisation)
     with pytest.raises(workflow.WorkflowError, match="another member of the board"):
-        workflow.assure(council_reviewer, implemented_item, "Looks done.")
+        workflow_helpers.assure(council_reviewer, implemented_item, "Looks done.")
     implemented_item.refresh_from_db()
     assert implemented_item.status == Item.Status.IMPLEMENTED
-    workflow.assure(reviewer, implemented_item, "Audited.")
+    workflow_helpers.assure(reviewer, implemented_item, "Audited.")
 
 
 def test_the_admin_warns_when_a_person_is_given_both_roles(client, administrator, council_officer):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from recommendations.models import Item, ProgressUpdate, User
 from recommendations.services import workflow
-from tests.workflow_helpers import EVIDENCE, approved, submitted, update_form
+from tests.workflow_helpers import EVIDENCE, approved, assure_form, submitted, update_form
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -289,7 +289,7 @@ def test_reviewer_assures_an_implemented_item(client, reviewer, implemented_item
     client.force_login(reviewer)
     url = reverse("workflow:assure", args=[implemented_item.reference])
     assert client.post(url, {"narrative": ""}).status_code == 200
-    client.post(url, {"narrative": "The board checked the audit."})
+    client.post(url, assure_form(implemented_item, narrative="The board checked the audit."))
     implemented_item.refresh_from_db()
     assert implemented_item.status == Item.Status.ASSURED
 

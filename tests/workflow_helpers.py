@@ -34,8 +34,33 @@ def approved(officer, reviewer, item, **changes):
     return workflow.approve(reviewer, update, update.version)
 
 
+DATE_FIELDS = ("proposed_target_date", "target_date", "date")
+
+
+def date_input(name, value):
+    """A GOV.UK date input's three boxes as posted: `value` is a date, an ISO date
+    string, a (day, month, year) tuple of what was typed, or "" for nothing."""
+    if isinstance(value, datetime.date):
+        value = (value.day, value.month, value.year)
+    elif isinstance(value, str):
+        value = tuple(reversed(value.split("-"))) if value else ("", "", "")
+    return {f"{name}_{part}": str(typed) for part, typed in zip(("day", "month", "year"), value)}
+
+
+def with_date_inputs(data):
+    """The post with every date field (by name) given as its three boxes."""
+    posted = {}
+    for name, value in data.items():
+        if name.rsplit("-", 1)[-1] in DATE_FIELDS:
+            posted.update(date_input(name, value))
+        else:
+            posted[name] = value
+    return posted
+
+
 def update_form(**overrides):
-    """A valid progress update form post with one blank evidence row."""
+    """A valid progress update form post with one blank evidence row. Dates may be given
+    as dates or ISO strings: they are posted as the date input's three boxes."""
     data = {
         "narrative": "A new template is in use for every case.",
         "proposed_status": "in_progress",
@@ -48,5 +73,22 @@ def update_form(**overrides):
         "evidence-0-url": "",
         "evidence-0-date": "",
     }
+    data.update(overrides)
+    return with_date_inputs(data)
+
+
+def assure(reviewer, item, narrative="The board read the audit report.", strength="audited"):
+    """Assure an item as a reviewer who checked every one of its published evidence links."""
+    checked = [link.pk for link in workflow.published_evidence(item)]
+    return workflow.assure(reviewer, item, narrative, strength=strength, checked=checked,
+                           no_links_confirmed=not checked)
+
+
+def assure_form(item, **overrides):
+    """A valid post of the assurance form: a strength, and every published link ticked
+    (or, for an item with none, the explicit confirmation)."""
+    checked = [link.pk for link in workflow.published_evidence(item)]
+    data = {"narrative": "The board read the audit report.", "evidence_strength": "audited"}
+    data.update({"evidence_checked": checked} if checked else {"no_links_confirmed": "on"})
     data.update(overrides)
     return data

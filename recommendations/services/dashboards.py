@@ -356,6 +356,42 @@ def trend(items):
 # --- Overlap of actions and sources ------------------------------------------
 
 
+def assured_items(items):
+    """The assured items, each annotated with the strength of the evidence behind the
+    assurance that closed it (the latest) and when it was published."""
+    latest = (
+        ProgressUpdate.objects.published()
+        .filter(item_id=OuterRef("pk"), kind=ProgressUpdate.Kind.ASSURANCE)
+        .order_by("-published_at", "-pk")
+    )
+    return items.filter(status=Status.ASSURED).annotate(
+        evidence_strength=Subquery(latest.values("evidence_strength")[:1]),
+        assured_at=Subquery(latest.values("published_at")[:1]),
+    )
+
+
+NOT_RECORDED = "Not recorded (assured before the strength was recorded)"
+
+
+def assurance(items, strength=None, listed=None):
+    """Assured items counted by evidence strength (weakest first, then those with none
+    recorded), and the assured items themselves, newest first, of one strength if
+    `strength` is given. Two queries."""
+    assured = assured_items(items)
+    counts = {}
+    for value, n in assured.order_by().values_list("evidence_strength").annotate(n=Count("id")):
+        counts[value or ""] = counts.get(value or "", 0) + n
+    by_strength = [(value, label, counts.get(value, 0)) for value, label in ProgressUpdate.EvidenceStrength.choices]
+    by_strength.append(("", NOT_RECORDED, counts.get("", 0)))
+    chosen = assured.filter(evidence_strength=strength) if strength else assured
+    return {
+        "by_strength": by_strength,
+        "total": sum(counts.values()),
+        "listed_total": counts.get(strength, 0) if strength else sum(counts.values()),
+        "items": list(chosen.select_related("owner").order_by("-assured_at", "reference")[:listed]),
+    }
+
+
 def overlap(items):
     """Which actions answer which items, by source; and items no action covers. Three queries.
 

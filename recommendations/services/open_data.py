@@ -58,6 +58,10 @@ UPDATE_FIELD_HELP = {
     "target_date": "Target date from this update on (YYYY-MM-DD), or empty if unchanged.",
     "target_date_reason": "Why the target date moved, if it did.",
     "evidence": "Evidence links: in JSON a list of {title, url, date}; in CSV one \"title <url>\" per line.",
+    "evidence_strength": "For the board's assurance of an item: how strong the evidence it saw was (policy, "
+                         "operating, audited or outcomes, weakest first); otherwise empty.",
+    "evidence_checked": "For the board's assurance: the evidence links the reviewer checked, listed as for "
+                        "evidence.",
 }
 
 LOG_FIELD_HELP = {
@@ -141,10 +145,14 @@ def update_record(update, items_address):
         "rag": update.rag,
         "target_date": _date(update.target_date),
         "target_date_reason": update.target_date_reason,
-        "evidence": [
-            {"title": link.title, "url": link.url, "date": _date(link.date)} for link in update.evidence
-        ],
+        "evidence": _links(update.evidence),
+        "evidence_strength": update.evidence_strength,
+        "evidence_checked": _links(update.evidence_checked),
     }
+
+
+def _links(links):
+    return [{"title": link.title, "url": link.url, "date": _date(link.date)} for link in links]
 
 
 def log_record(entry):

@@ -165,10 +165,17 @@ class PublicUpdate:
     target_date: datetime.date | None
     target_date_reason: str
     evidence: tuple = field(default=())
+    # Assurances only: how strong the evidence the board saw was, and the links it checked.
+    evidence_strength: str = ""
+    evidence_checked: tuple = field(default=())
 
     @property
     def status_label(self):
         return Item.Status(self.status).label
+
+    @property
+    def evidence_strength_label(self):
+        return ProgressUpdate.EvidenceStrength(self.evidence_strength).label if self.evidence_strength else ""
 
     @property
     def is_board_decision(self):
@@ -186,7 +193,7 @@ class PublicUpdate:
 BOARD = ProgressUpdate.BOARD_NAME
 
 # Only these columns of a published update are ever read: its own...
-UPDATE_FIELDS = ("id", "kind", "published_at", "narrative", "target_date_reason")
+UPDATE_FIELDS = ("id", "kind", "published_at", "narrative", "target_date_reason", "evidence_strength")
 # ...and these, under the names PublicUpdate gives them.
 UPDATE_VALUES = {
     "item_reference": F("item__reference"),
@@ -232,14 +239,17 @@ def _published():
 
 
 def published_updates(updates=None, limit=None):
-    """PublicUpdate records, newest first, each with its public evidence. Two queries.
+    """PublicUpdate records, newest first, each with its public evidence (and, for an
+    assurance, the links the board checked). Three queries.
 
     `updates`: a queryset of published updates to narrow to (all by default).
     """
     updates = (_published() if updates is None else updates)[:limit]
     evidence = evidence_by_update(updates.values("pk"))
+    checked = checked_evidence_by_update(updates.values("pk"))
     return [
-        PublicUpdate(**row, evidence=tuple(evidence.get(row["id"], ())))
+        PublicUpdate(**row, evidence=tuple(evidence.get(row["id"], ())),
+                     evidence_checked=tuple(checked.get(row["id"], ())))
         for row in updates.values(*UPDATE_FIELDS, **UPDATE_VALUES)
     ]
 
@@ -316,6 +326,20 @@ def evidence_by_update(update_ids):
     }
 
 
+def checked_evidence_by_update(update_ids):
+    """{assurance id: [PublicEvidence, ...]}: the public links the board checked, in one query."""
+    rows = (
+        ProgressUpdate.evidence_checked.through.objects
+        .filter(progressupdate__in=update_ids, evidencelink__in=public_evidence().values("pk"))
+        .order_by("progressupdate_id", "-evidencelink__date", "evidencelink__title", "evidencelink__url")
+        .values_list("progressupdate_id", "evidencelink__title", "evidencelink__url", "evidencelink__date")
+    )
+    return {
+        update_id: [PublicEvidence(title, url, date) for _, title, url, date in links]
+        for update_id, links in groupby(rows, key=lambda row: row[0])
+    }
+
+
 @dataclass
 class HistoryEntry:
     date: object
@@ -332,6 +356,8 @@ class ItemDetail:
     related: list  # [(action, [PublicItem])]
     status_history: list  # [HistoryEntry(date, status value)], oldest first
     target_history: list  # [HistoryEntry(date, target date, reason)], oldest first
+    implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
+    assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
 
 
 def item_detail(reference):
@@ -354,7 +380,20 @@ def item_detail(reference):
         related=[(action, public_items(action.other_items)) for action in actions],
         status_history=status_history(updates),
         target_history=target_history(item, updates),
+        **implementation_and_assurance(item, updates),
     )
+
+
+def implementation_and_assurance(item, updates):
+    """Who reported the item implemented and when (the latest published update that set
+    it implemented, as workflow.implementation_report), and the board's assurance that
+    closed it, shown only while the item is assured. `updates`: newest first."""
+    if item.status not in Item.DONE_STATUSES:
+        return {"implementation": None, "assurance": None}
+    assurance = next((update for update in updates if update.kind == ProgressUpdate.Kind.ASSURANCE), None)
+    implementation = next((update for update in updates if update.status == Item.Status.IMPLEMENTED), None)
+    return {"implementation": implementation,
+            "assurance": assurance if item.status == Item.Status.ASSURED else None}
 
 
 def status_history(updates):

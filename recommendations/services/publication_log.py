@@ -62,7 +62,14 @@ def update_content(update_id):
     """The public content of a published update, as the public sees it now (None if gone):
     the same record the pages, downloads and feed show (public_data.PublicUpdate)."""
     records = public_data.published_updates(ProgressUpdate.objects.published().filter(pk=update_id))
-    return _canonical(asdict(records[0])) if records else None
+    if not records:
+        return None
+    content = asdict(records[0])
+    if not content["evidence_strength"]:
+        # Only assurances have these; leaving them out elsewhere keeps the content
+        # of every entry logged before they existed exactly as it was hashed.
+        del content["evidence_strength"], content["evidence_checked"]
+    return _canonical(content)
 
 
 def verification_content(item):

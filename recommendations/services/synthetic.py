@@ -37,6 +37,8 @@ from recommendations.models import (
 )
 from recommendations import http_cache
 
+STRENGTHS = ProgressUpdate.EvidenceStrength.values
+
 ITEMS_PER_SOURCE = 200
 BATCH_SIZE = 2000
 
@@ -395,6 +397,8 @@ class _Generator:
                 "proposed_rag": self.random.choice(RAG_FOR_STATUS[status]),
                 "proposed_target_date": None,
                 "target_date_reason": "",
+                # Spread over the strengths without drawing on the random sequence.
+                "evidence_strength": STRENGTHS[self.next_update_id % len(STRENGTHS)] if by_board else "",
                 "state": state,
                 "created_at": created,
                 "updated_at": reviewed or created,

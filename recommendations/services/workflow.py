@@ -15,7 +15,12 @@ Rules enforced here and nowhere else:
   update is written, submitted or approved on it until a reviewer reopens it;
 - nobody reviews an update they wrote, and nobody assures an item whose
   implementation their own organisation reported;
-- moving a target date keeps the baseline and records the reason;
+- an assurance records the strength of the evidence seen and the item's
+  published evidence links the reviewer checked (see assure());
+- moving a target date keeps the baseline and needs a reason; a reason with no
+  new date is refused rather than dropped; a new target date is never before
+  the item's source was published nor more than ten years ahead
+  (Item.target_date_error, the same rule the admin meets);
 - an approved update never changes again (corrections are new updates);
 - every publication and board decision is appended to the publication log;
 - two people acting on the same update at once: one wins, the other is told.
@@ -28,7 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
 from recommendations.rules import allowed
 from recommendations.services import notifications, publication_log
 
@@ -77,6 +82,10 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
                             field="proposed_status")
     if proposed_status not in Item.OFFICER_STATUSES:
         raise WorkflowError("Choose a status from the list.", field="proposed_status")
+    _check_target_date(item, proposed_target_date, "proposed_target_date", "New target date")
+    if target_date_reason.strip() and not proposed_target_date:
+        raise WorkflowError("Enter the new target date, or delete the reason if the target date is not changing.",
+                            field="proposed_target_date")
     if (
         proposed_target_date
         and item.current_target_date
@@ -84,6 +93,14 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
         and not target_date_reason.strip()
     ):
         raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
+
+
+def _check_target_date(item, day, field, what):
+    """The limits of a new target date (Item.target_date_error), as an error on `field`."""
+    if day and day != item.current_target_date:
+        message = item.target_date_error(day, what=what)
+        if message:
+            raise WorkflowError(message, field=field)
 
 
 CLOSED = ("This item has been assured and closed by the improvement board, so no update can be written, "
@@ -268,8 +285,23 @@ def implementation_report(item):
     )
 
 
-def assure(reviewer, item, narrative):
-    """A reviewer closes an implemented item. Recorded as a published decision of the board."""
+def published_evidence(item):
+    """The item's published evidence links: those a reviewer may tick as checked when assuring it."""
+    return list(EvidenceLink.objects.public().filter(item=item).order_by("-date", "title", "pk"))
+
+
+def assure(reviewer, item, narrative, *, strength, checked=(), no_links_confirmed=False):
+    """A reviewer closes an implemented item. Recorded as a published decision of the board.
+
+    The reviewer records what the assurance rests on:
+    - `strength`, how strong the evidence seen was (ProgressUpdate.EvidenceStrength): required;
+    - `checked`, the ids of the item's published evidence links they checked: each must be
+      one of those links, and at least one is needed when the item has any;
+    - an item with no published evidence link at all is assured only if the reviewer
+      says so explicitly (`no_links_confirmed`), the narrative then saying what was seen;
+      otherwise the assurance is refused, so "no links checked" is never an oversight.
+    Nobody assures an item whose implementation they or their organisation reported.
+    """
     _require(reviewer, "recommendations.assure_item", item)
     if not narrative.strip():
         raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
@@ -280,6 +312,18 @@ def assure(reviewer, item, narrative):
     ):
         raise WorkflowError("You or your organisation reported this item implemented, so another member of the "
                             "board must assure it.")
+    if strength not in ProgressUpdate.EvidenceStrength.values:
+        raise WorkflowError("Choose how strong the evidence the board saw is.", field="evidence_strength")
+    published = {link.pk for link in published_evidence(item)}
+    checked = set(checked)
+    if not checked <= published:
+        raise WorkflowError("Only this item's published evidence links can be ticked as checked.",
+                            field="evidence_checked")
+    if published and not checked:
+        raise WorkflowError("Tick the evidence links you checked.", field="evidence_checked")
+    if not published and not no_links_confirmed:
+        raise WorkflowError("This item has no published evidence links: confirm that the board assured it from "
+                            "other evidence, described above.", field="no_links_confirmed")
     with transaction.atomic():
         # The conditional UPDATE is the claim: of two reviewers closing the
         # same item at once, only one still finds it implemented.
@@ -289,7 +333,9 @@ def assure(reviewer, item, narrative):
         now = timezone.now()
         update = _board_decision(reviewer, item, ProgressUpdate.Kind.ASSURANCE, narrative, Status.ASSURED,
                                  Item.Rag.GREEN, now)
+        update.evidence_strength = strength
         _save(update, reviewer, "Assured and closed by the board")
+        update.evidence_checked.set(checked)
         _apply_to_item(update, reviewer)
         publication_log.record_update(update)
     return update
@@ -334,6 +380,7 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
         or (rag and rag != item.rag)
         or (target_date and target_date != item.current_target_date)
     )
+    _check_target_date(item, target_date, "target_date", "Corrected target date")
     if not changes:
         raise WorkflowError("Nothing would change: choose the corrected status, RAG rating or target date.")
     with transaction.atomic():
@@ -417,7 +464,7 @@ def _apply_to_item(update, user):
         # The baseline never moves once agreed; the reason is kept in the item's history.
         if item.baseline_target_date is None:
             item.baseline_target_date = update.proposed_target_date
-        reason += f"; target date moved to {_long_date(update.proposed_target_date)}"
+        reason += f"; target date moved to {long_date(update.proposed_target_date)}"
         if update.target_date_reason:
             reason += f": {update.target_date_reason}"
         item.current_target_date = update.proposed_target_date
@@ -426,10 +473,6 @@ def _apply_to_item(update, user):
     # reason stays on the update itself.
     item._change_reason = Truncator(reason).chars(100)
     item.save()
-
-
-def _long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def _notify(handler, update):

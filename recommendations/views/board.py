@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import charts
-from recommendations.forms import AsAtForm
-from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
+from recommendations.forms import AsAtForm, StrengthFilterForm
+from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
 from recommendations.rules import board_items
 from recommendations.services import dashboards, escalation, meeting_pack
 from recommendations.services.csv_export import csv_response
@@ -312,6 +312,35 @@ def _overlap(request, listed):
     )}
 
 
+def _assurance(request, listed):
+    form = StrengthFilterForm(request.GET)
+    strength = form.cleaned_data["strength"] if form.is_valid() else ""
+    data = dashboards.assurance(board_items(request.user), strength, listed)
+    page = reverse("board:assurance")
+    labels = dict(ProgressUpdate.EvidenceStrength.choices)
+    tables = [
+        Table(
+            "assured-by-strength",
+            "Assured items by the strength of the evidence the board saw",
+            ["Evidence strength", "Assured items"],
+            [[Link(label, f"{page}?strength={value}") if value else label, n]
+             for value, label, n in data["by_strength"]] + [["All assured items", data["total"]]],
+        ),
+        Table(
+            "assured-items",
+            f"Assured items{': evidence ' + labels[strength].lower() if strength else ''}",
+            ["Item", "Title", "Owner", "Assured on", "Evidence strength"],
+            [[_item_link(item), item.title, item.owner.short_name, item.assured_at,
+              labels.get(item.evidence_strength, dashboards.NOT_RECORDED)] for item in data["items"]],
+            numeric_from=99,
+            empty_text="No items are assured with this strength of evidence." if strength else "No items are assured yet.",
+            total_rows=data["listed_total"],
+        ),
+    ]
+    return {"form": form, "strength": strength, "tables": _keyed(tables),
+            "query_string": f"strength={strength}" if strength else ""}
+
+
 def _as_at(request, listed):
     form = AsAtForm(request.GET if request.GET else None)
     context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
@@ -402,9 +431,7 @@ def _pack_tables(pack):
 def _pack(request, listed):
     today = timezone.localdate()
     default = meeting_pack.default_since(today)
-    form = AsAtForm(
-        request.GET or None, initial={"day": default.day, "month": default.month, "year": default.year}
-    )
+    form = AsAtForm(request.GET or None, initial={"date": default}, legend="Changes since the last meeting, held on")
     context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
     if form.is_bound and not form.is_valid():
         return context
@@ -421,6 +448,7 @@ PAGES = {
     "owners": (_owners, "By owner"),
     "trend": (_trend, "Trend"),
     "overlap": (_overlap, "Overlap"),
+    "assurance": (_assurance, "Assurance"),
     "as-at": (_as_at, "As at a date"),
     "pack": (_pack, "Meeting pack"),
 }
@@ -459,5 +487,6 @@ overview = _page("overview")
 owners = _page("owners")
 trend = _page("trend")
 overlap = _page("overlap")
+assurance = _page("assurance")
 as_at = _page("as-at")
 pack = _page("pack")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from recommendations.forms import (
     AssureForm,
     CorrectionForm,
+    EvidenceForm,
     EvidenceFormSet,
     ProgressUpdateForm,
     ReopenForm,
@@ -226,7 +227,13 @@ def _edit_update(request, item, update):
 def _answers(post):
     answers = post.dict()
     answers["remove_evidence"] = post.getlist("remove_evidence")
+    answers["proposed_target_date"] = _date_parts(ProgressUpdateForm, "proposed_target_date", post)
     return answers
+
+
+def _date_parts(form_class, field, post, prefix=""):
+    """A date input's three boxes as typed, to show them again unsaved."""
+    return form_class.base_fields[field].widget.value_from_datadict(post, None, prefix + field)
 
 
 def _evidence_rows(post):
@@ -235,7 +242,8 @@ def _evidence_rows(post):
     except ValueError:
         total = 0
     return [
-        {name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url", "date")}
+        {**{name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url")},
+         "date": _date_parts(EvidenceForm, "date", post, f"{EVIDENCE_PREFIX}-{index}-")}
         for index in range(max(total, 0))
     ]
 
@@ -319,12 +327,13 @@ def review(request, pk):
     }, status=status)
 
 
-def _board_decision(request, reference, form, decide, done_message, template, initial=None):
+def _board_decision(request, reference, form, decide, done_message, template, initial=None, form_kwargs=None):
     """A reviewer's decision on an item (assure, reopen, correct): the form, then the
     service's decision, published at once; the service's refusal is shown on the form.
-    `initial(item)` gives the form's starting values."""
+    `initial(item)` gives the form's starting values, `form_kwargs(item)` its other arguments."""
     item = _item(request, reference, "recommendations.assure_item")
-    form = form(request.POST or None, initial=initial(item) if initial else None)
+    form = form(request.POST or None, initial=initial(item) if initial else None,
+                **(form_kwargs(item) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
         try:
             decide(item, form.cleaned_data)
@@ -341,8 +350,12 @@ def assure(request, reference):
     """A reviewer closes an implemented item."""
     return _board_decision(
         request, reference, AssureForm,
-        lambda item, data: workflow.assure(request.user, item, data["narrative"]),
+        lambda item, data: workflow.assure(
+            request.user, item, data["narrative"], strength=data["evidence_strength"],
+            checked=data.get("evidence_checked", ()), no_links_confirmed=data.get("no_links_confirmed", False),
+        ),
         "is now assured and closed.", "assure.html",
+        form_kwargs=lambda item: {"evidence": workflow.published_evidence(item)},
     )
 
 
