@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, http_url_validator
+from recommendations.services import public_history
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
 
@@ -438,4 +439,43 @@ class AsAtForm(forms.Form):
         if day < EARLIEST_DATE:
             self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
         self.cleaned_data["date"] = day
+        return self.cleaned_data
+
+
+class ChangesForm(forms.Form):
+    """The two dates of the public "changes" page, written year-month-day (2015-06-30) so the
+    page's address reads plainly. Empty dates mean the last 30 days. `first` is the day the first
+    source was published (public_history.first_day()): no date may be before it."""
+
+    DEFAULT_DAYS = 30
+
+    def __init__(self, data, first):
+        super().__init__(data)
+        self.first = first
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.CharField(label=label, required=False, help_text="For example, 2015-06-30")
+            self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-10", "spellcheck": "false"})
+
+    def _day(self, name, what, default):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            day = public_history.parse_day(text, what)
+            public_history.check_day(day, self.first, what)
+        except public_history.BadDate as error:
+            raise ValidationError(str(error)) from None
+        return day
+
+    def clean_from(self):
+        default = timezone.localdate() - datetime.timedelta(days=self.DEFAULT_DAYS)
+        return self._day("from", "The start date", max(default, self.first) if self.first else default)
+
+    def clean_to(self):
+        return self._day("to", "The end date", timezone.localdate())
+
+    def clean(self):
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date must be the same as or after the start date")
         return self.cleaned_data
