@@ -53,6 +53,13 @@ EXPECTED = {
     "public:publication-log": PUBLIC,
     "public:publication-log-csv": PUBLIC,
     "public:publication-log-json": PUBLIC,
+    "public:contact": PUBLIC,
+    "public:privacy": PUBLIC,
+    "public:as-at-choose": PUBLIC,
+    "public:as-at": PUBLIC,
+    "public:changes": PUBLIC,
+    "public:changes-csv": PUBLIC,
+    "public:changes-json": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -163,6 +170,7 @@ def demo(seeded, settings):
         "slug": lambda name: "looked-after-children",
         "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
         "table": lambda name: TABLES[name],
+        "day": lambda name: "2015-06-30",
     }
 
 

@@ -2,6 +2,7 @@
 Every public page type passes axe-core's WCAG 2.2 AA checks in a real browser,
 and the public pages work with JavaScript switched off.
 """
+import datetime
 import re
 
 import pytest
@@ -24,6 +25,11 @@ PAGE_TYPES = {
     "accessibility statement": "/accessibility/",
     "open data": "/open-data/",
     "publication log": "/publication-log/",
+    "contact and feedback": "/contact/",
+    "privacy notice": "/privacy/",
+    "the record as at a past date (picker)": "/as-at/",
+    "the record as at a date": f"/as-at/{datetime.date.today().isoformat()}/",
+    "changes between two dates": f"/changes/?from=2014-08-26&to={datetime.date.today().isoformat()}",
     "sign in": "/accounts/login/",
 }
 

@@ -203,7 +203,7 @@ SITE_URL = os.environ.get(
 # Where the public sends feedback and reports of mistakes in the record: the
 # council's service mailbox (the default is a placeholder: set the real one).
 # A telephone number is shown too if one is set.
-TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "inquiry-tracker@example.org")
+TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "inquiry-tracker@council.example")
 TRACKER_CONTACT_PHONE = os.environ.get("TRACKER_CONTACT_PHONE", "")
 
 # Days without a published update after which an item counts as stale.
