@@ -399,6 +399,9 @@ class AsAtForm(forms.Form):
     month = forms.CharField(required=False)
     year = forms.CharField(required=False)
 
+    # What an empty date is for (the board's dashboard, or the public record).
+    for_what = "the dashboard"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields_in_error = set()
@@ -419,7 +422,7 @@ class AsAtForm(forms.Form):
         parts = {name: (self.cleaned_data.get(name) or "").strip() for name in ("day", "month", "year")}
         missing = [name for name, value in parts.items() if not value]
         if len(missing) == 3:
-            self._fail("Enter the date you want to see the dashboard for", "day", "month", "year")
+            self._fail(f"Enter the date you want to see {self.for_what} for", "day", "month", "year")
         if missing:
             self._fail(f"The date must include a {' and a '.join(missing)}", *missing)
         not_numbers = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
@@ -440,6 +443,12 @@ class AsAtForm(forms.Form):
             self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
         self.cleaned_data["date"] = day
         return self.cleaned_data
+
+
+class RecordAsAtForm(AsAtForm):
+    """The public "record as at a date" picker: the board's date input, in the public's words."""
+
+    for_what = "the record"
 
 
 class ChangesForm(forms.Form):

@@ -149,6 +149,7 @@ def test_the_date_picker_goes_to_the_date_page(made_history, client):
     ("day=1&month=1&year=2014", "The date must be on or after 26 August 2014"),
     ("day=1&month=1&year=2999", "The date must be today or in the past"),
     ("day=&month=6&year=2015", "The date must include a day"),
+    ("day=&month=&year=", "Enter the date you want to see the record for"),
 ])
 def test_the_date_picker_explains_a_wrong_date(made_history, client, query, message):
     response = client.get(f"/as-at/?{query}")

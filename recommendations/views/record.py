@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from recommendations.forms import AsAtForm, ChangesForm
+from recommendations.forms import ChangesForm, RecordAsAtForm
 from recommendations.http_cache import public_cache
 from recommendations.models import Item
 from recommendations.services import open_data, public_data, public_history
@@ -47,7 +47,7 @@ def _as_at_page(request, form, record=None, problem="", status=200):
 @public_cache
 def as_at_choose(request):
     """The date picker (GOV.UK date input): a good date goes to that date's own address."""
-    form = AsAtForm(request.GET or None)
+    form = RecordAsAtForm(request.GET or None)
     if form.is_bound and form.is_valid():
         try:
             public_history.check_day(form.cleaned_data["date"], public_history.first_day())
@@ -66,8 +66,8 @@ def as_at(request, day):
         public_history.check_day(day, public_history.first_day())
     except public_history.BadDate as error:
         # No record for that date: say why, and offer the picker.
-        return _as_at_page(request, AsAtForm(), problem=str(error), status=404)
-    form = AsAtForm({"day": day.day, "month": day.month, "year": day.year})
+        return _as_at_page(request, RecordAsAtForm(), problem=str(error), status=404)
+    form = RecordAsAtForm({"day": day.day, "month": day.month, "year": day.year})
     form.is_valid()
     return _as_at_page(request, form, public_history.as_at(day))
 
