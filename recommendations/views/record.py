@@ -67,8 +67,8 @@ def as_at(request, day):
     except public_history.BadDate as error:
         # No record for that date: say why, and offer the picker.
         return _as_at_page(request, RecordAsAtForm(), problem=str(error), status=404)
-    form = RecordAsAtForm({"day": day.day, "month": day.month, "year": day.year})
-    form.is_valid()
+    # The picker shows the date on the page, ready to change.
+    form = RecordAsAtForm(initial={"day": day.day, "month": day.month, "year": day.year})
     return _as_at_page(request, form, public_history.as_at(day))
 
 
