@@ -17,6 +17,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator, long_date
+from recommendations.services import public_history
 
 # Limits on free text, so a pasted document or a script cannot fill the
 # database or the pages; each is far above what a person writes in a form.
@@ -557,8 +558,12 @@ class AsAtForm(forms.Form):
         latest=timezone.localdate, latest_message="The date must be today or in the past",
     )
 
+    # What an empty date is for (the board's dashboard, or the public record).
+    for_what = "the dashboard"
+
     def __init__(self, *args, legend=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["date"].error_messages["required"] = f"Enter the date you want to see {self.for_what} for"
         if legend:
             self.fields["date"].label = legend
 
@@ -584,3 +589,48 @@ class SubscribeForm(forms.Form):
         error_messages={"required": "Choose how often you want e-mails",
                         "invalid_choice": "Choose how often you want e-mails"},
     )
+
+
+class RecordAsAtForm(AsAtForm):
+    """The public "record as at a date" picker: the board's date input, in the public's words."""
+
+    for_what = "the record"
+
+
+class ChangesForm(forms.Form):
+    """The two dates of the public "changes" page, written year-month-day (2015-06-30) so the
+    page's address reads plainly. Empty dates mean the last 30 days. `first` is the day the first
+    source was published (public_history.first_day()): no date may be before it."""
+
+    DEFAULT_DAYS = 30
+
+    def __init__(self, data, first):
+        super().__init__(data)
+        self.first = first
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.CharField(label=label, required=False, help_text="For example, 2015-06-30")
+            self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-10", "spellcheck": "false"})
+
+    def _day(self, name, what, default):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            day = public_history.parse_day(text, what)
+            public_history.check_day(day, self.first, what)
+        except public_history.BadDate as error:
+            raise ValidationError(str(error)) from None
+        return day
+
+    def clean_from(self):
+        default = timezone.localdate() - datetime.timedelta(days=self.DEFAULT_DAYS)
+        return self._day("from", "The start date", max(default, self.first) if self.first else default)
+
+    def clean_to(self):
+        return self._day("to", "The end date", timezone.localdate())
+
+    def clean(self):
+        start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date must be the same as or after the start date")
+        return self.cleaned_data

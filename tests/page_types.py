@@ -3,6 +3,10 @@ Every page type, public and signed in, for the tests that visit each of them
 in a browser (the axe check, the small-screen check). A page type added here
 is checked by all of them.
 """
+import datetime
+
+TODAY = datetime.date.today().isoformat()
+
 PAGE_TYPES = {
     "home": "/",
     "item list": "/items/",
@@ -18,6 +22,11 @@ PAGE_TYPES = {
     "publication log": "/publication-log/",
     "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",
     "e-mail alerts requested": "/alerts/subscribe/check-your-email/?item=JAY-04",
+    "contact and feedback": "/contact/",
+    "privacy notice": "/privacy/",
+    "the record as at a past date (picker)": "/as-at/",
+    "the record as at a date": f"/as-at/{TODAY}/",
+    "changes between two dates": f"/changes/?from=2014-08-26&to={TODAY}",
     "sign in": "/accounts/login/",
 }
 

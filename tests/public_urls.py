@@ -1,7 +1,17 @@
 """The list of public URLs, for the tests that crawl every public page."""
 from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.models import Item, Source, Theme
+
+# A sample day for the record "as at" a date (the demo's progress is in 2015),
+# and a range of changes from the first source to today.
+AS_AT_DAY = "2015-06-30"
+
+
+def changes_range():
+    return f"?from=2014-08-26&to={timezone.localdate().isoformat()}"
+
 
 # Filters a visitor might share; none repeats text from the data, so a leak
 # test cannot be fooled by a search term echoed back in the search box.
@@ -15,7 +25,12 @@ def every_public_url():
     """Every public page, download and feed, with and without filters."""
     urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:open-data",
                                        "public:publication-log", "public:publication-log-csv",
-                                       "public:publication-log-json")]
+                                       "public:publication-log-json", "public:contact", "public:privacy",
+                                       "public:as-at-choose", "public:changes")]
+    urls.append(reverse("public:as-at", args=[AS_AT_DAY]))
+    urls.append(reverse("public:as-at", args=[timezone.localdate().isoformat()]))
+    urls.extend(reverse(name) + changes_range() for name in ("public:changes", "public:changes-csv",
+                                                               "public:changes-json"))
     for query in FILTERS:
         urls.append(reverse("public:item-list") + query)
         urls.extend(reverse(name) + query for name in DOWNLOADS)

@@ -62,6 +62,13 @@ EXPECTED = {
     "alerts:requested": PUBLIC,
     "alerts:confirm": PUBLIC,
     "alerts:unsubscribe": PUBLIC,
+    "public:contact": PUBLIC,
+    "public:privacy": PUBLIC,
+    "public:as-at-choose": PUBLIC,
+    "public:as-at": PUBLIC,
+    "public:changes": PUBLIC,
+    "public:changes-csv": PUBLIC,
+    "public:changes-json": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -183,6 +190,7 @@ def demo(seeded, settings):
         "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
+        "day": lambda name: "2015-06-30",
     }
 
 

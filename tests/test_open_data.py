@@ -46,7 +46,7 @@ def test_items_json_has_the_documented_keys(demo_progress, client):
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"
     data = json.loads(response.content)
-    assert set(data) == {"generated_at", "count", "items"}
+    assert set(data) == {"generated_at", "licence", "count", "items"}
     assert data["count"] == len(data["items"]) == 35
     for item in data["items"]:
         assert list(item) == ITEM_FIELDS
@@ -67,7 +67,7 @@ def test_update_downloads_hold_only_published_updates(demo_progress, client):
     assert header == UPDATE_FIELDS
     assert {int(row["id"]) for row in rows} == published_ids()
     data = client.get("/updates.json").json()
-    assert set(data) == {"generated_at", "count", "updates"}
+    assert set(data) == {"generated_at", "licence", "count", "updates"}
     assert {update["id"] for update in data["updates"]} == published_ids()
     for update in data["updates"]:
         assert list(update) == UPDATE_FIELDS

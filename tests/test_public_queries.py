@@ -32,6 +32,10 @@ URLS = [
     "/updates.csv",
     "/updates.json?source=JAY",
     "/feed/",
+    f"/as-at/{datetime.date.today().isoformat()}/",
+    "/as-at/2015-06-30/",
+    f"/changes/?from=2015-01-01&to={datetime.date.today().isoformat()}",
+    f"/changes.json?from=2015-01-01&to={datetime.date.today().isoformat()}",
 ]
 
 # Generous, but fixed: a page that queried per row would blow far past it.

@@ -200,6 +200,12 @@ SITE_URL = os.environ.get(
     "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "",
 )
 
+# Where the public sends feedback and reports of mistakes in the record: the
+# council's service mailbox (the default is a placeholder: set the real one).
+# A telephone number is shown too if one is set.
+TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "inquiry-tracker@council.example")
+TRACKER_CONTACT_PHONE = os.environ.get("TRACKER_CONTACT_PHONE", "")
+
 # A bare reference view at /bench/bare/ (no database, no template) for the
 # benchmark in bench/. The URL exists only where this is on.
 TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")

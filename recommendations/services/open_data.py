@@ -7,7 +7,13 @@ Records are built only from what recommendations.services.public_data returns.
 """
 from urllib.parse import quote
 
-
+# Everything published on the tracker may be reused under this licence: named
+# on the open data page, in every JSON download, in the CSV downloads' Link
+# header and in the feed's rights.
+LICENCE = {
+    "name": "Open Government Licence v3.0",
+    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
 
 # The published fields, in order, with what they mean: shown on the open data
 # page and repeated for developers in README.md.

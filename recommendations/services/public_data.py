@@ -238,6 +238,11 @@ def _published():
     return ProgressUpdate.objects.published().order_by("-published_at", "-pk")
 
 
+def published():
+    """Every published update, newest first: a queryset to narrow and pass to published_updates()."""
+    return _published()
+
+
 def published_updates(updates=None, limit=None):
     """PublicUpdate records, newest first, each with its public evidence (and, for an
     assurance, the links the board checked). Three queries.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import public
+from recommendations.views import public, record
 
 app_name = "public"
 
@@ -26,4 +26,11 @@ urlpatterns = [
     path("publication-log/", public.publication_log, name="publication-log"),
     path("publication-log.csv", public.download_csv, {"name": "publication-log"}, name="publication-log-csv"),
     path("publication-log.json", public.download_json, {"name": "publication-log"}, name="publication-log-json"),
+    path("contact/", record.contact, name="contact"),
+    path("privacy/", record.privacy, name="privacy"),
+    path("as-at/", record.as_at_choose, name="as-at-choose"),
+    path("as-at/<str:day>/", record.as_at, name="as-at"),
+    path("changes/", record.changes, name="changes"),
+    path("changes.csv", record.changes_csv, name="changes-csv"),
+    path("changes.json", record.changes_json, name="changes-json"),
 ]

@@ -120,6 +120,7 @@ def open_data_page(request):
         request,
         "recommendations/public/open_data.html",
         {
+            "licence": open_data.LICENCE,
             "field_tables": [
                 ("Fields of the tracked items", open_data.ITEM_FIELD_HELP.items()),
                 ("Fields of the published updates", open_data.UPDATE_FIELD_HELP.items()),
@@ -152,14 +153,18 @@ def _update_records(request):
 
 
 def _csv(filename, fields, records):
-    return csv_response(
+    response = csv_response(
         filename, fields, ([open_data.csv_cell(record[field]) for field in fields] for record in records)
     )
+    # A CSV file has no room for metadata: the licence travels in the headers (RFC 8288).
+    response["Link"] = f'<{open_data.LICENCE["url"]}>; rel="license"'
+    return response
 
 
 def _json(key, records):
     response = JsonResponse(
-        {"generated_at": timezone.now().isoformat(), "count": len(records), key: records},
+        {"generated_at": timezone.now().isoformat(), "licence": open_data.LICENCE, "count": len(records),
+         key: records},
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
     # Open data: other websites may read it from a browser (no cookies are involved).
@@ -197,6 +202,7 @@ class PublishedUpdatesFeed(Feed):
     title = "Rotherham inquiry recommendations: published progress"
     subtitle = "Progress updates approved by the improvement board, newest first."
     author_name = "Rotherham Metropolitan Borough Council"
+    feed_copyright = f"{open_data.LICENCE['name']}: {open_data.LICENCE['url']}"
     limit = 50
 
     def __call__(self, request, *args, **kwargs):

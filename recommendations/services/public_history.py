@@ -1,0 +1,103 @@
+"""
+The public record in the past: as it stood at the end of a day, and what changed between two days.
+
+Nothing new is recorded for this. The figures and statuses "as at" a day are
+rebuilt by the same code as the board's "as at" dashboard
+(dashboards.at_end_of, item_rows and counts_by_source: each item's history
+row as it stood at the end of that day), here over every item and shown
+through public records only. The changes between two days are the published
+updates of that time (public_data.published_updates): progress published,
+and the board's corrections, assurances (closures) and reopenings, which are
+published updates too.
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Min
+from django.utils import timezone
+
+from recommendations.models import Item, Source
+from recommendations.services import dashboards, public_data
+
+
+class BadDate(ValueError):
+    """A date the public record cannot be shown for; the message says why, in plain words."""
+
+
+def parse_day(text, what="The date"):
+    """A date from its ISO form (2015-06-30), or BadDate."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise BadDate(f"{what} must be a real date written as year-month-day, for example 2015-06-30") from None
+
+
+def first_day():
+    """The day the first source was published: the record has nothing to show before it (None if no sources)."""
+    return Source.objects.aggregate(first=Min("published_on"))["first"]
+
+
+def check_day(day, first, what="The date"):
+    """Refuse a day in the future, or before the first source (`first`, from first_day())."""
+    if day > timezone.localdate():
+        raise BadDate(f"{what} must be today or in the past")
+    if first is None or day < first:
+        raise BadDate(
+            f"{what} must be on or after {first:%-d %B %Y}, when the first report was published"
+            if first else "Nothing has been tracked yet"
+        )
+
+
+@dataclass(frozen=True)
+class ItemAsAt:
+    """An item (its public record now) with its status, RAG rating and target date as they stood at the
+    end of a past day; tracked is False if it had not been added to the tracker by then."""
+
+    item: public_data.PublicItem
+    tracked: bool
+    status: str = ""
+    rag: str = ""
+    current_target_date: datetime.date | None = None
+
+
+@dataclass
+class RecordAsAt:
+    day: datetime.date
+    by_source: list  # [dashboards.Counts], one per source, in source order
+    total: object  # dashboards.Counts over every item tracked that day
+    items: list  # [ItemAsAt], every item tracked now, in source and number order
+    not_yet_tracked: int  # items tracked now that were added after the day
+
+    @property
+    def statuses(self):
+        """(value, label) of every status, for table headings."""
+        return Item.Status.choices
+
+
+def as_at(day):
+    """The public record at the end of `day` (already checked with check_day). Four queries."""
+    moment = dashboards.at_end_of(day)
+    items = public_data.items()
+    by_source, total = dashboards.counts_by_source(items, moment)
+    then = {
+        row["id"]: row
+        for row in dashboards.item_rows(items, moment).values("id", "status", "rag", "current_target_date")
+    }
+    items = list(items.order_by("source__published_on", "source__code", "number"))
+    records = []
+    for item, public in zip(items, public_data.public_items(items)):
+        row = then.get(item.pk)
+        fields = {name: row[name] for name in ("status", "rag", "current_target_date")} if row else {}
+        records.append(ItemAsAt(item=public, tracked=row is not None, **fields))
+    return RecordAsAt(day=day, by_source=by_source, total=total, items=records,
+                      not_yet_tracked=len(records) - len(then))
+
+
+def published_between(start, end):
+    """Published updates (progress, corrections, assurances, reopenings) from the start of `start`
+    to the end of `end`, newest first: a queryset, to paginate and then turn into public records
+    with public_data.published_updates()."""
+    since = dashboards.end_of_day(start - datetime.timedelta(days=1))
+    return public_data.published().filter(published_at__gte=since, published_at__lt=dashboards.end_of_day(end))

@@ -1,0 +1,117 @@
+"""
+The public record in the past, and the tracker's contact and privacy pages.
+
+/as-at/<date>/ shows the figures and every item's status as published at the
+end of that day; /changes/ what was published between two dates. Both are
+rebuilt from the history the tracker keeps (services.public_history), with
+the same public records as every other public page. Wrapped in public_cache
+like every public view.
+"""
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from recommendations.forms import ChangesForm, RecordAsAtForm
+from recommendations.http_cache import public_cache
+from recommendations.models import Item
+from recommendations.services import open_data, public_data, public_history
+from recommendations.views.public import _csv, _json
+
+CHANGES_PER_PAGE = 50
+
+
+@public_cache
+def contact(request):
+    return render(request, "recommendations/public/contact.html", {
+        "email": settings.TRACKER_CONTACT_EMAIL, "phone": settings.TRACKER_CONTACT_PHONE,
+    })
+
+
+@public_cache
+def privacy(request):
+    return render(request, "recommendations/public/privacy.html", {
+        "email": settings.TRACKER_CONTACT_EMAIL,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    })
+
+
+PICK_A_DATE = "Show the record as it stood at the end of"
+
+
+def _as_at_page(request, form, record=None, problem="", status=200):
+    return render(request, "recommendations/public/as_at.html", {
+        "form": form, "record": record, "problem": problem, "statuses": Item.Status.choices,
+    }, status=status)
+
+
+@public_cache
+def as_at_choose(request):
+    """The date picker (GOV.UK date input): a good date goes to that date's own address."""
+    form = RecordAsAtForm(request.GET or None, legend=PICK_A_DATE)
+    if form.is_bound and form.is_valid():
+        try:
+            public_history.check_day(form.cleaned_data["date"], public_history.first_day())
+        except public_history.BadDate as error:
+            form.add_error("date", str(error))
+        else:
+            return redirect("public:as-at", day=form.cleaned_data["date"].isoformat())
+    return _as_at_page(request, form, status=400 if form.errors else 200)
+
+
+@public_cache
+def as_at(request, day):
+    try:
+        day = public_history.parse_day(day)
+        public_history.check_day(day, public_history.first_day())
+    except public_history.BadDate as error:
+        # No record for that date: say why, and offer the picker.
+        return _as_at_page(request, RecordAsAtForm(legend=PICK_A_DATE), problem=str(error), status=404)
+    # The picker shows the date on the page, ready to change.
+    form = RecordAsAtForm(initial={"date": day}, legend="See another date")
+    return _as_at_page(request, form, public_history.as_at(day))
+
+
+def _changes_form(request):
+    form = ChangesForm(request.GET, public_history.first_day())
+    if not form.is_valid():
+        return form, None
+    return form, public_history.published_between(form.cleaned_data["from"], form.cleaned_data["to"])
+
+
+@public_cache
+def changes(request):
+    form, updates = _changes_form(request)
+    context = {"form": form, "query_string": ""}
+    if updates is not None:
+        paginator = Paginator(updates, CHANGES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        # The page holds public records, never the update rows themselves.
+        page.object_list = public_data.published_updates(page.object_list)
+        start, end = form.cleaned_data["from"], form.cleaned_data["to"]
+        context.update(
+            start=start, end=end, paginator=paginator, page_obj=page, changes=page.object_list,
+            query_string=f"from={start.isoformat()}&to={end.isoformat()}",
+        )
+    return render(request, "recommendations/public/changes.html", context, status=200 if updates is not None else 400)
+
+
+def _changes_download(respond):
+    """A download of the changes page's updates (open data records), or the page's error if the dates are wrong."""
+
+    @public_cache
+    def view(request):
+        form, updates = _changes_form(request)
+        if updates is None:
+            return render(request, "recommendations/public/changes.html", {"form": form}, status=400)
+        items_address = request.build_absolute_uri(reverse("public:item-list"))
+        return respond([open_data.update_record(update, items_address)
+                        for update in public_data.published_updates(updates)])
+
+    return view
+
+
+changes_csv = _changes_download(lambda records: _csv("published-changes.csv", open_data.UPDATE_FIELDS, records))
+changes_json = _changes_download(lambda records: _json("changes", records))
