@@ -439,3 +439,21 @@ class AsAtForm(forms.Form):
             self._fail(f"The date must be in {EARLIEST_DATE.year} or later", "year")
         self.cleaned_data["date"] = day
         return self.cleaned_data
+
+
+class SourceUploadForm(forms.Form):
+    """An administrator's source file: checked by services.sources.read_upload."""
+
+    file = forms.FileField(
+        label="Source file",
+        help_text="A .yaml file in the format of the seed files, or a .csv file with the columns of the items download.",
+        error_messages={"required": "Choose a .yaml or .csv file to upload"},
+    )
+
+    def clean_file(self):
+        from recommendations.services.sources import UPLOAD_MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(f"The file must be {UPLOAD_MAX_BYTES // 1024} KB or smaller")
+        return upload
