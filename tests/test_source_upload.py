@@ -55,7 +55,7 @@ def test_a_new_source_is_previewed_without_writing_then_applied(admin_client):
     page = html.unescape(response.content.decode())
     assert "Nothing has been written yet" in page
     assert "EXREVIEW-1" in page and "EXREVIEW-2" in page
-    assert "2 items created; 1 sources created." in page
+    assert "1 source created; 2 items created." in page
     assert tracker_snapshot() == before
     assert not Source.objects.filter(code="EXREVIEW").exists()
 

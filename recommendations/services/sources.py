@@ -707,6 +707,9 @@ def summary(report):
     """The plan in one sentence, for people."""
     if not report.changed:
         return "Nothing changes: the tracker already matches the file."
-    parts = [f"{n} {name} created" for name, n in sorted(report.created.items())]
-    parts += [f"{n} {name} changed" for name, n in sorted(report.updated.items())]
-    return "; ".join(parts).capitalize() + "."
+    def counted(n, name):
+        return f"{n} {name if n != 1 else name.removesuffix('s')}"
+
+    parts = [f"{counted(n, name)} created" for name, n in sorted(report.created.items(), reverse=True)]
+    parts += [f"{counted(n, name)} changed" for name, n in sorted(report.updated.items(), reverse=True)]
+    return "; ".join(parts) + "."
