@@ -55,3 +55,20 @@ def tracker_snapshot():
         "item_themes": sorted(Item.themes.through.objects.values_list("item_id", "theme_id")),
         "action_items": sorted(Action.items.through.objects.values_list("action_id", "item_id")),
     }
+
+
+def demo_date(days):
+    """A day of the demo story (fixtures/demo.yaml counts from the day it is loaded): days from today."""
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def long_date(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(day):
+    return f"{day.day} {day:%b %Y}"
