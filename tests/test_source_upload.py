@@ -233,3 +233,22 @@ def test_the_upload_needs_the_csrf_token(administrator):
     response = client.post(UPLOAD, {"file": SimpleUploadedFile("x.yaml", EXAMPLE.read_bytes())})
     assert response.status_code == 403
     assert not Source.objects.filter(code="EXREVIEW").exists()
+
+
+def test_a_csv_keeps_what_it_does_not_mention_and_reads_back_cells_made_safe_for_spreadsheets(admin_client):
+    Item.objects.filter(reference="JAY-06").update(title="-1 in 5 cases: a title a spreadsheet would run")
+    rows = rows_of(items_csv(admin_client, "JAY"))
+    assert rows[5]["title"].startswith("'-1 in 5")  # the download made it safe
+    themes = {item.reference: set(item.themes.values_list("slug", flat=True)) for item in Item.objects.all()}
+    before = tracker_snapshot()
+    narrow = [{"reference": row["reference"], "source": row["source"], "kind": row["kind"], "title": row["title"],
+               "summary": row["summary"], "owner": row["owner"], "lead_role": row["lead_role"]} for row in rows]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(narrow[0]))
+    writer.writeheader()
+    writer.writerows(narrow)
+    page = html.unescape(upload(admin_client, "jay.csv", out.getvalue()).content.decode())
+    assert "Nothing changes: the tracker already matches the file." in page
+    admin_client.post(APPLY)
+    assert tracker_snapshot() == before
+    assert {item.reference: set(item.themes.values_list("slug", flat=True)) for item in Item.objects.all()} == themes

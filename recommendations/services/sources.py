@@ -22,6 +22,7 @@ from django.db import transaction
 
 from recommendations.models import Action, Item, Organisation, Source, Theme, http_url_validator
 from recommendations.services import open_data
+from recommendations.services.csv_export import restore
 
 SOURCE_KEYS = {"code", "short_title", "title", "kind", "author", "publisher", "published_on", "url", "summary"}
 ACTION_KEYS = {"reference", "title", "description", "owner", "partners", "items", "start_date", "due_date"}
@@ -328,7 +329,7 @@ def _csv_documents(name, text, check):
         if None in row or None in row.values():
             check.problem(where, "the row does not have one value for each column")
             continue
-        row = {column: value.strip() for column, value in row.items() if column not in CSV_IGNORED}
+        row = {column: restore(value).strip() for column, value in row.items() if column not in CSV_IGNORED}
         reference = row.get("reference", "")
         existing = items.get(reference)
         code = row.pop("source")
@@ -337,7 +338,10 @@ def _csv_documents(name, text, check):
             continue
         entry = _Mapping({key: value for key, value in row.items() if key in ITEM_KEYS and value != ""})
         entry.line = start
-        entry["themes"] = row.get("themes", "").split()
+        if "themes" in row:
+            entry["themes"] = row["themes"].split()
+        elif existing:  # no themes column: the item keeps its themes
+            entry["themes"] = list(existing.themes.values_list("slug", flat=True))
         owner = row.get("owner", "")
         entry["owner"] = organisations.get(owner, owner)
         _check_workflow_columns(check, where, row, existing)
@@ -663,6 +667,9 @@ def _load_action(data, organisations, report):
     wanted_partners = {organisations[slug].pk for slug in data["partners"]}
     if set(action.partners.values_list("pk", flat=True)) != wanted_partners:
         action.partners.set(wanted_partners)
+        if not created:
+            report.count(report.updated, "action partners")
+            changes.append(("partners", "", " ".join(sorted(data["partners"]))))
     if not created:
         report.record("actions", data["reference"], "changed" if changes else "unchanged", changes)
 
