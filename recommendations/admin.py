@@ -2,15 +2,18 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations import roles
 from recommendations.rules import is_administrator
-from recommendations.services import publication_log
+from recommendations.services import publication_log, sources
 
-from recommendations.forms import AdminSignInForm
+from recommendations.forms import AdminSignInForm, SourceUploadForm
 from recommendations.models import (
     Action,
     EscalationStep,
@@ -79,6 +82,99 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "synthetic"]
     search_fields = ["code", "title", "short_title", "author", "publisher"]
     date_hierarchy = "published_on"
+    change_list_template = "admin/recommendations/source/change_list.html"
+
+    # Uploading a source file: upload -> preview (nothing written) -> apply.
+    # The uploaded text waits in the session between preview and apply, and is
+    # checked again on apply, because the tracker may have changed meanwhile.
+    UPLOAD_SESSION_KEY = "source_upload"
+    UPLOAD_PERMISSIONS = [
+        "recommendations.add_source", "recommendations.change_source",
+        "recommendations.add_item", "recommendations.change_item",
+    ]
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="recommendations_source_upload"),
+            path(
+                "upload/apply/", self.admin_site.admin_view(self.upload_apply_view),
+                name="recommendations_source_upload_apply",
+            ),
+        ] + super().get_urls()
+
+    def has_upload_permission(self, request):
+        return request.user.has_perms(self.UPLOAD_PERMISSIONS)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload": self.has_upload_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _upload_page(self, request, template, context, status=200):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Upload a source file",
+            "columns": sources.csv_columns(),
+            "max_kb": sources.UPLOAD_MAX_BYTES // 1024,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/recommendations/source/{template}", context, status=status)
+
+    def upload_view(self, request):
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
+        form = SourceUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                data = sources.read_upload(upload.name, content)
+            except sources.SeedError as error:
+                return self._upload_page(request, "upload.html", {"form": form, "problems": error.problems}, 400)
+            report = sources.preview(data)
+            request.session[self.UPLOAD_SESSION_KEY] = {
+                "name": upload.name, "text": content.decode("utf-8-sig"), "plan": report.fingerprint(),
+            }
+            return self._preview_page(request, upload.name, report)
+        status = 400 if form.errors else 200
+        return self._upload_page(request, "upload.html", {"form": form}, status)
+
+    def _preview_page(self, request, name, report, changed_meanwhile=False):
+        return self._upload_page(request, "upload_preview.html", {
+            "title": "Check the changes before you apply them",
+            "file_name": name, "report": report, "plan_summary": sources.summary(report),
+            "changed_meanwhile": changed_meanwhile,
+            "source_rows": report.of("sources"), "item_rows": report.of("items"),
+            "other_rows": [o for o in report.outcomes if o.label not in ("sources", "items")],
+        })
+
+    def upload_apply_view(self, request):
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:recommendations_source_upload")
+        pending = request.session.get(self.UPLOAD_SESSION_KEY)
+        if not pending:
+            messages.error(request, "There is no uploaded file waiting to be applied: upload it again.")
+            return redirect("admin:recommendations_source_upload")
+        try:
+            data = sources.read_upload(pending["name"], pending["text"].encode("utf-8"))
+            report = sources.apply_if_planned(data, pending["plan"])
+        except sources.SeedError as error:
+            del request.session[self.UPLOAD_SESSION_KEY]
+            return self._upload_page(
+                request, "upload.html",
+                {"form": SourceUploadForm(), "problems": error.problems, "stale": True}, 400,
+            )
+        if report is None:
+            # The tracker changed since the preview: show what applying would do now.
+            report = sources.preview(data)
+            pending["plan"] = report.fingerprint()
+            request.session[self.UPLOAD_SESSION_KEY] = pending
+            return self._preview_page(request, pending["name"], report, changed_meanwhile=True)
+        del request.session[self.UPLOAD_SESSION_KEY]
+        messages.success(request, f"{pending['name']} was applied. {sources.summary(report)}")
+        return redirect(reverse("admin:recommendations_source_changelist"))
 
 
 class EvidenceInline(admin.TabularInline):

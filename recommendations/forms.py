@@ -634,3 +634,21 @@ class ChangesForm(forms.Form):
         if start and end and start > end:
             self.add_error("to", "The end date must be the same as or after the start date")
         return self.cleaned_data
+
+
+class SourceUploadForm(forms.Form):
+    """An administrator's source file: checked by services.sources.read_upload."""
+
+    file = forms.FileField(
+        label="Source file",
+        help_text="A .yaml file in the format of the seed files, or a .csv file with the columns of the items download.",
+        error_messages={"required": "Choose a .yaml or .csv file to upload"},
+    )
+
+    def clean_file(self):
+        from recommendations.services.sources import UPLOAD_MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(f"The file must be {UPLOAD_MAX_BYTES // 1024} KB or smaller")
+        return upload

@@ -40,3 +40,35 @@ def browser_sign_in(page, live_server, username, password=PASSWORD):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def tracker_snapshot():
+    """Every row of the tracked sources and everything hanging off them, with history counts."""
+    from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
+
+    models = [Organisation, Theme, Source, Item, Action, ProgressUpdate, EvidenceLink]
+    return {
+        model.__name__: sorted(model.objects.values_list(*[f.attname for f in model._meta.concrete_fields]))
+        for model in models
+    } | {
+        "history": Item.history.count(),
+        "item_themes": sorted(Item.themes.through.objects.values_list("item_id", "theme_id")),
+        "action_items": sorted(Action.items.through.objects.values_list("action_id", "item_id")),
+    }
+
+
+def demo_date(days):
+    """A day of the demo story (fixtures/demo.yaml counts from the day it is loaded): days from today."""
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def long_date(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(day):
+    return f"{day.day} {day:%b %Y}"

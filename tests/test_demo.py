@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from recommendations.models import ProgressUpdate, User
+from recommendations.services import publication_log
 
 
 @pytest.mark.django_db
@@ -44,3 +45,39 @@ def test_production_settings_turn_demo_mode_off():
         cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_its_story_up_to_the_day_it_is_loaded(demo_progress):
+    import datetime
+
+    from django.utils import timezone
+
+    from recommendations.models import Item, PublicationLogEntry
+
+    today = timezone.localdate()
+    now = timezone.now()
+    demo_items = Item.objects.filter(updates__isnull=False).distinct()
+    statuses = list(demo_items.values_list("status", flat=True))
+    # Many done and assured, some in progress, one returned, one waiting for review.
+    assert statuses.count("assured") >= 6
+    assert statuses.count("implemented") >= 3
+    assert statuses.count("in_progress") >= 5
+    assert set(ProgressUpdate.objects.values_list("state", flat=True)) == {"draft", "submitted", "returned", "approved"}
+    assert ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.ASSURANCE).count() == statuses.count("assured")
+    # Some items in progress have recent updates; a few are slipping or overdue, not nearly all.
+    recent = now - datetime.timedelta(days=30)
+    assert ProgressUpdate.objects.published().filter(published_at__gte=recent, item__status="in_progress").count() >= 3
+    fresh = Item.objects.filter(updates__published_at__gte=recent, status="in_progress")
+    assert fresh.exists() and not fresh.filter(pk__in=Item.objects.stale(now)).exists()
+    overdue = set(Item.objects.overdue(today).values_list("reference", flat=True))
+    assert {"JAY-05", "JAY-06"} <= overdue and len(overdue) <= 6
+    assert {"JAY-05", "OFSTED-F8"} <= set(Item.objects.slipping().values_list("reference", flat=True))
+    assert not ProgressUpdate.objects.filter(created_at__gt=now).exists()
+    assert not Item.objects.filter(current_target_date__lt=today - datetime.timedelta(days=600)).exists()
+    # The publication log tells the same story, in date order, and its checks pass.
+    times = list(PublicationLogEntry.objects.order_by("id").values_list("recorded_at", flat=True))
+    assert times == sorted(times) and times[0] < now - datetime.timedelta(days=365)
+    assert not publication_log.unlogged_publications().exists()
+    assert publication_log.verify() is None
+    call_command("verify_publication_log", stdout=StringIO())

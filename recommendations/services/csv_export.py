@@ -17,6 +17,13 @@ def neutralise(value):
     return text
 
 
+def restore(text):
+    """The value a neutralised cell stood for, when a downloaded CSV is uploaded again."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def csv_response(filename, header, rows):
     """An attachment response with every cell neutralised."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

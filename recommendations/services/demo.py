@@ -1,11 +1,18 @@
 """
 Demo accounts and demo progress from fixtures/demo.yaml.
 
+The demo tells its story up to the day it is loaded: every date in the file
+is counted back (or forward) from that day, so the screens show a plausible
+mix of done, assured, in progress, returned, slipping and overdue items
+whenever the demo is tried.
+
 Progress goes through the real workflow service, so demo data obeys the same
-rules as real data; only its dates are moved back afterwards, so the trend
-and "as at" views have some history to show.
+rules as real data. Each step runs as if on its own day (the workflow's clock
+is set to it), so the publication log, the item histories and the public
+record agree, and the log's checks pass.
 """
 import datetime
+from contextlib import contextmanager
 
 import yaml
 from django.conf import settings
@@ -34,15 +41,39 @@ def load_demo(path):
         raise DemoRefused("Demo data is only loaded where demo mode is on (TRACKER_DEMO_MODE=1). Nothing was changed.")
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
+    today = timezone.localdate()
     groups = ensure_groups()
     users = {spec["username"]: _account(spec, groups) for spec in data["accounts"]}
-    _target_dates(data.get("target_dates", {}))
+    _target_dates(data.get("target_dates", {}), today, _day(today, data["story_starts_days_ago"]))
     created = 0
     reviewer = next(user for user in users.values() if user.groups.filter(name=roles.REVIEWERS).exists())
-    for spec in data.get("updates", []):
-        if _progress(spec, users, reviewer):
+    # In date order, so the publication log reads forwards in time.
+    for spec in sorted(data.get("updates", []), key=lambda spec: -spec["days_ago"]):
+        if _step(spec, users, reviewer, today):
             created += 1
     return created
+
+
+def _day(today, days_ago):
+    return today - datetime.timedelta(days=days_ago)
+
+
+def _in_days(today, days):
+    return None if days is None else today + datetime.timedelta(days=days)
+
+
+@contextmanager
+def _clock(moment):
+    """Run the workflow as if it were `moment`: every time it records (the update's
+    dates, the item's history, the publication log) is that moment's. The log
+    is hash-chained, so its times cannot honestly be moved afterwards."""
+    real_now = timezone.now
+    moment = moment.astimezone(datetime.timezone.utc)  # as timezone.now() gives it
+    timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        timezone.now = real_now
 
 
 def _account(spec, groups):
@@ -65,30 +96,49 @@ def _at(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
 
 
-def _target_dates(target_dates):
-    for reference, day in target_dates.items():
+def _target_dates(target_dates, today, agreed_on):
+    for reference, days in target_dates.items():
         item = Item.objects.get(reference=reference)
         if item.baseline_target_date is None:
-            item.baseline_target_date = item.current_target_date = day
+            item.baseline_target_date = item.current_target_date = _in_days(today, days)
             item._change_reason = "Demo: first agreed target date"
-            item._history_date = _at(datetime.date(2014, 12, 1))
+            item._history_date = _at(agreed_on)
             item.save()
 
 
-def _progress(spec, users, reviewer):
+def _step(spec, users, reviewer, today):
     item = Item.objects.get(reference=spec["item"])
-    if ProgressUpdate.objects.filter(item=item, narrative=spec["narrative"]).exists():
+    narrative = spec.get("assurance") or spec["narrative"]
+    if ProgressUpdate.objects.filter(item=item, narrative=narrative).exists():
         return False
-    author = users[spec["author"]]
+    when = _at(_day(today, spec["days_ago"]))
+    with _clock(when):
+        if "assurance" in spec:
+            # The board checked every published link; the strength is the story's.
+            checked = [link.pk for link in workflow.published_evidence(item)]
+            update = workflow.assure(reviewer, item, narrative, strength=spec["strength"], checked=checked,
+                                     no_links_confirmed=not checked)
+        else:
+            update = _progress(spec, item, users[spec["author"]], reviewer, today)
+    # Model defaults read the clock when the models are defined, not through it.
+    ProgressUpdate.objects.filter(pk=update.pk).update(created_at=when)
+    update.evidence.update(created_at=when)
+    return True
+
+
+def _progress(spec, item, author, reviewer, today):
     update = workflow.save_draft(
         author,
         item,
         narrative=spec["narrative"],
         proposed_status=spec["proposed_status"],
         proposed_rag=spec.get("proposed_rag", ""),
-        proposed_target_date=spec.get("proposed_target_date"),
+        proposed_target_date=_in_days(today, spec.get("proposed_target_in_days")),
         target_date_reason=spec.get("target_date_reason", ""),
-        evidence=[workflow.EvidenceInput(**link) for link in spec.get("evidence", [])],
+        evidence=[
+            workflow.EvidenceInput(link["title"], link["url"], _day(today, link["days_ago"]).isoformat())
+            for link in spec.get("evidence", [])
+        ],
     )
     state = spec["state"]
     if state != "draft":
@@ -97,20 +147,4 @@ def _progress(spec, users, reviewer):
         workflow.approve(reviewer, update, update.version)
     elif state == "returned":
         workflow.return_update(reviewer, update, update.version, spec["review_comment"])
-    _backdate(update, item, _at(spec["date"]))
-    return True
-
-
-def _backdate(update, item, when):
-    started = update.history.earliest().history_date
-    fields = {"created_at": when}
-    if update.submitted_at:
-        fields["submitted_at"] = when
-    if update.reviewed_at:
-        fields["reviewed_at"] = when
-    if update.published_at:
-        fields["published_at"] = when
-    ProgressUpdate.objects.filter(pk=update.pk).update(**fields)
-    update.history.update(history_date=when)
-    update.evidence.update(created_at=when)
-    item.history.filter(history_date__gte=started).update(history_date=when)
+    return update

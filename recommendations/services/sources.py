@@ -1,14 +1,20 @@
 """
-Loading the tracked sources from the human-readable files in seeds/.
+Loading tracked sources: from the seed files in seeds/ and from a file an
+administrator uploads (the same YAML format, or the items CSV of the open data).
 
-Every file is read and checked before anything is written; the write is one
-transaction. Loading again changes nothing that is already right, and never
-touches what people do in the app: status, RAG rating, target dates once set,
-verified wording, progress updates and evidence.
+One path serves all three: parse -> check (every problem, with its file and
+line) -> write in one transaction. A preview is the same write rolled back, so
+what it shows is exactly what applying will do. Loading again changes nothing
+that is already right, and never touches what people do in the app: status,
+RAG rating, target dates once set, verified wording, progress updates and
+evidence.
 """
+import csv
 import datetime
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -26,15 +32,102 @@ from recommendations.models import (
     formal_response_problems,
     http_url_validator,
 )
+from recommendations.services import open_data
+from recommendations.services.csv_export import restore
 
 SOURCE_KEYS = {"code", "short_title", "title", "kind", "author", "publisher", "published_on", "url", "summary"}
-ITEM_KEYS = {
-    "reference", "number", "kind", "grade", "title", "summary", "official_wording", "provenance",
-    "themes", "owner", "lead_role", "baseline_target_date",
-    "formal_response", "formal_response_note", "formal_response_date", "update_cadence_months",
-}
-ITEM_REQUIRED = {"reference", "number", "kind", "title", "summary", "provenance", "owner", "lead_role"}
 ACTION_KEYS = {"reference", "title", "description", "owner", "partners", "items", "start_date", "due_date"}
+
+# What a file may say about an item. "described" fields belong to the file: a
+# later load brings the item back in step with it. "starting" fields are only
+# the first values: once the item exists they are managed in the app, and a
+# file that differs is noted in the preview but not applied. "response" fields
+# (the formal response) are filled in from the file while the item still
+# awaits a response, never over a response recorded in the app.
+DESCRIBED, STARTING, RESPONSE = "described", "starting", "response"
+
+
+@dataclass(frozen=True)
+class ItemField:
+    role: str
+    required: bool
+    read: Callable  # (checker, entry, where, known) -> checked value
+
+
+def _number(check, entry, where, known):
+    number = entry.get("number")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        check.problem(where, f"'number' must be a whole number from 1, not '{number}'")
+    return number
+
+
+def _cadence(check, entry, where, known):
+    value = entry.get("update_cadence_months", DEFAULT_CADENCE_MONTHS)
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # a CSV cell
+        value = int(value)
+    return check.whole_number({"update_cadence_months": value}, "update_cadence_months", where, CADENCE_MONTHS,
+                              DEFAULT_CADENCE_MONTHS)
+
+
+def _formal_response(check, entry, where, known):
+    value = check.choice(entry, "formal_response", where, Item.FormalResponse.values, required=False)
+    return value or Item.FormalResponse.AWAITING
+
+
+def _owner(check, entry, where, known):
+    owner = entry.get("owner")
+    if "owner" in entry and owner not in known["organisations"]:
+        check.problem(where, f"owner '{owner}' is not a defined organisation")
+    return owner
+
+
+# Every field of an item a file can set, in one place: a new field is one entry
+# here (and, for the CSV upload, a column of the same name in the items export,
+# services/open_data.py).
+ITEM_FIELDS = {
+    "number": ItemField(DESCRIBED, True, _number),
+    "kind": ItemField(DESCRIBED, True, lambda c, e, w, k: c.choice(e, "kind", w, Item.Kind.values)),
+    "grade": ItemField(DESCRIBED, False, lambda c, e, w, k: c.choice(e, "grade", w, Item.Grade.values, required=False)),
+    "title": ItemField(DESCRIBED, True, lambda c, e, w, k: c.text(e, "title", w, 200)),
+    "summary": ItemField(DESCRIBED, True, lambda c, e, w, k: c.text(e, "summary", w)),
+    "provenance": ItemField(DESCRIBED, True, lambda c, e, w, k: c.choice(e, "provenance", w, Item.Provenance.values)),
+    "official_wording": ItemField(
+        STARTING, False, lambda c, e, w, k: c.text(e, "official_wording", w, required=False)
+    ),
+    "owner": ItemField(STARTING, True, _owner),
+    "lead_role": ItemField(STARTING, True, lambda c, e, w, k: c.text(e, "lead_role", w, 200)),
+    "baseline_target_date": ItemField(
+        STARTING, False, lambda c, e, w, k: c.date(e, "baseline_target_date", w, required=False)
+    ),
+    "update_cadence_months": ItemField(STARTING, False, _cadence),
+    "formal_response": ItemField(RESPONSE, False, _formal_response),
+    "formal_response_note": ItemField(
+        RESPONSE, False, lambda c, e, w, k: c.text(e, "formal_response_note", w, 500, required=False)
+    ),
+    "formal_response_date": ItemField(
+        RESPONSE, False, lambda c, e, w, k: c.date(e, "formal_response_date", w, required=False)
+    ),
+}
+ITEM_KEYS = {"reference", "themes"} | set(ITEM_FIELDS)
+ITEM_REQUIRED = {"reference"} | {name for name, spec in ITEM_FIELDS.items() if spec.required}
+
+# The items CSV upload reads the columns of the public items download, so a
+# download can be uploaded again unchanged. Columns the tracker works out
+# (web address, source title, status in words, overdue, whether the wording is
+# verified) are ignored. Status, RAG rating and target date belong to the
+# reviewed workflow: an upload must repeat them as they are, or it is refused.
+CSV_IGNORED = {"url", "source_title", "status_label", "overdue", "wording_verified", "formal_response_label",
+               "last_published_update", "next_update_due", "update_overdue"}
+CSV_WORKFLOW = {"status", "rag", "target_date"}
+CSV_REQUIRED = {"reference", "source", "kind", "title", "summary", "owner", "lead_role"}
+CSV_PROVENANCE_FOR_NEW_ITEMS = Item.Provenance.RECALLED
+UPLOAD_MAX_BYTES = 1024 * 1024
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers the line it starts on, for messages."""
+
+    line = None
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -47,8 +140,23 @@ _SeedLoader.yaml_implicit_resolvers = {
 }
 
 
+def _construct_mapping(loader, node):
+    mapping = _Mapping(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_SeedLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _at(name, entry):
+    """Where an entry is, for messages: the file and, when known, the line."""
+    line = getattr(entry, "line", None)
+    return f"{name}, line {line}" if line else name
+
+
 class SeedError(Exception):
-    """The seed files are not valid; nothing was written."""
+    """The files are not valid; nothing was written."""
 
     def __init__(self, problems):
         self.problems = problems
@@ -56,16 +164,39 @@ class SeedError(Exception):
 
 
 @dataclass
+class Outcome:
+    """What loading does to one row: created, changed (which fields, from what to what) or unchanged."""
+
+    label: str
+    key: str
+    result: str
+    changes: list = field(default_factory=list)
+
+
+@dataclass
 class LoadReport:
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
+    outcomes: list = field(default_factory=list)
+    # Differences the load leaves alone (values managed in the app), for the preview.
+    notices: list = field(default_factory=list)
 
     def count(self, bucket, model_name):
         bucket[model_name] = bucket.get(model_name, 0) + 1
 
+    def record(self, label, key, result, changes=()):
+        self.outcomes.append(Outcome(label, str(key), result, list(changes)))
+
+    def of(self, label):
+        return [outcome for outcome in self.outcomes if outcome.label == label]
+
     @property
     def changed(self):
         return bool(self.created or self.updated)
+
+    def fingerprint(self):
+        """Stands for the whole plan: a preview and its apply must agree on it."""
+        return repr([(o.label, o.key, o.result, o.changes) for o in self.outcomes])
 
     def __str__(self):
         if not self.changed:
@@ -73,7 +204,6 @@ class LoadReport:
         parts = [f"created {n} {name}" for name, n in sorted(self.created.items())]
         parts += [f"updated {n} {name}" for name, n in sorted(self.updated.items())]
         return "Loaded seeds: " + ", ".join(parts) + "."
-
 
 class _Checker:
     """Collects every problem in every file, so one run reports them all."""
@@ -170,29 +300,160 @@ class _Checker:
         return list(value)
 
 
+def _parse_yaml(name, text, check):
+    try:
+        return yaml.load(text, Loader=_SeedLoader) or {}
+    except yaml.YAMLError as error:
+        check.problem(name, f"is not valid YAML ({error})".replace("\n", " "))
+        return None
+
+
 def read_seed_files(directory):
     """Parse and check every seed file; return plain data or raise SeedError."""
     directory = Path(directory)
     check = _Checker()
     documents = {}
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            with path.open(encoding="utf-8") as handle:
-                documents[path.name] = yaml.load(handle, Loader=_SeedLoader) or {}
-        except yaml.YAMLError as error:
-            check.problem(path.name, f"is not valid YAML ({error})".replace("\n", " "))
+        document = _parse_yaml(path.name, path.read_text(encoding="utf-8"), check)
+        if document is not None:
+            documents[path.name] = document
     if check.problems:
         raise SeedError(check.problems)
     if not documents:
         raise SeedError([f"{directory}: no .yaml seed files found"])
+    return _validate(documents, check)
 
+
+def read_upload(filename, content):
+    """Parse and check one uploaded file (bytes): YAML in the seed format, or the items CSV.
+
+    Returns plain data for load/preview, or raises SeedError with every problem."""
+    name = Path(filename or "upload").name
+    if len(content) > UPLOAD_MAX_BYTES:
+        raise SeedError([f"{name}: the file is larger than {UPLOAD_MAX_BYTES // 1024} KB"])
+    try:
+        # utf-8-sig: spreadsheets often start a saved CSV with a byte order mark.
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SeedError([f"{name}: the file is not UTF-8 text"])
+    if "\x00" in text:
+        raise SeedError([f"{name}: the file contains a null character"])
+    check = _Checker()
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        documents = _csv_documents(name, text, check)
+    elif suffix in (".yaml", ".yml"):
+        document = _parse_yaml(name, text, check)
+        documents = {} if document is None else {name: document}
+    else:
+        raise SeedError([f"{name}: upload a .yaml file (the seed format) or a .csv file (the items columns)"])
+    if check.problems:
+        raise SeedError(check.problems)
+    return _validate(documents, check)
+
+
+def _csv_documents(name, text, check):
+    """Turn the rows of an items CSV into the same documents a YAML file gives, one per source."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = reader.fieldnames or []
+    allowed = set(open_data.ITEM_FIELDS)
+    for column in columns:
+        if column not in allowed:
+            check.problem(f"{name}, line 1", f"unknown column '{column}'")
+    for column in sorted(CSV_REQUIRED - set(columns)):
+        check.problem(f"{name}, line 1", f"missing column '{column}'")
+    if check.problems:
+        return {}
+    sources = {source.code: source for source in Source.objects.all()}
+    items = {item.reference: item for item in Item.objects.select_related("source", "owner")}
+    organisations = {}
+    for organisation in Organisation.objects.all():
+        for label in (organisation.slug, organisation.short_name, organisation.name):
+            organisations[label] = organisation.slug
+    next_number = {}
+    documents = {}
+    end = 1  # the header's last line
+    for row in reader:
+        # A quoted value may run over several lines: a row starts after the one before ends.
+        start, end = end + 1, reader.line_num
+        where = f"{name}, line {start}"
+        if None in row or None in row.values():
+            check.problem(where, "the row does not have one value for each column")
+            continue
+        row = {column: restore(value).strip() for column, value in row.items() if column not in CSV_IGNORED}
+        reference = row.get("reference", "")
+        existing = items.get(reference)
+        code = row.pop("source")
+        if code not in sources:
+            check.problem(where, f"source '{code}' is not a known source (add a new source with a YAML file)")
+            continue
+        entry = _Mapping({key: value for key, value in row.items() if key in ITEM_KEYS and value != ""})
+        entry.line = start
+        if "themes" in row:
+            entry["themes"] = row["themes"].split()
+        elif existing:  # no themes column: the item keeps its themes
+            entry["themes"] = list(existing.themes.values_list("slug", flat=True))
+        owner = row.get("owner", "")
+        entry["owner"] = organisations.get(owner, owner)
+        _check_workflow_columns(check, where, row, existing)
+        # The CSV has no number, grade or provenance: an existing item keeps its
+        # own; a new item goes last in its source, marked to be checked.
+        if existing:
+            entry.setdefault("number", existing.number)
+            entry.setdefault("grade", existing.grade)
+            entry.setdefault("provenance", existing.provenance)
+        else:
+            if code not in next_number:
+                numbers = [item.number for item in items.values() if item.source.code == code]
+                next_number[code] = max(numbers, default=0) + 1
+            entry["number"] = next_number[code]
+            next_number[code] += 1
+            entry["provenance"] = CSV_PROVENANCE_FOR_NEW_ITEMS
+            if entry.get("kind") == Item.Kind.JUDGEMENT:
+                check.problem(where, "a new judgement needs a grade, which the CSV cannot give: add it with a YAML file")
+        document = documents.setdefault(f"{name} ({code})", {"source": _source_entry(sources[code]), "items": []})
+        document["items"].append(entry)
+    if not documents and not check.problems:
+        check.problem(name, "the file has no rows of items")
+    return documents
+
+
+def _check_workflow_columns(check, where, row, existing):
+    """Status, RAG rating and target date change only through the reviewed workflow."""
+    current = {
+        "status": existing.status if existing else Item.Status.NOT_STARTED,
+        "rag": existing.rag if existing else "",
+        "target_date": _iso(existing.current_target_date) if existing else row.get("baseline_target_date", ""),
+    }
+    for column in sorted(CSV_WORKFLOW & set(row)):
+        if row[column] and row[column] != current[column]:
+            check.problem(
+                where,
+                f"'{column}' is '{row[column]}' but the tracker has '{current[column] or 'empty'}': it changes only "
+                "through reviewed progress updates, so an upload cannot change it",
+            )
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+def _source_entry(source):
+    """An existing source as a file would describe it, so a CSV leaves it as it is."""
+    entry = {key: getattr(source, key) for key in SOURCE_KEYS}
+    entry["published_on"] = _iso(source.published_on)
+    return entry
+
+
+def _validate(documents, check):
+    """Check parsed documents ({file name: document}) against each other and the database."""
     organisations, themes, sources, actions = {}, {}, [], []
     for name, document in documents.items():
         document = check.mapping(document, name)
         for key in sorted(set(document) - {"organisations", "themes", "source", "items", "actions"}):
             check.problem(name, f"unknown top-level key '{key}'")
         for index, entry in enumerate(document.get("organisations") or [], start=1):
-            where = f"{name}, organisation {index}"
+            where = f"{_at(name, entry)}, organisation {index}"
             entry = check.mapping(entry, where)
             check.keys(entry, where, {"slug", "name", "short_name", "kind", "lead_contact_email"},
                        {"slug", "name", "short_name", "kind"})
@@ -209,7 +470,7 @@ def read_seed_files(directory):
             if "lead_contact_email" in entry:
                 organisations[slug]["lead_contact_email"] = check.email(entry, "lead_contact_email", where)
         for index, entry in enumerate(document.get("themes") or [], start=1):
-            where = f"{name}, theme {index}"
+            where = f"{_at(name, entry)}, theme {index}"
             entry = check.mapping(entry, where)
             check.keys(entry, where, {"slug", "name"}, {"slug", "name"})
             slug = check.text(entry, "slug", where, 60)
@@ -221,12 +482,17 @@ def read_seed_files(directory):
         for entry in document.get("actions") or []:
             actions.append((name, entry))
 
+    # A file may use what the tracker already has as well as what it defines.
+    known = {
+        "organisations": set(organisations) | set(Organisation.objects.values_list("slug", flat=True)),
+        "themes": set(themes) | set(Theme.objects.values_list("slug", flat=True)),
+    }
     parsed_sources = []
-    references = set()
+    references = {}
     codes = set()
     for name, document in sources:
         raw_source = check.mapping(document.get("source"), f"{name}, source")
-        where = f"{name}, source"
+        where = f"{_at(name, raw_source)}, source"
         check.keys(raw_source, where, SOURCE_KEYS, SOURCE_KEYS - {"summary"})
         source = {
             "code": check.text(raw_source, "code", where, 20),
@@ -249,54 +515,36 @@ def read_seed_files(directory):
             raw_items = []
         for index, entry in enumerate(raw_items, start=1):
             reference = entry.get("reference") if isinstance(entry, dict) else None
-            where = f"{name}, item {reference or index}"
+            where = f"{_at(name, entry)}, item {reference or index}"
             entry = check.mapping(entry, where)
             check.keys(entry, where, ITEM_KEYS, ITEM_REQUIRED)
-            item = {
-                "reference": check.text(entry, "reference", where, 30),
-                "kind": check.choice(entry, "kind", where, Item.Kind.values),
-                "grade": check.choice(entry, "grade", where, Item.Grade.values, required=False),
-                "title": check.text(entry, "title", where, 200),
-                "summary": check.text(entry, "summary", where),
-                "official_wording": check.text(entry, "official_wording", where, required=False),
-                "provenance": check.choice(entry, "provenance", where, Item.Provenance.values),
-                "themes": check.slug_list(entry, "themes", where, themes, "theme"),
-                "owner": entry.get("owner"),
-                "lead_role": check.text(entry, "lead_role", where, 200),
-                "baseline_target_date": check.date(entry, "baseline_target_date", where, required=False),
-                "formal_response": check.choice(
-                    entry, "formal_response", where, Item.FormalResponse.values, required=False
-                ) or Item.FormalResponse.AWAITING,
-                "formal_response_note": check.text(entry, "formal_response_note", where, 500, required=False),
-                "formal_response_date": check.date(entry, "formal_response_date", where, required=False),
-                "update_cadence_months": check.whole_number(
-                    entry, "update_cadence_months", where, CADENCE_MONTHS, DEFAULT_CADENCE_MONTHS
-                ),
-            }
+            item = {name_: spec.read(check, entry, where, known) for name_, spec in ITEM_FIELDS.items()}
+            item["reference"] = check.text(entry, "reference", where, 30)
+            item["themes"] = check.slug_list(entry, "themes", where, known["themes"], "theme")
+            item["where"] = where
             response_problems = formal_response_problems(
                 item["formal_response"], item["formal_response_note"], item["formal_response_date"]
             )
             for key, message in response_problems.items():
                 check.problem(where, f"{message[0].lower()}{message[1:].rstrip('.')} ('{key}')")
-            if "owner" in entry and item["owner"] not in organisations:
-                check.problem(where, f"owner '{entry.get('owner')}' is not a defined organisation")
-            number = entry.get("number")
-            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-                check.problem(where, f"'number' must be a whole number from 1, not '{number}'")
-            item["number"] = number
             if item["kind"] == Item.Kind.JUDGEMENT and not item["grade"]:
                 check.problem(where, "a judgement needs a 'grade'")
             if item["reference"] in references:
                 check.problem(where, f"reference '{item['reference']}' is used twice")
-            references.add(item["reference"])
+            references[item["reference"]] = (source["code"], where)
             items.append(item)
         parsed_sources.append({"file": name, "source": source, "items": items})
+
+    # An item stays in its source: a file cannot move it to another one.
+    for reference, code in Item.objects.filter(reference__in=references).values_list("reference", "source__code"):
+        if references[reference][0] != code:
+            check.problem(references[reference][1], f"reference '{reference}' belongs to source {code}")
 
     parsed_actions = []
     action_references = set()
     for name, entry in actions:
         reference = entry.get("reference") if isinstance(entry, dict) else None
-        where = f"{name}, action {reference or '?'}"
+        where = f"{_at(name, entry)}, action {reference or '?'}"
         entry = check.mapping(entry, where)
         check.keys(entry, where, ACTION_KEYS, {"reference", "title", "owner", "items"})
         action = {
@@ -304,12 +552,12 @@ def read_seed_files(directory):
             "title": check.text(entry, "title", where, 200),
             "description": check.text(entry, "description", where, required=False),
             "owner": entry.get("owner"),
-            "partners": check.slug_list(entry, "partners", where, organisations, "organisation"),
-            "items": check.slug_list(entry, "items", where, references | _existing_references(), "item"),
+            "partners": check.slug_list(entry, "partners", where, known["organisations"], "organisation"),
+            "items": check.slug_list(entry, "items", where, set(references) | _existing_references(), "item"),
             "start_date": check.date(entry, "start_date", where, required=False),
             "due_date": check.date(entry, "due_date", where, required=False),
         }
-        if action["owner"] not in organisations:
+        if action["owner"] not in known["organisations"]:
             check.problem(where, f"owner '{action['owner']}' is not a defined organisation")
         if action["reference"] in action_references:
             check.problem(where, f"action reference '{action['reference']}' is used twice")
@@ -325,15 +573,23 @@ def _existing_references():
     return set(Item.objects.values_list("reference", flat=True))
 
 
+def _shown(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 def _sync(instance, values, report, label):
     """Save only the fields that differ, so an unchanged file writes nothing."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    changes = [(name, _shown(getattr(instance, name)), _shown(values[name])) for name in changed]
     if changed:
         for name in changed:
             setattr(instance, name, values[name])
         instance._change_reason = "Loaded from seed files"
         instance.save()
         report.count(report.updated, label)
+    return changes
 
 
 def _get_or_create(model, lookup, defaults, report, label):
@@ -343,36 +599,42 @@ def _get_or_create(model, lookup, defaults, report, label):
         instance._change_reason = "Loaded from seed files"
         instance.save()
         report.count(report.created, label)
+        report.record(label, next(iter(lookup.values())), "created")
         return instance, True
     return instance, False
+
+
+def _load(model, lookup, values, report, label):
+    """Create or bring up to date one row; returns (instance, created, changes)."""
+    instance, created = _get_or_create(model, lookup, values, report, label)
+    changes = [] if created else _sync(instance, values, report, label)
+    return instance, created, changes
 
 
 def _load_by_slug(model, entries, report, kind):
     """Create or bring up to date each {slug: values} entry; returns {slug: object}."""
     loaded = {}
     for slug, values in entries.items():
-        instance, created = _get_or_create(model, {"slug": slug}, values, report, kind)
+        instance, created, changes = _load(model, {"slug": slug}, values, report, kind)
         if not created:
-            _sync(instance, values, report, kind)
+            report.record(kind, slug, "changed" if changes else "unchanged", changes)
         loaded[slug] = instance
     return loaded
 
 
-@transaction.atomic
-def load_sources(directory):
-    """Load every seed file in directory. Raises SeedError before writing if any is wrong."""
-    data = read_seed_files(directory)
+def _write(data):
     report = LoadReport()
-
-    organisations = _load_by_slug(Organisation, data["organisations"], report, "organisations")
-    themes = _load_by_slug(Theme, data["themes"], report, "themes")
+    organisations = {o.slug: o for o in Organisation.objects.all()}
+    organisations.update(_load_by_slug(Organisation, data["organisations"], report, "organisations"))
+    themes = {t.slug: t for t in Theme.objects.all()}
+    themes.update(_load_by_slug(Theme, data["themes"], report, "themes"))
 
     for entry in data["sources"]:
         values = dict(entry["source"])
         code = values.pop("code")
-        source, created = _get_or_create(Source, {"code": code}, values, report, "sources")
+        source, created, changes = _load(Source, {"code": code}, values, report, "sources")
         if not created:
-            _sync(source, values, report, "sources")
+            report.record("sources", code, "changed" if changes else "unchanged", changes)
         for item_data in entry["items"]:
             _load_item(source, item_data, organisations, themes, report)
 
@@ -381,42 +643,79 @@ def load_sources(directory):
     return report
 
 
+@transaction.atomic
+def load(data):
+    """Write checked data (from read_seed_files or read_upload) in one transaction."""
+    return _write(data)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def preview(data):
+    """What load(data) would do, with nothing written: the same load, rolled back."""
+    try:
+        with transaction.atomic():
+            report = _write(data)
+            raise _Rollback
+    except _Rollback:
+        return report
+
+
+def load_sources(directory):
+    """Load every seed file in directory. Raises SeedError before writing if any is wrong."""
+    return load(read_seed_files(directory))
+
+
 def _load_item(source, data, organisations, themes, report):
     # The file owns the description of an item. Ownership, wording, dates and
     # the update cadence are only starting values: after creation they are
     # managed in the app. A formal response in the file is filled in while the
     # item still awaits one, never over a response recorded in the app.
-    described = {
-        "source": source,
-        "number": data["number"],
-        "kind": data["kind"],
-        "grade": data["grade"],
-        "title": data["title"],
-        "summary": data["summary"],
-        "provenance": data["provenance"],
+    described = {"source": source} | {
+        name: data[name] for name, spec in ITEM_FIELDS.items() if spec.role == DESCRIBED
     }
-    starting = {
-        "owner": organisations[data["owner"]],
-        "lead_role": data["lead_role"],
-        "official_wording": data["official_wording"],
-        "baseline_target_date": data["baseline_target_date"],
-        "current_target_date": data["baseline_target_date"],
-        "update_cadence_months": data["update_cadence_months"],
-    }
-    response = {name: data[name] for name in ("formal_response", "formal_response_note", "formal_response_date")}
-    item, created = _get_or_create(
-        Item, {"reference": data["reference"]}, {**described, **starting, **response}, report, "items"
-    )
-    if not created:
+    starting = {name: data[name] for name, spec in ITEM_FIELDS.items() if spec.role == STARTING}
+    starting["owner"] = organisations[data["owner"]]
+    starting["current_target_date"] = data["baseline_target_date"]
+    response = {name: data[name] for name, spec in ITEM_FIELDS.items() if spec.role == RESPONSE}
+    item = Item.objects.filter(reference=data["reference"]).first()
+    created = item is None
+    if created:
+        item, _ = _get_or_create(
+            Item, {"reference": data["reference"]}, {**described, **starting, **response}, report, "items"
+        )
+        changes = []
+    else:
         awaiting = Item.FormalResponse.AWAITING
         if item.formal_response == awaiting and response["formal_response"] != awaiting:
             described = {**described, **response}
-        _sync(item, described, report, "items")
+        changes = _sync(item, described, report, "items")
+        _note_managed_values(item, data, starting, report)
     wanted = {themes[slug].pk for slug in data["themes"]}
-    if set(item.themes.values_list("pk", flat=True)) != wanted:
+    current = set(item.themes.values_list("pk", flat=True))
+    if current != wanted:
         item.themes.set(wanted)
         if not created:
             report.count(report.updated, "item themes")
+            changes.append(("themes", _theme_names(current, themes), " ".join(sorted(data["themes"]))))
+    if not created:
+        report.record("items", data["reference"], "changed" if changes else "unchanged", changes)
+
+
+def _theme_names(pks, themes):
+    return " ".join(sorted(slug for slug, theme in themes.items() if theme.pk in pks))
+
+
+def _note_managed_values(item, data, starting, report):
+    for name, value in starting.items():
+        if name == "current_target_date" or value in ("", None) or getattr(item, name) == value:
+            continue
+        report.notices.append(
+            f"{data['where']}: '{name}' is '{_shown(value)}' in the file but '{_shown(getattr(item, name))}' in "
+            "the tracker; after an item is created this is managed in the app, so the file does not change it"
+        )
 
 
 def _load_action(data, organisations, report):
@@ -427,14 +726,68 @@ def _load_action(data, organisations, report):
         "start_date": data["start_date"],
         "due_date": data["due_date"],
     }
-    action, created = _get_or_create(Action, {"reference": data["reference"]}, values, report, "actions")
-    if not created:
-        _sync(action, values, report, "actions")
+    action, created, changes = _load(Action, {"reference": data["reference"]}, values, report, "actions")
     wanted_items = set(Item.objects.filter(reference__in=data["items"]).values_list("pk", flat=True))
     if set(action.items.values_list("pk", flat=True)) != wanted_items:
         action.items.set(wanted_items)
         if not created:
             report.count(report.updated, "action links")
+            changes.append(("items", "", " ".join(sorted(data["items"]))))
     wanted_partners = {organisations[slug].pk for slug in data["partners"]}
     if set(action.partners.values_list("pk", flat=True)) != wanted_partners:
         action.partners.set(wanted_partners)
+        if not created:
+            report.count(report.updated, "action partners")
+            changes.append(("partners", "", " ".join(sorted(data["partners"]))))
+    if not created:
+        report.record("actions", data["reference"], "changed" if changes else "unchanged", changes)
+
+
+def csv_columns():
+    """(column, what it holds, what an upload does with it) for every column of the items CSV."""
+    def treatment(column):
+        if column in CSV_IGNORED:
+            return "Ignored: the tracker works it out."
+        if column in CSV_WORKFLOW:
+            return ("Changes only through reviewed progress updates: must be empty or as the tracker has it, "
+                    "otherwise the row is refused.")
+        if column == "reference":
+            return "Required. Finds the item; a new reference adds an item."
+        if column == "source":
+            return "Required. Code of a source the tracker already has; an item cannot move to another source."
+        if column == "themes":
+            return "Theme codes, separated by spaces; replaces the item's themes."
+        if column in ITEM_FIELDS and ITEM_FIELDS[column].role == RESPONSE:
+            return "Used while the item still awaits a formal response; a response recorded in the app is kept."
+        if column in ITEM_FIELDS and ITEM_FIELDS[column].role == STARTING:
+            extra = " (name, short name or code of a known organisation)" if column == "owner" else ""
+            return (f"{'Required. ' if column in CSV_REQUIRED else ''}Used when the item is created{extra}; "
+                    "after that it is managed in the app and a different value is only noted.")
+        return f"{'Required. ' if column in CSV_REQUIRED else ''}Updates the item."
+
+    return [(column, open_data.ITEM_FIELD_HELP[column], treatment(column)) for column in open_data.ITEM_FIELDS]
+
+
+def apply_if_planned(data, plan):
+    """Load data, all or nothing, only if it does exactly what the previewed plan
+    (a LoadReport.fingerprint()) said; otherwise write nothing and return None."""
+    try:
+        with transaction.atomic():
+            report = _write(data)
+            if report.fingerprint() != plan:
+                raise _Rollback
+    except _Rollback:
+        return None
+    return report
+
+
+def summary(report):
+    """The plan in one sentence, for people."""
+    if not report.changed:
+        return "Nothing changes: the tracker already matches the file."
+    def counted(n, name):
+        return f"{n} {name if n != 1 else name.removesuffix('s')}"
+
+    parts = [f"{counted(n, name)} created" for name, n in sorted(report.created.items(), reverse=True)]
+    parts += [f"{counted(n, name)} changed" for name, n in sorted(report.updated.items(), reverse=True)]
+    return "; ".join(parts) + "."
