@@ -257,8 +257,21 @@ class ReminderLogAdmin(admin.ModelAdmin):
     date_hierarchy = "sent_on"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the tracker writes itself: shown in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin):
     """E-mail alerts (services/alerts.py): administrators only, since addresses are personal data.
 
     Nothing can be added or changed here (only the reader's own confirmation
@@ -277,18 +290,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_administrator(request.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return is_administrator(request.user)
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(ReadOnlyAdmin):
     """Read only: steps are recorded by `manage.py escalate` (services/escalation.py)."""
 
     list_display = ["item", "step", "reason", "recorded_at", "sent_to", "resolved_at"]
@@ -296,32 +303,14 @@ class EscalationStepAdmin(admin.ModelAdmin):
     search_fields = ["item__reference"]
     list_select_related = ["item"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PublicationLogEntry)
-class PublicationLogEntryAdmin(admin.ModelAdmin):
+class PublicationLogEntryAdmin(ReadOnlyAdmin):
     """Read only: the log is appended by the workflow and checked by verify_publication_log."""
 
     list_display = ["id", "recorded_at", "kind", "item_reference", "by", "entry_hash"]
     list_filter = ["kind"]
     search_fields = ["item_reference", "entry_hash"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Two-factor devices: administrators see who has set up an authenticator app or

@@ -24,6 +24,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+
 @deconstructible
 class WebAddressValidator:
     """An http(s) address that shows where it really goes.
@@ -703,6 +704,8 @@ class Subscription(models.Model):
     def target_key(self):
         """The item's reference, the source's code or the theme's slug."""
         return self.item.reference if self.item_id else self.source.code if self.source_id else self.theme.slug
+
+
 class EscalationStep(models.Model):
     """One step of a late item's escalation (services/escalation.py has the schedule).
 

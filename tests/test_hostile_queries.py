@@ -6,6 +6,7 @@ from tests.hostile import snapshot
 
 pytestmark = pytest.mark.django_db
 
+
 # The ordinary mistakes (missing part, letters, 2-digit year, 31 February,
 # month 13, the future) are in tests/test_dashboards.py; these are forged.
 @pytest.mark.parametrize("query, message", [

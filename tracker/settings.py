@@ -211,7 +211,6 @@ TRACKER_CONTACT_PHONE = os.environ.get("TRACKER_CONTACT_PHONE", "")
 TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")
 
 
-
 def cache_from_url(url):
     """The cache behind TRACKER_CACHE_URL.
 

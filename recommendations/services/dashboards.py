@@ -43,7 +43,6 @@ class Moment:
         return self.until or timezone.now()
 
 
-
 def live():
     return Moment(today=timezone.localdate())
 

@@ -205,6 +205,7 @@ class LoadReport:
         parts += [f"updated {n} {name}" for name, n in sorted(self.updated.items())]
         return "Loaded seeds: " + ", ".join(parts) + "."
 
+
 class _Checker:
     """Collects every problem in every file, so one run reports them all."""
 
