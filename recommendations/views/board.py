@@ -19,7 +19,7 @@ from django.utils import timezone
 from recommendations import charts
 from recommendations.forms import AsAtForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
-from recommendations.rules import board_items
+from recommendations.rules import board_items, board_scope
 from recommendations.services import dashboards
 from recommendations.services.csv_export import csv_response
 
@@ -211,7 +211,12 @@ def _overview_context(items, moment, listed):
 
 
 def _overview(request, listed):
-    return _overview_context(board_items(request.user), dashboards.live(), listed)
+    # The board's busiest page: its figures are worked out once per change of the data (and hour).
+    user = request.user
+    return dashboards.remembered(
+        f"overview:{board_scope(user)}:{listed}",
+        lambda: _overview_context(board_items(user), dashboards.live(), listed),
+    )
 
 
 def _owners(request, listed):
@@ -327,7 +332,8 @@ def _page(name):
     @permission_required("recommendations.view_own_dashboard", raise_exception=True)
     def view(request, table=None):
         # A page lists the first few rows of long item lists; a CSV has every row.
-        context = build(request, None if table is not None else LISTED_ON_PAGE)
+        # A copy: the overview's context is kept between requests (dashboards.remembered).
+        context = dict(build(request, None if table is not None else LISTED_ON_PAGE))
         tables = {each.slug: each for each in context["tables"].values()}
         for slug, each in tables.items():
             each.csv_url = reverse(f"board:{name}-csv", args=[slug])

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.http_cache import public_cache
+from recommendations.http_cache import public_cache, remembered
 from recommendations.services import open_data, public_data
 from recommendations.services.csv_export import csv_response
 
@@ -35,7 +35,8 @@ def home(request):
         request,
         "recommendations/public/home.html",
         {
-            "source_counts": public_data.status_counts_by_source(),
+            # The same for every visitor until the next public change: counted once per version.
+            "source_counts": remembered(request, "status-counts-by-source", public_data.status_counts_by_source),
             "last_published": public_data.last_published_at(),
         },
     )
