@@ -31,6 +31,31 @@ class PlainSelect(forms.Select):
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe("".join(options)),
         )
+class PlainInputMixin:
+    """An input written out in Python, as Django's input template writes it (same attributes, same order)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<input type="{}" name="{}"', widget["type"], name)]
+        if widget["value"] is not None:
+            parts.append(format_html(' value="{}"', widget["value"]))
+        for attribute, attribute_value in widget["attrs"].items():
+            if attribute_value is True:
+                parts.append(format_html(" {}", attribute))
+            elif attribute_value is not False:
+                parts.append(format_html(' {}="{}"', attribute, attribute_value))
+        return mark_safe("".join(parts) + ">")
+
+
+# Named as Django's own widgets: templates tell widgets apart by class name (BoundField.widget_type).
+class TextInput(PlainInputMixin, forms.TextInput):
+    pass
+
+
+class CheckboxInput(PlainInputMixin, forms.CheckboxInput):
+    pass
+
+
 SELECT = PlainSelect(attrs={"class": "govuk-select govuk-!-width-full"})
 SEARCH_MAX_LENGTH = 200
 
@@ -45,7 +70,7 @@ class ItemFilter(django_filters.FilterSet):
         label="Search",
         help_text="Words to find in the items and their published progress, or a reference",
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"class": "govuk-input", "type": "search"}),
+        widget=TextInput(attrs={"class": "govuk-input", "type": "search"}),
     )
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.all(), to_field_name="code", empty_label="All sources", widget=SELECT
@@ -71,7 +96,7 @@ class ItemFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue only",
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+        widget=CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
 
     class Meta:

@@ -134,7 +134,7 @@ def _item_records(request):
     filterset = public_data.item_filter(request.GET)
     items = filterset.qs if filterset.is_valid() else public_data.items().none()
     themes = public_data.theme_slugs_by_item(items)
-    items = list(items)
+    items = public_data.all_rows(items)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
     return [
         open_data.item_record(public, items_address, themes.get(item.pk, []))
