@@ -168,8 +168,6 @@ def measure_pages(server, probe, options, cached):
         status = probe["statuses"][page.name]
         if cached and page.kind == "board":
             continue  # signed-in pages are never served from the shared cache
-        if not cached and page.kind == "download" and probe["alone_ms"][page.name] > 2000:
-            continue  # a download this slow only times out under load: its time alone says it all
         if status != 200:
             if not cached:
                 print(f"{page.name}: {path} answers {status}; skipped", flush=True)
@@ -177,12 +175,16 @@ def measure_pages(server, probe, options, cached):
             continue
         headers = {"Cookie": cookie} if page.signed_in else {}
         first = server.get(path, headers)
-        warm_up(server, path, headers)
-        result = load(server.url(path), headers, 200, options)
-        results.append({"page": page, "path": path, "mode": mode,
-                        "queries": None if cached else probe["queries"][page.name],
-                        "alone_ms": None if cached else probe["alone_ms"][page.name],
-                        "after_change_ms": None if cached else probe["after_change_ms"][page.name], **result})
+        # A full download rendered every time takes longer than wrk's timeout with 8 connections on 2
+        # cores, and the requests wrk gives up on keep the workers busy into the next page's
+        # measurement: its time alone (in the summary) says it all. Its 304s are measured.
+        if cached or page.kind != "download":
+            warm_up(server, path, headers)
+            result = load(server.url(path), headers, 200, options)
+            results.append({"page": page, "path": path, "mode": mode,
+                            "queries": None if cached else probe["queries"][page.name],
+                            "alone_ms": None if cached else probe["alone_ms"][page.name],
+                            "after_change_ms": None if cached else probe["after_change_ms"][page.name], **result})
         validator = conditional_header(first)
         if validator:
             conditional = load(server.url(path), {**headers, **validator}, 304, options)
