@@ -9,6 +9,7 @@
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
     {% item_rows items show_source %}   (the rows of the public item table, _item_table.html)
     {% table_rows table %}              (the rows of a board Table, board/_table.html)
+    {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
 
 Labels are the model choices' own and colours come from the tables next to
@@ -26,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
+from recommendations import http_cache
 from recommendations.rules import allowed
 
 register = template.Library()
@@ -229,3 +231,31 @@ def table_rows(table):
                 cells.append(f'<td class="govuk-table__cell{numeric}">{_cell_html(cell)}</td>')
         rows.append('      <tr class="govuk-table__row">\n        ' + "\n        ".join(cells) + "\n      </tr>\n")
     return mark_safe("".join(rows))
+
+
+class RememberedNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:
+            return self.nodelist.render(context)
+        return http_cache.remembered(request, f"fragment:{self.name}", lambda: self.nodelist.render(context))
+
+
+@register.tag
+def remembered(parser, token):
+    """{% remembered "name" %}...{% endremembered %}: the enclosed part rendered once per public version.
+
+    Only for parts that show public data alone, the same for every visitor and every
+    signed-in person (nothing from the request, the user or messages): they are kept
+    until the next public change (http_cache.remembered), in each process even when
+    the page cache is off, and reused by every page that shows them.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% remembered "name" %}...{% endremembered %}.')
+    nodelist = parser.parse(("endremembered",))
+    parser.delete_first_token()
+    return RememberedNode(bits[1][1:-1], nodelist)
