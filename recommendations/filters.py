@@ -31,6 +31,8 @@ class PlainSelect(forms.Select):
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe("".join(options)),
         )
+
+
 class PlainInputMixin:
     """An input written out in Python, as Django's input template writes it (same attributes, same order)."""
 
