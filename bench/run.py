@@ -1,14 +1,17 @@
 """
 The benchmark: one command, `bench/run.sh` (see BENCHMARKS.md and the README).
 
-For each database (PostgreSQL, then SQLite) it creates a fresh database,
-loads the synthetic national data set (timed), serves the app with gunicorn
-(DEBUG off, several workers) on loopback, and drives every page in PAGES with
-wrk, next to a bare Django view in the same server as the reference limit.
+For each database (SQLite by default; PostgreSQL with --backends) it creates a
+fresh database, loads the synthetic national data set (timed), times each page
+in-process (the median of 10 requests through the test client, and of 5 first
+requests after a change), serves the app with gunicorn (DEBUG off, 2 workers)
+on loopback, and drives every page in PAGES with wrk, next to a bare Django
+view returning 8 KB of HTML in the same server as the reference limit.
 Each page is measured twice, on separate server starts: with the page cache
 off (TRACKER_CACHE_URL=dummy://, every request renders the page) and with the
-shared Redis page cache on (a dedicated Redis database, flushed first), where
-conditional GETs (304) are measured too. It records the SQL queries each page
+shared Redis page cache on (a dedicated Redis database, flushed first; a cache
+inside each worker if Redis cannot be reached). Conditional GETs (304) are
+measured on both. It records the SQL queries each page
 runs, and on PostgreSQL runs a second app server against the same database and
 the same Redis to show that a sign-in and a publication on one are visible on
 the other at once.
@@ -48,23 +51,28 @@ class Page:
     name: str
     path: str  # "{item}" is replaced by the reference of the item with the most updates
     signed_in: bool = False  # sent with a board reviewer's session cookie
-    kind: str = "public"  # "bare" (the reference), "public" or "board": which target applies
+    # "bare" (the reference), "public" (a page, shared by the page cache), "download" or "board" (signed in)
+    kind: str = "public"
+    alone_target_ms: float | None = None  # one request alone, in-process: the target, if there is one
 
 
 # The pages under test. A page that does not exist yet (404) is reported and skipped.
 PAGES = [
-    Page("bare Django view", "/bench/bare/", kind="bare"),
-    Page("item list", "/items/"),
+    Page("bare Django view (8 KB of HTML)", "/bench/bare/", kind="bare"),
+    Page("home", "/", alone_target_ms=8),
+    Page("item list", "/items/", alone_target_ms=8),
     Page("item list, filtered", "/items/?status=in_progress&overdue=true"),
-    Page("item list, page 20", "/items/?page=20"),
-    Page("item page", "/items/{item}/"),
-    Page("CSV export", "/items.csv"),
-    Page("board overview", "/board/", signed_in=True, kind="board"),
+    Page("item list, page 20", "/items/?page=20", alone_target_ms=8),
+    Page("item page", "/items/{item}/", alone_target_ms=4),
+    Page("CSV export", "/items.csv", kind="download", alone_target_ms=500),
+    Page("board overview", "/board/", signed_in=True, kind="board", alone_target_ms=40),
 ]
 
-# The issue's targets, checked in the results.
-TARGET_P95_MS = {"public": 50, "board": 150}
-TARGET_RATIO_UNCACHED, TARGET_RATIO_CACHED, TARGET_LOAD_SECONDS = 0.5, 0.9, 60
+# The issue's targets, checked in the results: uncached public pages at 10% of the bare
+# view's throughput in the same run (20% the ambition), cached pages and 304s at 90%, the
+# board's p95 under load.
+TARGET_RATIO_UNCACHED, AMBITION_RATIO_UNCACHED, TARGET_RATIO_CACHED = 0.10, 0.20, 0.90
+TARGET_BOARD_P95_MS, TARGET_LOAD_SECONDS = 150, 60
 
 # The page cache is off on the first server start: every request renders the page.
 UNCACHED = "dummy://"
@@ -77,20 +85,23 @@ SQLITE_PATH = Path("/tmp/tracker-bench.sqlite3")
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--updates", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--updates", type=int, default=50_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2, help="gunicorn gthread threads per worker")
     parser.add_argument("--port", type=int, default=8161, help="first of two loopback ports")
-    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--backends", default="sqlite", help="sqlite, postgresql or both: postgresql,sqlite")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9",
                         help="Redis database for the shared page cache; the benchmark empties it (only it) first")
     parser.add_argument("--quick", action="store_true", help="small data, 3 s per page: a smoke test")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     options = parser.parse_args()
     if options.quick:
-        options.items, options.updates, options.duration = 1000, 10_000, 3
+        options.items, options.updates, options.duration = 1000, 10_000, 2
+    if not Path(WRK).exists():
+        raise SystemExit(f"wrk is needed at {WRK} (Debian: apt-get install wrk).")
+    options.page_cache = page_cache_url(options.redis)
 
     started = time.monotonic()
     machine = describe_machine()
@@ -114,7 +125,7 @@ def run_backend(backend, options):
     print(f"\n== {backend}", flush=True)
     database_url = fresh_database(backend)
     uncached_env = server_env(database_url, UNCACHED)
-    cached_env = server_env(database_url, options.redis)
+    cached_env = server_env(database_url, options.page_cache)
     manage(uncached_env, "migrate", "--no-input", "-v", "0")
     started = time.monotonic()
     manage(uncached_env, "generate_synthetic", "--items", str(options.items), "--updates", str(options.updates),
@@ -127,10 +138,12 @@ def run_backend(backend, options):
     results = []
     with Server(uncached_env, options.port, options) as server:
         results += measure_pages(server, probe, options, cached=False)
-    flush_redis(options.redis)
+    if options.page_cache.startswith("redis"):
+        flush_redis(options.page_cache)
     with Server(cached_env, options.port, options) as server:
         results += measure_pages(server, probe, options, cached=True)
-        scale_out = scale_out_demo(server, cached_env, options, probe) if backend == "postgresql" else None
+        scale_out = (scale_out_demo(server, cached_env, options, probe)
+                     if backend == "postgresql" and options.page_cache.startswith("redis") else None)
     return {
         "backend": backend,
         "items": options.items,
@@ -162,16 +175,21 @@ def measure_pages(server, probe, options, cached):
             continue
         headers = {"Cookie": cookie} if page.signed_in else {}
         first = server.get(path, headers)
-        warm_up(server, path, headers)
-        result = load(server.url(path), headers, 200, options)
-        results.append({"page": page, "path": path, "mode": mode,
-                        "queries": None if cached else probe["queries"][page.name],
-                        "alone_ms": None if cached else probe["alone_ms"][page.name], **result})
+        # A full download rendered every time takes longer than wrk's timeout with 8 connections on 2
+        # cores, and the requests wrk gives up on keep the workers busy into the next page's
+        # measurement: its time alone (in the summary) says it all. Its 304s are measured.
+        if cached or page.kind != "download":
+            warm_up(server, path, headers)
+            result = load(server.url(path), headers, 200, options)
+            results.append({"page": page, "path": path, "mode": mode,
+                            "queries": None if cached else probe["queries"][page.name],
+                            "alone_ms": None if cached else probe["alone_ms"][page.name],
+                            "after_change_ms": None if cached else probe["after_change_ms"][page.name], **result})
         validator = conditional_header(first)
         if validator:
             conditional = load(server.url(path), {**headers, **validator}, 304, options)
             results.append({"page": page, "path": path, "mode": f"{mode}-304", "queries": None, "alone_ms": None,
-                            **conditional})
+                            "after_change_ms": None, **conditional})
     return results
 
 
@@ -180,6 +198,19 @@ def flush_redis(url):
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+def page_cache_url(redis_url):
+    """The shared Redis page cache, or a cache inside each worker if Redis cannot be reached."""
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+        return redis_url
+    except redis.RedisError as error:
+        print(f"Redis at {redis_url} cannot be reached ({error}): the cached runs use a cache inside each "
+              "worker (locmem://).", flush=True)
+        return "locmem://"
 
 
 def fresh_database(backend):
@@ -206,6 +237,8 @@ def server_env(database_url, cache_url):
         DJANGO_SECRET_KEY="benchmark-only-secret-key-on-loopback-0123456789abcdef",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
         TRACKER_BENCH_VIEW="1",
+        # The board is measured with a reviewer's session made by the probe, without the second sign-in step.
+        TRACKER_TWO_FACTOR_REQUIRED="0",
         # Plain http on loopback: no redirect to https (the cookies stay Secure; see LoopbackCookies).
         DJANGO_SECURE_SSL_REDIRECT="0",
         PYTHONPATH=str(ROOT),
@@ -408,6 +441,7 @@ def database_version(backend):
 
 
 def render(machine, options, runs, elapsed):
+    cache = "Redis" if options.page_cache.startswith("redis") else "a cache inside each worker (locmem)"
     lines = [
         f"## Latest results ({datetime.date.today():%d %B %Y})",
         "",
@@ -418,14 +452,17 @@ def render(machine, options, runs, elapsed):
         "",
         f"Data: {options.items:,} items, {options.updates:,} progress updates (`generate_synthetic --seed 1`). "
         f"Server: gunicorn, DEBUG off, {options.workers} workers x {options.threads} threads (gthread), "
-        f"on 127.0.0.1. Load: wrk, 2 threads, {options.connections} connections, {options.duration} s per page, "
-        "keep-alive. Latencies in milliseconds; errors are socket errors plus any unexpected status; "
-        "\"one request alone\" is the median time of one request through Django's test client in-process, "
-        "with no other load from this run. "
-        f"Whole run: {elapsed / 60:.1f} minutes.",
+        f"on 127.0.0.1; page cache (second server start): {cache}. Load: wrk, 2 threads, "
+        f"{options.connections} connections, {options.duration} s per page, keep-alive. Latencies in "
+        "milliseconds; errors are socket errors plus any unexpected status. \"Alone\" is the median of 10 "
+        "requests through Django's test client in-process, one at a time; \"after a change\" the median of 5 "
+        "first requests after a change (the public and board versions raised before each), when nothing is "
+        "kept for the new version yet. \"% of bare\" is the page's throughput over the bare view's "
+        f"(8 KB of HTML) on the same server start. Whole run: {elapsed / 60:.1f} minutes.",
         "",
     ]
     for run in runs:
+        lines += render_summary(run)
         lines += render_run(run)
     lines += render_targets(runs)
     return "\n".join(lines) + "\n"
@@ -446,32 +483,74 @@ def bare_for(run, row):
                  if each["page"].kind == "bare" and each["mode"] == start and "rps" in each), None)
 
 
+def _row(run, page, mode):
+    return next((row for row in run["results"] if row["page"] is page and row["mode"] == mode and "rps" in row),
+                None)
+
+
+def _share(run, row):
+    bare = bare_for(run, row) if row else None
+    return row["rps"] / bare["rps"] if bare else None
+
+
+def render_summary(run):
+    """One line per page: its time alone, and its throughput as a share of the bare view's, uncached and cached."""
+    probe = run["probe"]
+    lines = [
+        f"### Summary: {run['server_version']}",
+        "",
+        "| page | alone, ms (target) | after a change, ms | SQL queries | uncached: req/s, % of bare, p95 | "
+        "uncached 304: % of bare | page cache: % of bare | page cache 304: % of bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def share(page, mode):
+        row = _row(run, page, mode)
+        ratio = _share(run, row)
+        return "" if ratio is None else f"{ratio:.0%}"
+
+    for page in PAGES:
+        if probe["statuses"].get(page.name, 200) != 200:
+            lines.append(f"| {page.name} | not present (HTTP {probe['statuses'][page.name]}) | | | | | | |")
+            continue
+        alone = probe["alone_ms"].get(page.name)
+        target = f" (≤ {page.alone_target_ms:g})" if page.alone_target_ms else ""
+        after = probe["after_change_ms"].get(page.name)
+        uncached = _row(run, page, "uncached")
+        load = (f"{uncached['rps']:.0f}, {_share(run, uncached):.0%}, {uncached['p95']:.0f}"
+                if uncached and _share(run, uncached) is not None else "")
+        lines.append(
+            f"| {page.name} | {alone:.1f}{target} | {after:.1f} | {probe['queries'].get(page.name, '')} | {load} | "
+            f"{share(page, 'uncached-304')} | {share(page, 'cached')} | {share(page, 'cached-304')} |"
+        )
+    lines.append("")
+    return lines
+
+
 def render_run(run):
     lines = [
-        f"### {run['server_version']}",
+        f"### All measurements: {run['server_version']}",
         "",
         f"Loading the data set took {run['load_seconds']:.1f} s. Item page tested: `{run['probe']['item']}` "
         f"({run['probe']['item_updates']} updates, the most of any item).",
         "",
         "Rows without \"page cache\" are from a server with the page cache off (`TRACKER_CACHE_URL=dummy://`): "
-        "every request renders the page, and a 304 still runs the three queries that date the public data. "
-        "\"vs bare view\" compares with the bare view on the same server start.",
+        "every request renders the page (values kept per public version inside each process, such as the "
+        "filters' option lists, are still reused), and a 304 reads the public version and the three dates "
+        "kept for it.",
         "",
-        "| page | path | req/s | p50 | p95 | p99 | errors | vs bare view | SQL queries | one request alone |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | path | req/s | p50 | p95 | p99 | errors | % of bare |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in run["results"]:
         name = row["page"].name + MODE_LABELS[row["mode"]]
         if "missing" in row:
-            lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | | | |")
+            lines.append(f"| {name} | `{row['path']}` | not present (HTTP {row['missing']}) | | | | | |")
             continue
-        bare = bare_for(run, row)
-        ratio = f"{row['rps'] / bare['rps']:.0%}" if bare else "?"
-        queries = "" if row["queries"] is None else row["queries"]
-        alone = "" if row["alone_ms"] is None else f"{row['alone_ms']:.1f}"
+        ratio = _share(run, row)
         lines.append(
             f"| {name} | `{row['path']}` | {row['rps']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
-            f"{row['p99']:.1f} | {row['errors']} | {ratio} | {queries} | {alone} |"
+            f"{row['p99']:.1f} | {row['errors']} | {'?' if ratio is None else f'{ratio:.0%}'} |"
         )
     lines.append("")
     demo = run["scale_out"]
@@ -503,22 +582,32 @@ def render_targets(runs):
         label = run["server_version"].split()[0]
         add(f"{label}: load {run['items']:,} items / {run['updates']:,} updates < {TARGET_LOAD_SECONDS} s",
             f"{run['load_seconds']:.1f} s", run["load_seconds"] < TARGET_LOAD_SECONDS)
-        if label != "PostgreSQL":
-            continue
-        rows = [row for row in run["results"] if "rps" in row]
-        for row in rows:
+        probe = run["probe"]
+        for page in PAGES:
+            if page.alone_target_ms and page.name in probe["alone_ms"]:
+                alone = probe["alone_ms"][page.name]
+                add(f"{label}: {page.name}, one request alone <= {page.alone_target_ms:g} ms", f"{alone:.1f} ms",
+                    alone <= page.alone_target_ms)
+        for row in run["results"]:
             page = row["page"]
-            if page.kind == "bare":
+            if "rps" not in row or page.kind == "bare":
                 continue
-            name = page.name + MODE_LABELS[row["mode"]]
-            limit = TARGET_P95_MS[page.kind]
-            add(f"{name}: p95 < {limit} ms, no errors", f"p95 {row['p95']:.1f} ms, {row['errors']} errors",
-                row["p95"] < limit and row["errors"] == 0)
-            bare = bare_for(run, row)
-            if bare and page.kind == "public":
-                want = TARGET_RATIO_UNCACHED if row["mode"] == "uncached" else TARGET_RATIO_CACHED
-                ratio = row["rps"] / bare["rps"]
-                add(f"{name}: >= {want:.0%} of the bare view's throughput", f"{ratio:.0%}", ratio >= want)
+            name = f"{label}: {page.name}{MODE_LABELS[row['mode']]}"
+            ratio = _share(run, row)
+            if page.kind == "board":
+                add(f"{name}: p95 < {TARGET_BOARD_P95_MS} ms under load, no errors",
+                    f"p95 {row['p95']:.1f} ms, {row['errors']} errors",
+                    row["p95"] < TARGET_BOARD_P95_MS and row["errors"] == 0)
+            elif ratio is not None and (page.kind == "public" or row["mode"] != "uncached"):
+                if page.kind == "download" and row["mode"] == "cached":
+                    continue  # 4 MB a response: no throughput target
+                if row["mode"] == "uncached":
+                    met = f"{ratio:.0%}" + (" (the 20% ambition too)" if ratio >= AMBITION_RATIO_UNCACHED else "")
+                    add(f"{name}: >= {TARGET_RATIO_UNCACHED:.0%} of the bare view", met,
+                        ratio >= TARGET_RATIO_UNCACHED)
+                else:
+                    add(f"{name}: >= {TARGET_RATIO_CACHED:.0%} of the bare view", f"{ratio:.0%}",
+                        ratio >= TARGET_RATIO_CACHED)
         if run["scale_out"]:
             demo = run["scale_out"]
             add("Two app servers, shared Redis page cache: shared session, publication visible on the other at once",

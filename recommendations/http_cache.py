@@ -30,6 +30,10 @@ published progress update (approving it publishes it). Drafts, submissions and
 returned updates are not public, so they leave the version alone. Writes that
 bypass model signals (the synthetic data's bulk load) call changed()
 themselves. The signals are connected in RecommendationsConfig.ready().
+
+The same signals raise a second version, the board's (work_changed), on every
+change the dashboards count, published or not; the board's figures are kept
+under it (services/dashboards.py remembered).
 """
 import datetime
 import hashlib
@@ -58,8 +62,21 @@ PAGE_TIMEOUT = 24 * 60 * 60
 
 
 def changed():
-    """Something shown publicly changed: every cached public page is out of date."""
+    """Something shown publicly changed: every cached public page is out of date
+    (and the board's figures, which count public data too)."""
     PublicVersion.bump()
+    work_changed()
+
+
+def work_changed():
+    """Something the board's dashboards count changed, public or not (a draft,
+    a submission, a return): their figures kept per board version are out of date."""
+    PublicVersion.bump(PublicVersion.BOARD_ROW)
+
+
+def board_version():
+    """The board's figures' version: read from the database on every request, like the public one."""
+    return PublicVersion.current(PublicVersion.BOARD_ROW)
 
 
 # The version this process read last. Used only while the database cannot be
@@ -138,14 +155,35 @@ def _keep_locally(key, value):
             _local.popitem(last=False)
 
 
-def remembered(request, name, compute):
-    """compute() (an unchanging value), kept until the next public change."""
-    key = f"public-pages:{version(request)}:{name}"
+def kept(key, compute):
+    """compute(), kept under key in this process and in the shared cache (if on).
+
+    The key must hold a version read from the database on this request, so that
+    a value kept in any process is never out of date, only less often found.
+    """
+    with _local_lock:
+        if key in _local:
+            _local.move_to_end(key)
+            return _local[key]
     value = _get(key)
     if value is None:
         value = compute()
         _set(key, value)
+    _keep_locally(key, value)
     return value
+
+
+def remembered(request, name, compute):
+    """compute() (an unchanging value), kept until the next public change.
+
+    Kept in this process even when the page cache is off (dummy://): the key
+    holds the version read from the database on this request, so a value kept
+    here is never stale, and pages that are rendered every time (filtered
+    lists, the first request after a publication) still reuse the parts that
+    only change with the public version (the filters' option lists, figures).
+    """
+    # The day is in the key too: figures such as "past their target date" change at midnight.
+    return kept(f"public-pages:{version(request)}:{_today()}:{name}", compute)
 
 
 def is_shared(request):
@@ -240,12 +278,16 @@ def _on_public_model_change(sender, **kwargs):
 def _on_update_change(sender, instance, **kwargs):
     if instance.state == ProgressUpdate.State.APPROVED:
         changed()
+    else:
+        work_changed()  # the review queue and returned updates are on the board
 
 
 def _on_evidence_saved(sender, instance, raw=False, **kwargs):
     # A backup restore saves rows as they are (raw): look nothing up, count it as a change.
     if raw or instance.update_id is None or instance.update.state == ProgressUpdate.State.APPROVED:
         changed()
+    else:
+        work_changed()
 
 
 def connect_signals():

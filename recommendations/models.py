@@ -745,7 +745,8 @@ class EscalationStep(models.Model):
 
 
 class PublicVersion(models.Model):
-    """One row: a token replaced by every change to what the public sees.
+    """One row: a token replaced by every change to what the public sees
+    (and a second for the board's figures, BOARD_ROW).
 
     Cached public pages are kept under it (recommendations.http_cache). It is
     in the database so that every worker and server reads the same one; a
@@ -756,16 +757,19 @@ class PublicVersion(models.Model):
     token = models.CharField(max_length=32)
 
     ROW = 1
+    # A second row, replaced by every change the board's dashboards count: the
+    # public changes and unpublished work too (drafts, submissions, returns).
+    BOARD_ROW = 2
 
     @classmethod
-    def current(cls):
-        return cls.objects.filter(pk=cls.ROW).values_list("token", flat=True).first() or "none"
+    def current(cls, row=ROW):
+        return cls.objects.filter(pk=row).values_list("token", flat=True).first() or "none"
 
     @classmethod
-    def bump(cls):
+    def bump(cls, row=ROW):
         token = uuid.uuid4().hex
-        if not cls.objects.filter(pk=cls.ROW).update(token=token):
-            cls.objects.update_or_create(pk=cls.ROW, defaults={"token": token})
+        if not cls.objects.filter(pk=row).update(token=token):
+            cls.objects.update_or_create(pk=row, defaults={"token": token})
 
 
 class PublicationLogEntry(models.Model):

@@ -108,6 +108,15 @@ def board_items(user):
     return Item.objects.none()
 
 
+def board_scope(user):
+    """A name for the items board_items(user) counts: people with the same scope see the same figures."""
+    if is_reviewer(user) or is_administrator(user):
+        return "board"
+    if is_officer(user):
+        return f"organisation-{user.organisation_id}"
+    return "nobody"
+
+
 # The officer's home page ("my items").
 rules.add_perm("recommendations.view_my_items", is_officer)
 # Writing progress: officers, on their organisation's items only.

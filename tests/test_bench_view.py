@@ -37,4 +37,7 @@ def test_bare_view_answers_without_the_database(client, settings, reload_urls, d
     with django_assert_num_queries(0):
         response = client.get("/bench/bare/")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    # 8 KB of HTML, like a small real page: the reference the benchmark compares pages with.
+    assert len(response.content) == 8192
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert response.content.startswith(b"<!DOCTYPE html>") and response.content.endswith(b"</html>\n")

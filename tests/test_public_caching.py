@@ -144,3 +144,18 @@ def test_a_visitor_with_a_message_waiting_is_not_given_or_stored_a_shared_page(d
     response = client.get("/")
     assert response.context is not None  # rendered for this visitor, not taken from the cache
     assert response.content == cached.content
+
+
+def test_parts_kept_per_public_version_change_with_it_even_with_the_cache_off(demo_progress, reviewer, client,
+                                                                              settings):
+    """The home page's table and the filters' option lists are kept per public version inside each
+    process, also with the page cache off: a public change shows in them on the next request."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client.force_login(reviewer)  # signed in: never the page cache, always these kept parts
+    assert b"Renamed source" not in client.get("/").content
+    assert b"Renamed source" not in client.get("/items/").content
+    source = Source.objects.get(code="JAY")
+    source.short_title = "Renamed source"
+    source.save()
+    assert b"Renamed source" in client.get("/").content  # the by-source table
+    assert b'<option value="JAY">Renamed source' in client.get("/items/").content  # the source filter's options

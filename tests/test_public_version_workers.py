@@ -1,5 +1,6 @@
 """Two real gunicorn workers, each with its own in-process cache, both show a public change
 on their very next request: the public version is read from the database, not from memory.
+The same holds for the board's figures, kept per board version, after an unpublished change.
 
 The server runs on a SQLite file of its own (set up here with the real commands),
 and the change is made by another process, as an administrator's edit would be.
@@ -29,9 +30,9 @@ def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def fetch(url):
+def fetch(url, headers=None):
     """A new connection each time, so the requests spread over the workers."""
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
         return response.headers["ETag"], response.read().decode()
 
 
@@ -46,6 +47,7 @@ def server(tmp_path):
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
         "TRACKER_CACHE_URL": "locmem://",  # a cache inside each worker
+        "TRACKER_TWO_FACTOR_REQUIRED": "0",  # the board test signs in with a session made here
     }
     manage(env, "migrate", "--no-input")
     manage(env, "load_sources")
@@ -83,3 +85,39 @@ def test_every_worker_shows_a_change_made_elsewhere_on_its_next_request(server):
     assert all("Renamed by another process" in body for _, body in after)
     assert len({etag for etag, _ in after}) == 1  # one ETag, from both workers
     assert {etag for etag, _ in after} != {etag for etag, _ in before}
+
+
+# Made in another process: a board reviewer's session, and later an update submitted for review.
+SIGN_IN = (
+    "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY; "
+    "from django.contrib.auth.models import Group; "
+    "from django.contrib.sessions.backends.db import SessionStore; "
+    "from recommendations import roles; from recommendations.models import User; "
+    "user = User.objects.create_user('worker-reviewer', password='not-used-0123456789'); "
+    "user.groups.add(Group.objects.get_or_create(name=roles.REVIEWERS)[0]); "
+    "session = SessionStore(); session[SESSION_KEY] = str(user.pk); "
+    "session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'; "
+    "session[HASH_SESSION_KEY] = user.get_session_auth_hash(); session.create(); print(session.session_key)"
+)
+SUBMIT = (
+    "from django.utils import timezone; from recommendations.models import Item, ProgressUpdate, User; "
+    "item = Item.objects.get(reference='JAY-04'); "
+    "ProgressUpdate.objects.create(item=item, author=User.objects.get(username='worker-reviewer'), "
+    "narrative='Waiting for review', proposed_status=item.status, state='submitted', submitted_at=timezone.now())"
+)
+
+
+def test_every_worker_shows_an_unpublished_change_on_the_board_on_its_next_request(server):
+    base, env = server
+    session = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SIGN_IN], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True,
+    ).stdout.split()[-1]
+    board = [base + "/board/", {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}]
+    before = [fetch(*board)[1] for _ in range(REQUESTS)]  # each worker now holds the figures
+    assert all("0 updates waiting for review" in body for body in before)
+
+    manage(env, "shell", "-c", SUBMIT)  # not published: the public version stays, the board's changes
+
+    after = [fetch(*board)[1] for _ in range(REQUESTS)]
+    assert all("1 update waiting for review" in body for body in after)

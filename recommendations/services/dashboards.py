@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from recommendations import http_cache
 from recommendations.models import (
     Action,
     Item,
@@ -45,6 +46,20 @@ class Moment:
 
 def live():
     return Moment(today=timezone.localdate())
+
+
+def remembered(name, compute):
+    """compute() (a dashboard's figures), kept until the data they count changes.
+
+    Kept under the board version (http_cache.work_changed: raised by every change
+    to items, updates in any state, evidence, sources, organisations, themes and
+    actions), read from the database on each request, so every worker and server
+    agrees on it. The key also holds the hour: figures that depend on the clock
+    (overdue and stale from today's date, days waiting in the review queue) are
+    worked out again at least once an hour.
+    """
+    hour = timezone.localtime().strftime("%Y-%m-%dT%H")
+    return http_cache.kept(f"board:{http_cache.board_version()}:{hour}:{name}", compute)
 
 
 def end_of_day(day):

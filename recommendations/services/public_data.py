@@ -33,7 +33,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.filters import ItemFilter
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, shown_host
+from recommendations.models import (
+    EvidenceLink, Item, Organisation, ProgressUpdate, PublicationLogEntry, Source, Theme, shown_host,
+)
 from recommendations.services.attention import how_long
 
 
@@ -47,6 +49,12 @@ class PublicEvidence:
     def host(self):
         """The site the link really goes to (models.shown_host)."""
         return shown_host(self.url)
+
+
+# Labels by stored value, looked up once: get_FOO_display() walks the choices on every call,
+# which was an eighth of the full items download's time.
+KIND_LABELS = dict(Item.Kind.choices)
+STATUS_LABELS = dict(Item.Status.choices)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class PublicItem:
             url=f"{items_address}{quote(item.reference)}/",
             number=item.number,
             kind=item.kind,
-            kind_label=item.get_kind_display(),
+            kind_label=KIND_LABELS.get(item.kind, item.kind),
             title=item.title,
             summary=item.summary,
             provenance=item.provenance,
@@ -117,7 +125,7 @@ class PublicItem:
             owner_short_name=item.owner.short_name,
             lead_role=item.lead_role,
             status=item.status,
-            status_label=item.get_status_display(),
+            status_label=STATUS_LABELS.get(item.status, item.status),
             rag=item.rag,
             baseline_target_date=item.baseline_target_date,
             current_target_date=item.current_target_date,
@@ -211,6 +219,19 @@ def items():
     """Every tracked item, with what lists and downloads show alongside it (its latest
     publication too, a subquery: no extra query)."""
     return Item.objects.select_related("source", "owner").with_last_published()
+
+
+def all_rows(items):
+    """Every item of a queryset from items(), for downloads: each with its source and owner
+    shared from two small queries rather than joined into every row. At 10,000 rows,
+    building a source and an owner for each was a third of a download's time."""
+    rows = list(items.select_related(None))
+    sources = Source.objects.in_bulk({item.source_id for item in rows})
+    owners = Organisation.objects.in_bulk({item.owner_id for item in rows})
+    for item in rows:
+        Item.source.field.set_cached_value(item, sources[item.source_id])
+        Item.owner.field.set_cached_value(item, owners[item.owner_id])
+    return rows
 
 
 def theme_slugs_by_item(items):

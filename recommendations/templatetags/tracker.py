@@ -7,6 +7,9 @@
     {{ part|percentage:total }}         -> 40 (whole number 0-100, for tracker-bar--N width classes)
     {% pagination_items page_obj as pages %}  (used by includes/pagination.html)
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
+    {% item_rows items show_source %}   (the rows of the public item table, _item_table.html)
+    {% table_rows table %}              (the rows of a board Table, board/_table.html)
+    {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
     {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.share_bars)
 
@@ -15,15 +18,23 @@ them in models.py. Everything is built with format_html, so any unexpected
 value is escaped, never marked safe.
 """
 
+from functools import lru_cache
+
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import dateformat, formats
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from recommendations import charts
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
+from recommendations import http_cache
 from recommendations.rules import allowed
 
 register = template.Library()
+
+_COLOURS = {"status": STATUS_COLOURS, "update_state": UPDATE_STATE_COLOURS, "rag": RAG_COLOURS}
 
 
 def _choice(choices, value):
@@ -34,7 +45,10 @@ def _choice(choices, value):
         return None
 
 
-def _govuk_tag(choices, colours, value, extra_class="govuk-tag--"):
+# A tag depends only on its value, and a page shows hundreds of them: each is built once.
+@lru_cache(maxsize=256)
+def _govuk_tag(choices, colours_name, value, extra_class="govuk-tag--"):
+    colours = _COLOURS[colours_name]
     choice = _choice(choices, value)
     if choice is None:
         return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', value)
@@ -44,19 +58,19 @@ def _govuk_tag(choices, colours, value, extra_class="govuk-tag--"):
 @register.filter(is_safe=True)
 def status_tag(value):
     """GOV.UK tag for an item status value, e.g. "in_progress"."""
-    return _govuk_tag(Item.Status, STATUS_COLOURS, value)
+    return _govuk_tag(Item.Status, "status", value)
 
 
 @register.filter(is_safe=True)
 def update_state_tag(value):
     """GOV.UK tag for a progress update's review state, e.g. "submitted"."""
-    return _govuk_tag(ProgressUpdate.State, UPDATE_STATE_COLOURS, value)
+    return _govuk_tag(ProgressUpdate.State, "update_state", value)
 
 
 @register.filter(is_safe=True)
 def rag_tag(value):
     """RAG badge that always shows its text label, never colour alone."""
-    return _govuk_tag(Item.Rag, RAG_COLOURS, value, extra_class="tracker-rag tracker-rag--")
+    return _govuk_tag(Item.Rag, "rag", value, extra_class="tracker-rag tracker-rag--")
 
 
 @register.filter
@@ -153,3 +167,114 @@ def glance_chart(glance):
         description,
         [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
     )
+
+
+@lru_cache(maxsize=4096)
+def _short_date(date, language):
+    return dateformat.format(date, "j M Y")
+
+
+def short_date(date):
+    """A date as the date filter writes it with "j M Y" (5 Jan 2026), each date worked out once."""
+    return _short_date(date, get_language()) if date else ""
+
+
+@register.simple_tag
+def item_rows(items, show_source=False):
+    """The rows of the public item table (recommendations/public/_item_table.html), from PublicItem records.
+
+    Written out in Python rather than template tags and filters per row: the
+    items list shows 50 rows of eight values, and rendering them one template
+    node at a time was the largest part of the page's time. Every value is
+    escaped; the markup is the table's own.
+    """
+    hint = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">'
+    rows = []
+    for item in items:
+        source = f"{hint}{escape(item.source.short_title)}</span>" if show_source else ""
+        slipped = f"{hint}First agreed: {short_date(item.baseline_target_date)}</span>" if item.days_slipped else ""
+        overdue = '<br><strong class="govuk-tag govuk-tag--red">Overdue</strong>' if item.is_overdue else ""
+        update_overdue = '<br><strong class="govuk-!-font-size-16">Update overdue</strong>' if item.update_overdue else ""
+        rows.append(
+            '  <tr class="govuk-table__row">\n'
+            '    <td class="govuk-table__cell">\n'
+            f'      <a class="govuk-link govuk-!-font-weight-bold" href="{escape(item.get_absolute_url())}">'
+            f"{escape(item.reference)}</a><br>\n"
+            f"      {escape(item.title)}\n"
+            f"      {source}\n"
+            "    </td>\n"
+            f'    <td class="govuk-table__cell">{escape(item.owner_short_name)}</td>\n'
+            f'    <td class="govuk-table__cell">{status_tag(item.status)}<br>RAG: {rag_tag(item.rag)}{update_overdue}</td>\n'
+            '    <td class="govuk-table__cell">\n'
+            f"      {escape(short_date(item.current_target_date) or 'Not set')}\n"
+            f"      {slipped}\n"
+            f"      {overdue}\n"
+            "    </td>\n"
+            "  </tr>\n"
+        )
+    return mark_safe("".join(rows))
+
+
+def _cell_html(cell):
+    """One dashboard cell as the template wrote it: a link, several links, or the value (localized, escaped)."""
+    if getattr(cell, "url", None):
+        return f'<a class="govuk-link" href="{conditional_escape(cell.url)}">{conditional_escape(cell.text)}</a>'
+    links = getattr(cell, "links", None)
+    if links:
+        return ", ".join(
+            f'<a class="govuk-link" href="{conditional_escape(link.url)}">{conditional_escape(link.text)}</a>'
+            for link in links
+        )
+    return conditional_escape(formats.localize(cell))
+
+
+@register.simple_tag
+def table_rows(table):
+    """The body rows of a board dashboard Table (views/board.py), for board/_table.html.
+
+    Written out in Python: the overview's tables hold about 150 rows of up to
+    ten cells, and resolving each cell through template tags was most of the
+    page's time. The first cell is the row header; cells from
+    table.numeric_from on are numbers.
+    """
+    numeric_from = table.numeric_from
+    header_class = "govuk-table__header govuk-table__header--numeric" if numeric_from == 0 else "govuk-table__header"
+    rows = []
+    for row in table.display_rows():
+        cells = []
+        for index, cell in enumerate(row):
+            if index == 0:
+                cells.append(f'<th scope="row" class="{header_class}">{_cell_html(cell)}</th>')
+            else:
+                numeric = " govuk-table__cell--numeric" if index >= numeric_from else ""
+                cells.append(f'<td class="govuk-table__cell{numeric}">{_cell_html(cell)}</td>')
+        rows.append('      <tr class="govuk-table__row">\n        ' + "\n        ".join(cells) + "\n      </tr>\n")
+    return mark_safe("".join(rows))
+
+
+class RememberedNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:
+            return self.nodelist.render(context)
+        return http_cache.remembered(request, f"fragment:{self.name}", lambda: self.nodelist.render(context))
+
+
+@register.tag
+def remembered(parser, token):
+    """{% remembered "name" %}...{% endremembered %}: the enclosed part rendered once per public version.
+
+    Only for parts that show public data alone, the same for every visitor and every
+    signed-in person (nothing from the request, the user or messages): they are kept
+    until the next public change (http_cache.remembered), in each process even when
+    the page cache is off, and reused by every page that shows them.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% remembered "name" %}...{% endremembered %}.')
+    nodelist = parser.parse(("endremembered",))
+    parser.delete_first_token()
+    return RememberedNode(bits[1][1:-1], nodelist)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from recommendations import charts
 from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
-from recommendations.rules import board_items
+from recommendations.rules import board_items, board_scope
 from recommendations.services import dashboards, escalation, meeting_pack
 from recommendations.services.csv_export import csv_response
 
@@ -226,10 +226,16 @@ def _escalation_table(items):
 
 
 def _overview(request, listed):
-    items = board_items(request.user)
-    context = _overview_context(items, dashboards.live(), listed)
-    context["tables"]["escalations"] = _escalation_table(items)
-    return context
+    # The board's busiest page: its figures are worked out once per change of the data (and hour).
+    user = request.user
+    items = board_items(user)
+    figures = dashboards.remembered(
+        f"overview:{board_scope(user)}:{listed}",
+        lambda: _overview_context(items, dashboards.live(), listed),
+    )
+    # Escalations are recorded by a scheduled command, not by the workflow, so they are read
+    # fresh; the kept figures are shared, so they are copied, never changed.
+    return {**figures, "tables": {**figures["tables"], "escalations": _escalation_table(items)}}
 
 
 def _owners(request, listed):
@@ -461,7 +467,8 @@ def _page(name):
     @permission_required("recommendations.view_own_dashboard", raise_exception=True)
     def view(request, table=None):
         # A page lists the first few rows of long item lists; a CSV has every row.
-        context = build(request, None if table is not None else LISTED_ON_PAGE)
+        # A copy: the overview's context is kept between requests (dashboards.remembered).
+        context = dict(build(request, None if table is not None else LISTED_ON_PAGE))
         tables = {each.slug: each for each in context["tables"].values()}
         for slug, each in tables.items():
             each.csv_url = reverse(f"board:{name}-csv", args=[slug])

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.http_cache import public_cache
+from recommendations.http_cache import public_cache, remembered
 from recommendations.services import headlines, open_data, public_data
 from recommendations.services.csv_export import csv_response
 
@@ -35,8 +35,9 @@ def home(request):
         request,
         "recommendations/public/home.html",
         {
-            "source_counts": public_data.status_counts_by_source(),
-            "glance": headlines.for_everything(),
+            # The same for every visitor until the next public change: counted once per version.
+            "source_counts": remembered(request, "status-counts-by-source", public_data.status_counts_by_source),
+            "glance": remembered(request, "glance", headlines.for_everything),
             "last_published": public_data.last_published_at(),
         },
     )
@@ -138,7 +139,7 @@ def _item_records(request):
     filterset = public_data.item_filter(request.GET)
     items = filterset.qs if filterset.is_valid() else public_data.items().none()
     themes = public_data.theme_slugs_by_item(items)
-    items = list(items)
+    items = public_data.all_rows(items)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
     return [
         open_data.item_record(public, items_address, themes.get(item.pk, []))
