@@ -583,10 +583,18 @@ UPDATE_STATE_COLOURS = {
 }
 
 
+def public_evidence_condition(prefix=""):
+    """Evidence added directly, or attached to a published update: the one definition, for
+    evidence links themselves (no prefix) or reached through a relation ("evidencelink__")."""
+    return models.Q(**{f"{prefix}update__isnull": True}) | models.Q(
+        **{f"{prefix}update__state": ProgressUpdate.State.APPROVED}
+    )
+
+
 class EvidenceLinkQuerySet(models.QuerySet):
     def public(self):
         """Evidence added directly, or attached to a published update."""
-        return self.filter(models.Q(update__isnull=True) | models.Q(update__state=ProgressUpdate.State.APPROVED))
+        return self.filter(public_evidence_condition())
 
 
 class EvidenceLink(models.Model):

@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from recommendations.filters import ItemFilter
 from recommendations.models import (
-    EvidenceLink, Item, Organisation, ProgressUpdate, PublicationLogEntry, Source, Theme, shown_host,
+    EvidenceLink, Item, Organisation, ProgressUpdate, PublicationLogEntry, Source, Theme, public_evidence_condition,
+    shown_host,
 )
 from recommendations.services.attention import how_long
 
@@ -55,6 +56,7 @@ class PublicEvidence:
 # which was an eighth of the full items download's time.
 KIND_LABELS = dict(Item.Kind.choices)
 STATUS_LABELS = dict(Item.Status.choices)
+FORMAL_RESPONSE_LABELS = dict(Item.FormalResponse.choices)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class PublicItem:
             is_overdue=item.is_overdue(today),
             days_slipped=item.days_slipped,
             formal_response=item.formal_response,
-            formal_response_label=item.get_formal_response_display(),
+            formal_response_label=FORMAL_RESPONSE_LABELS.get(item.formal_response, item.formal_response),
             formal_response_note=item.formal_response_note,
             formal_response_date=item.formal_response_date,
             update_cadence_months=item.update_cadence_months,
@@ -356,7 +358,8 @@ def checked_evidence_by_update(update_ids):
     """{assurance id: [PublicEvidence, ...]}: the public links the board checked, in one query."""
     rows = (
         ProgressUpdate.evidence_checked.through.objects
-        .filter(progressupdate__in=update_ids, evidencelink__in=public_evidence().values("pk"))
+        # A join, not "in (every public link)": SQLite would list every public link each time.
+        .filter(public_evidence_condition("evidencelink__"), progressupdate__in=update_ids)
         .order_by("progressupdate_id", "-evidencelink__date", "evidencelink__title", "evidencelink__url")
         .values_list("progressupdate_id", "evidencelink__title", "evidencelink__url", "evidencelink__date")
     )
