@@ -68,13 +68,7 @@ def stacked_bars(chart_id, title, description, rows, segments):
         for (segment_label, colour), value in zip(segments, values):
             if value:
                 width = round(value * scale, 1)
-                parts.append(
-                    format_html(
-                        '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="{}" height="{}">'
-                        "<title>{}: {} {}</title></rect>",
-                        colour, round(x, 1), y, width, BAR_HEIGHT, label, value, segment_label,
-                    )
-                )
+                parts.append(_segment(colour, x, y, width, label, value, segment_label))
                 x += width
         parts.append(format_html('<text x="{}" y="{}">{}</text>', round(x + 6, 1), y + 17, sum(values)))
         y += BAR_HEIGHT + ROW_GAP
@@ -85,6 +79,15 @@ def stacked_bars(chart_id, title, description, rows, segments):
     )
     legend, height = _legend(segments, y + 8)
     return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend))
+
+
+def _segment(colour, x, y, width, label, value, segment_label):
+    """One coloured part of a bar, with a tooltip naming what it counts."""
+    return format_html(
+        '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="{}" height="{}">'
+        "<title>{}: {} {}</title></rect>",
+        colour, round(x, 1), y, width, BAR_HEIGHT, label, value, segment_label,
+    )
 
 
 # Line styles by series: colour and dash pattern, so the lines differ by more than colour.
@@ -171,13 +174,7 @@ def share_bars(chart_id, title, description, rows):
         for segment_label, colour, value in segments:
             if value:
                 width = round(value * SHARE_WIDTH / total, 1)
-                parts.append(
-                    format_html(
-                        '<rect class="tracker-svg-chart__bar tracker-svg-chart__bar--{}" x="{}" y="{}" width="{}"'
-                        ' height="{}"><title>{}: {} {}</title></rect>',
-                        colour, round(x, 1), y, width, BAR_HEIGHT, label, value, segment_label,
-                    )
-                )
+                parts.append(_segment(colour, x, y, width, label, value, segment_label))
                 x += width
         parts.append(
             format_html(

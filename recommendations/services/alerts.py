@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
-from recommendations.models import Subscription
+from recommendations.models import Subscription, long_date
 from recommendations.services import public_data
 from recommendations.services.notifications import link
 
@@ -262,19 +262,15 @@ def update_link(update):
 def _describe(update):
     lines = [
         f"{update.item_reference}: {update.item_title}",
-        f"Published on {_long_date(timezone.localdate(update.published_at))}. Reported by {update.organisation_name}.",
+        f"Published on {long_date(timezone.localdate(update.published_at))}. Reported by {update.organisation_name}.",
         f"{update.kind_label if update.is_board_decision else 'Status'}: {update.status_label}.",
         "",
         update.narrative,
     ]
     if update.target_date:
-        lines += ["", f"Target date: {_long_date(update.target_date)}."]
+        lines += ["", f"Target date: {long_date(update.target_date)}."]
     lines += ["", f"Read it on the tracker: {update_link(update)}"]
     return "\n".join(lines)
-
-
-def _long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def _footer(subscription, followed):

@@ -1,7 +1,7 @@
 """An item's history for the signed-in screens: who did what, and when, in two queries."""
 from dataclasses import dataclass, field
 
-from recommendations.models import ProgressUpdate
+from recommendations.models import ProgressUpdate, long_date
 
 # The item fields whose changes matter to officers and the board.
 TRACKED_FIELDS = (("status", "Status"), ("rag", "RAG rating"), ("current_target_date", "Target date"),
@@ -22,7 +22,7 @@ def _display(record, name):
     if not value:
         return "not set"
     if hasattr(value, "strftime"):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return getattr(record, f"get_{name}_display")()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Min
 from django.utils import timezone
 
-from recommendations.models import Item, Source
+from recommendations.models import Item, Source, long_date
 from recommendations.services import dashboards, public_data
 
 
@@ -45,7 +45,7 @@ def check_day(day, first, what="The date"):
         raise BadDate(f"{what} must be today or in the past")
     if first is None or day < first:
         raise BadDate(
-            f"{what} must be on or after {first:%-d %B %Y}, when the first report was published"
+            f"{what} must be on or after {long_date(first)}, when the first report was published"
             if first else "Nothing has been tracked yet"
         )
 
