@@ -35,6 +35,7 @@ The same signals raise a second version, the board's (work_changed), on every
 change the dashboards count, published or not; the board's figures are kept
 under it (services/dashboards.py remembered).
 """
+import calendar
 import datetime
 import hashlib
 import pickle
@@ -48,7 +49,10 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import condition, require_safe
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicVersion
@@ -201,25 +205,92 @@ def is_shared(request):
     )
 
 
+def _page_key(request):
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"public-pages:{version(request)}:{_today()}:page:{address}"
+
+
 def cached_page(view):
-    """Serve the view's page from the page cache for anonymous visitors."""
+    """Mark the view's page for anonymous visitors as one the page cache may keep.
+
+    PublicPageCacheMiddleware stores it on its way out, once every middleware
+    has added its headers, and serves it from then on.
+    """
 
     def wrapper(request, *args, **kwargs):
-        if not is_shared(request):
-            return view(request, *args, **kwargs)
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"public-pages:{version(request)}:{_today()}:page:{address}"
-        stored = _get(key)
-        if stored is not None:
-            return pickle.loads(stored)  # a fresh copy: middleware adds headers to it
         response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)) and not response.is_rendered:
-            response.render()
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            _set(key, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
+        if is_shared(request):
+            response.shareable = True
         return response
 
     return wrapper
+
+
+class PublicPageCacheMiddleware:
+    """The page cache's front door, placed before sessions and authentication.
+
+    An anonymous GET (no session or messages cookie) for a public page is
+    answered here when it can be: 304 Not Modified if the visitor's copy is
+    current, else the stored page if there is one, with the headers every
+    middleware gave it when it was stored. Nothing else runs for it, so a
+    cached page costs little more than reading the public version. Everything
+    else goes on down the stack, and a page the view marked shareable is
+    stored on the way back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (_is_anonymous_get(request) and _is_public_page(request)):
+            return self.get_response(request)
+        try:
+            not_modified = _not_modified(request)
+            key = _page_key(request)
+        except DatabaseError:
+            return self.get_response(request)  # DatabaseUnavailableMiddleware answers
+        if not_modified is not None:
+            return not_modified
+        stored = _get(key)
+        if stored is not None:
+            return pickle.loads(stored)  # a fresh copy: the outer middleware adds headers to it
+        response = self.get_response(request)
+        if getattr(response, "shareable", False) and response.status_code == 200 and not response.streaming \
+                and not response.cookies:
+            _set(key, pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
+        return response
+
+
+def _is_anonymous_get(request):
+    """A GET from a visitor with no session and no message waiting: before the
+    session is read, nobody else can be signed in."""
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def _is_public_page(request):
+    try:
+        return getattr(resolve(request.path_info).func, "public_page", False)
+    except Resolver404:
+        return False
+
+
+def _not_modified(request):
+    """A 304 response if the visitor's copy of a public page is current, else None."""
+    if not request.headers.keys() & {"If-None-Match", "If-Modified-Since"}:
+        return None
+    last_modified = calendar.timegm(_public_last_modified(request).utctimetuple())
+    validators = HttpResponse()
+    validators["ETag"] = quote_etag(_public_etag(request))
+    validators["Last-Modified"] = http_date(last_modified)
+    validators["Vary"] = "Cookie"
+    patch_cache_control(validators, public=True, max_age=PUBLIC_MAX_AGE)
+    response = get_conditional_response(request, etag=validators["ETag"], last_modified=last_modified,
+                                        response=validators)
+    return response if response is not validators else None
 
 
 # --- Conditional GET -----------------------------------------------------------
@@ -240,6 +311,10 @@ def _etag(request, *args, **kwargs):
     # pages, so only anonymous pages are shared and revalidated.
     if request.user.is_authenticated:
         return None
+    return _public_etag(request)
+
+
+def _public_etag(request):
     latest = _fingerprint(request)
     stamp = f"{latest.isoformat() if latest else '-'}|{version(request)}|{_today()}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
@@ -248,6 +323,10 @@ def _etag(request, *args, **kwargs):
 def _last_modified(request, *args, **kwargs):
     if request.user.is_authenticated:
         return None
+    return _public_last_modified(request)
+
+
+def _public_last_modified(request):
     start_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
     return max(filter(None, [_fingerprint(request), start_of_day]))
 
@@ -265,6 +344,7 @@ def public_cache(view):
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
         return response
 
+    wrapper.public_page = True  # PublicPageCacheMiddleware answers for it
     return wrapper
 
 

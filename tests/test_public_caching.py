@@ -76,6 +76,29 @@ def test_a_repeat_anonymous_request_is_served_from_the_shared_cache(demo_progres
             assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304, url
 
 
+def test_a_cached_page_keeps_every_header_the_middleware_gave_it(demo_progress, client):
+    """Cached pages are answered before the rest of the middleware runs, so they must have
+    been stored with its headers (security policy, framing, Vary) and give them again."""
+    for url in URLS:
+        first = client.get(url)
+        again = client.get(url)
+        for header in ("Content-Security-Policy", "X-Frame-Options", "Vary", "Cache-Control", "Content-Type",
+                       "Referrer-Policy", "X-Content-Type-Options"):
+            assert again.get(header) == first.get(header) is not None, (url, header)
+
+
+def test_with_the_cache_off_a_current_copy_costs_one_query(demo_progress, client, settings,
+                                                          django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for url in URLS:
+        first = client.get(url)
+        with django_assert_num_queries(1):  # the public version
+            not_modified = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert not_modified.status_code == 304, url
+        assert not_modified["ETag"] == first["ETag"], url
+        assert "max-age=60" in not_modified["Cache-Control"], url
+
+
 def test_a_publication_through_the_workflow_shows_at_once_with_the_cache_on(
     demo_progress, council_officer, reviewer, client, django_assert_num_queries
 ):
