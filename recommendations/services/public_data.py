@@ -250,6 +250,18 @@ def item_filter(params):
     return ItemFilter(params, queryset=items())
 
 
+def page_rows(page):
+    """The items of one page of a list (a sliced queryset from items()), in order.
+
+    Only their ids are sorted and sliced, then the page's rows are read by id:
+    sorting every matching full row (with its source, owner and latest
+    publication) was most of a filtered list's or a later page's time.
+    """
+    ids = list(page.values_list("pk", flat=True))
+    rows = items().in_bulk(ids)
+    return [rows[pk] for pk in ids]
+
+
 def public_items(items):
     """PublicItem records for a list or queryset of items (from items())."""
     today, now = timezone.localdate(), timezone.now()

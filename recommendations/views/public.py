@@ -54,7 +54,9 @@ class ItemListView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["items"] = public_data.public_items(context["items"])
+        rows = public_data.page_rows(context["items"])
+        context["page_obj"].object_list = rows  # so the pagination's checks do not read the page again
+        context["items"] = public_data.public_items(rows)
         context["query_string"] = _query_string(self.request)
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
         return context
