@@ -1,4 +1,6 @@
 """Plain helpers shared by test modules (fixtures live in conftest.py)."""
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -40,6 +42,19 @@ def browser_sign_in(page, live_server, username, password=PASSWORD):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@contextmanager
+def browser_page(browser, **options):
+    """A Playwright page in a browser context of its own (`options` as for browser.new_context),
+    closed afterwards."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def tracker_snapshot():
