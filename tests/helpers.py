@@ -1,4 +1,8 @@
 """Plain helpers shared by test modules (fixtures live in conftest.py)."""
+import csv
+import html
+import io
+import re
 from contextlib import contextmanager
 
 from django.apps import apps
@@ -83,6 +87,24 @@ def demo_date(days):
 
 def long_date(day):
     return f"{day.day} {day:%B %Y}"
+
+
+def references(queryset):
+    """The items' references, as a set."""
+    return set(queryset.values_list("reference", flat=True))
+
+
+def csv_rows(response):
+    """The rows of a CSV download, header first."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def summary_links(page):
+    """The error summary's (href, text) pairs, the text as a reader sees it."""
+    summary = page.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    return [(href, html.unescape(text)) for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', summary)]
 
 
 def short_date(day):
