@@ -228,6 +228,17 @@ def narrative_field(label, help_text, *, required_message, what, rows):
     )
 
 
+def radio_field(label, choices, *, message, **kwargs):
+    """A question answered by choosing one of `choices`; `message` when none, or one not offered, is chosen."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
 class ProgressUpdateForm(forms.Form):
     narrative = narrative_field(
         "What progress has been made?",
@@ -354,12 +365,10 @@ class ReviewForm(forms.Form):
     APPROVE = "approve"
     RETURN = "return"
 
-    decision = forms.ChoiceField(
-        label="Your decision",
-        choices=[(APPROVE, "Approve and publish"), (RETURN, "Return to the officer")],
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        error_messages={"required": "Choose whether to approve the update or return it",
-                        "invalid_choice": "Choose whether to approve the update or return it"},
+    decision = radio_field(
+        "Your decision",
+        [(APPROVE, "Approve and publish"), (RETURN, "Return to the officer")],
+        message="Choose whether to approve the update or return it",
     )
     comment = forms.CharField(
         label="Comment",
@@ -396,13 +405,11 @@ class AssureForm(forms.Form):
         what="The description",
         rows=6,
     )
-    evidence_strength = forms.ChoiceField(
-        label="How strong is the evidence the board saw?",
-        choices=ProgressUpdate.EvidenceStrength.choices,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+    evidence_strength = radio_field(
+        "How strong is the evidence the board saw?",
+        ProgressUpdate.EvidenceStrength.choices,
+        message="Choose how strong the evidence the board saw is",
         help_text="Choose the strongest that applies. This is published with the item.",
-        error_messages={"required": "Choose how strong the evidence the board saw is",
-                        "invalid_choice": "Choose how strong the evidence the board saw is"},
     )
     evidence_checked = forms.TypedMultipleChoiceField(
         label="Which evidence links did you check?",
@@ -439,13 +446,11 @@ class ReopenForm(forms.Form):
         what="The reason",
         rows=5,
     )
-    status = forms.ChoiceField(
-        label="What is the status now?",
-        choices=[(status.value, status.label) for status in (Item.Status.IN_PROGRESS, Item.Status.IMPLEMENTED)],
+    status = radio_field(
+        "What is the status now?",
+        [(status.value, status.label) for status in (Item.Status.IN_PROGRESS, Item.Status.IMPLEMENTED)],
+        message="Choose the status the item goes back to",
         initial=Item.Status.IN_PROGRESS,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        error_messages={"required": "Choose the status the item goes back to",
-                        "invalid_choice": "Choose the status the item goes back to"},
     )
 
 
@@ -581,13 +586,11 @@ class SubscribeForm(forms.Form):
                         "invalid": "Enter an e-mail address in the correct format, like name@example.com",
                         "max_length": "Enter an e-mail address of 254 characters or fewer"},
     )
-    frequency = forms.ChoiceField(
-        label="How often do you want e-mails?",
-        choices=Subscription.Frequency.choices,
+    frequency = radio_field(
+        "How often do you want e-mails?",
+        Subscription.Frequency.choices,
+        message="Choose how often you want e-mails",
         initial=Subscription.Frequency.IMMEDIATE,
-        widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
-        error_messages={"required": "Choose how often you want e-mails",
-                        "invalid_choice": "Choose how often you want e-mails"},
     )
 
 

@@ -202,8 +202,14 @@ def cadence_delta(months):
     return datetime.timedelta(days=round(months * 365.25 / 12))
 
 
-def _latest_published_before(now):
-    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"), published_at__lt=now)
+def _latest_published(before=None):
+    """When the row's item last had an update published (before `before`, if given), or None.
+
+    Refers to the item by "id", not "pk": on its history rows the pk is the history row's own.
+    """
+    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"))
+    if before is not None:
+        published = published.filter(published_at__lt=before)
     return models.Subquery(published.order_by("-published_at").values("published_at")[:1])
 
 
@@ -226,7 +232,7 @@ def stale_condition(now):
         ],
         output_field=models.DateTimeField(),
     )
-    counted_from = Coalesce(_latest_published_before(now), models.F("created_at"))
+    counted_from = Coalesce(_latest_published(before=now), models.F("created_at"))
     return ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
 
 
@@ -242,8 +248,7 @@ class ItemQuerySet(models.QuerySet):
 
     def with_last_published(self):
         """Annotate last_published_at: when the latest published update was published (or None)."""
-        latest = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("pk")).order_by("-published_at")
-        return self.annotate(last_published_at=models.Subquery(latest.values("published_at")[:1]))
+        return self.annotate(last_published_at=_latest_published())
 
 
 class Item(models.Model):

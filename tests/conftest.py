@@ -24,7 +24,7 @@ from recommendations.models import Item, Organisation, Source
 from recommendations.services.demo import load_demo
 from recommendations.services.sources import load_sources
 from tests import workflow_helpers
-from tests.helpers import SEEDS, empty_database, make_user
+from tests.helpers import SEEDS, browser_page, empty_database, make_user
 
 CHROMIUM = "/usr/bin/chromium"
 DEMO = SEEDS.parent / "fixtures" / "demo.yaml"
@@ -143,8 +143,11 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+def page_without_javascript(browser):
+    with browser_page(browser, java_script_enabled=False) as page:
+        yield page

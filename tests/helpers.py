@@ -1,4 +1,10 @@
 """Plain helpers shared by test modules (fixtures live in conftest.py)."""
+import csv
+import html
+import io
+import re
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -42,6 +48,19 @@ def browser_sign_in(page, live_server, username, password=PASSWORD):
     page.get_by_role("button", name="Sign in").click()
 
 
+@contextmanager
+def browser_page(browser, **options):
+    """A Playwright page in a browser context of its own (`options` as for browser.new_context),
+    closed afterwards."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def tracker_snapshot():
     """Every row of the tracked sources and everything hanging off them, with history counts."""
     from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
@@ -68,6 +87,24 @@ def demo_date(days):
 
 def long_date(day):
     return f"{day.day} {day:%B %Y}"
+
+
+def references(queryset):
+    """The items' references, as a set."""
+    return set(queryset.values_list("reference", flat=True))
+
+
+def csv_rows(response):
+    """The rows of a CSV download, header first."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def summary_links(page):
+    """The error summary's (href, text) pairs, the text as a reader sees it."""
+    summary = page.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    return [(href, html.unescape(text)) for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', summary)]
 
 
 def short_date(day):

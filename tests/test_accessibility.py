@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.helpers import browser_page
 from tests.page_types import PAGE_TYPES, sign_in_as_demo, signed_in_pages
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
@@ -38,11 +39,8 @@ def run_axe(page):
 def axe_page(browser):
     # axe is injected as a script of the test's own; bypass_csp keeps the
     # site's Content Security Policy from blocking it (and only it).
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_page(browser, bypass_csp=True) as page:
+        yield page
 
 
 @pytest.mark.browser
@@ -74,31 +72,26 @@ def test_the_axe_check_does_catch_a_violation(seeded, live_server, axe_page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_work_without_javascript(demo_progress, live_server, browser):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        page.goto(live_server.url + "/")
-        page.get_by_role("link", name="See every tracked item").click()
-        expect(page.get_by_role("heading", name="35 items")).to_be_visible()
+def test_public_pages_work_without_javascript(demo_progress, live_server, page_without_javascript):
+    page = page_without_javascript
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="See every tracked item").click()
+    expect(page.get_by_role("heading", name="35 items")).to_be_visible()
 
-        page.get_by_label("Source").select_option("JAY")
-        page.get_by_label("Status").select_option("in_progress")
-        page.get_by_role("button", name="Apply filters").click()
-        page.wait_for_url(re.compile(r".*source=JAY.*status=in_progress|.*status=in_progress.*source=JAY"))
-        expect(page.get_by_role("heading", name="2 items match your filters")).to_be_visible()
+    page.get_by_label("Source").select_option("JAY")
+    page.get_by_label("Status").select_option("in_progress")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r".*source=JAY.*status=in_progress|.*status=in_progress.*source=JAY"))
+    expect(page.get_by_role("heading", name="2 items match your filters")).to_be_visible()
 
-        page.get_by_role("link", name="JAY-05").click()
-        page.wait_for_url("**/items/JAY-05/")
-        expect(page.get_by_role("heading", name="Published progress")).to_be_visible()
-        expect(page.get_by_role("heading", name="Target date history")).to_be_visible()
+    page.get_by_role("link", name="JAY-05").click()
+    page.wait_for_url("**/items/JAY-05/")
+    expect(page.get_by_role("heading", name="Published progress")).to_be_visible()
+    expect(page.get_by_role("heading", name="Target date history")).to_be_visible()
 
-        page.goto(live_server.url + "/items/?source=JAY&status=in_progress")
-        page.get_by_role("link", name="Clear filters").click()
-        page.wait_for_url("**/items/")
-    finally:
-        context.close()
+    page.goto(live_server.url + "/items/?source=JAY&status=in_progress")
+    page.get_by_role("link", name="Clear filters").click()
+    page.wait_for_url("**/items/")
 
 
 @pytest.mark.browser

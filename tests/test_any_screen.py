@@ -6,6 +6,7 @@ screen however far a chart is scaled down.
 """
 import pytest
 
+from tests.helpers import browser_page
 from tests.page_types import PAGE_TYPES, sign_in_as_demo, signed_in_pages
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)")
@@ -53,11 +54,8 @@ def check(page, url, where, failures):
 
 @pytest.fixture
 def small_page(browser):
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 700})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with browser_page(browser, viewport={"width": WIDTHS[0], "height": 700}) as page:
+        yield page
 
 
 @pytest.mark.browser

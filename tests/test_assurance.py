@@ -12,7 +12,7 @@ from django.urls import reverse
 from recommendations import http_cache, roles
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry
 from recommendations.services import publication_log, workflow
-from tests.helpers import make_user
+from tests.helpers import make_user, summary_links
 from tests.hostile import snapshot
 from tests.workflow_helpers import EVIDENCE, assure, assure_form, draft
 
@@ -105,11 +105,6 @@ def test_the_assurance_records_strength_and_links_and_logs_them(reviewer, implem
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
-
-
-def summary_links(page):
-    summary = page.split('govuk-error-summary__list">')[1].split("</ul>")[0]
-    return [(href, html.unescape(text)) for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', summary)]
 
 
 @pytest.mark.parametrize("change, link, message", [

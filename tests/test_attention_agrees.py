@@ -15,13 +15,9 @@ from recommendations import roles
 from recommendations.models import Item, User
 from recommendations.rules import items_worked_on_by
 from tests import board_data
-from tests.helpers import make_user
+from tests.helpers import make_user, references
 
 pytestmark = pytest.mark.empty_database
-
-
-def references(queryset):
-    return set(queryset.values_list("reference", flat=True))
 
 
 def csv_references(client, url):

@@ -161,16 +161,11 @@ def test_pressing_shift_three_times_leaves_the_site(seeded, live_server, page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_exit_this_page_is_a_plain_link_without_javascript(seeded, live_server, browser):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        neutral_site(page)
-        page.goto(live_server.url + "/")
-        link = page.get_by_role("button", name="Emergency Exit this page")
-        expect(link).to_have_attribute("href", NEUTRAL_SITE)
-        link.click()
-        page.wait_for_url(NEUTRAL_SITE)
-    finally:
-        context.close()
+def test_exit_this_page_is_a_plain_link_without_javascript(seeded, live_server, page_without_javascript):
+    page = page_without_javascript
+    neutral_site(page)
+    page.goto(live_server.url + "/")
+    link = page.get_by_role("button", name="Emergency Exit this page")
+    expect(link).to_have_attribute("href", NEUTRAL_SITE)
+    link.click()
+    page.wait_for_url(NEUTRAL_SITE)

@@ -1,7 +1,5 @@
 """Dashboard figures against numbers worked out by hand (see tests/board_data.py)."""
-import csv
 import datetime
-import io
 
 import pytest
 from django.utils import timezone
@@ -11,7 +9,7 @@ from recommendations.models import Item
 from recommendations.rules import board_items
 from recommendations.services import dashboards
 from tests import board_data
-from tests.helpers import make_user
+from tests.helpers import csv_rows, make_user
 
 pytestmark = pytest.mark.empty_database
 
@@ -38,11 +36,6 @@ def timeline(db):
 def board_client(client, db):
     client.force_login(make_user("crafted-reviewer", roles.REVIEWERS))
     return client
-
-
-def csv_rows(response):
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 # --- Overview ----------------------------------------------------------------

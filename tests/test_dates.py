@@ -2,7 +2,6 @@
 summary's links, the limits of a new target date at their boundaries, and a valid date
 carried through to publication."""
 import datetime
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from recommendations.models import Item, ProgressUpdate, years_after
 from recommendations.services import workflow
+from tests.helpers import summary_links
 from tests.hostile import snapshot
 from tests.workflow_helpers import approved, update_form
 
@@ -27,12 +27,6 @@ def officer_client(client, council_officer):
 
 def post_update(client, item, **fields):
     return client.post(reverse("workflow:update-new", args=[item.reference]), update_form(**fields))
-
-
-def summary_links(page):
-    """The error summary's (href, text) pairs."""
-    summary = page.split('govuk-error-summary__list">')[1].split("</ul>")[0]
-    return re.findall(r'<a href="([^"]*)">([^<]*)</a>', summary)
 
 
 @pytest.mark.parametrize("typed, message, first_box", [

@@ -12,20 +12,12 @@ from recommendations import http_cache, roles
 from recommendations.models import Item, ProgressUpdate, cadence_delta
 from recommendations.services.public_data import ago
 from tests import board_data
-from tests.helpers import make_user
+from tests.helpers import long_date, make_user, references
 from tests.workflow_helpers import approved
 
 DAY = datetime.timedelta(days=1)
 MINUTE = datetime.timedelta(minutes=1)
 Response = Item.FormalResponse
-
-
-def references(queryset):
-    return set(queryset.values_list("reference", flat=True))
-
-
-def long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- The model -----------------------------------------------------------------

@@ -1,7 +1,5 @@
 """The board meeting pack against the hand-made timeline (tests/board_data.py), its CSV, bad dates and queries."""
-import csv
 import datetime
-import io
 
 import pytest
 from django.db import connection
@@ -12,7 +10,7 @@ from recommendations import roles
 from recommendations.models import EscalationStep, Item, ProgressUpdate
 from recommendations.services import dashboards, meeting_pack
 from tests import board_data
-from tests.helpers import make_user
+from tests.helpers import csv_rows, make_user
 
 pytestmark = pytest.mark.empty_database
 
@@ -50,12 +48,6 @@ def timeline(db):
 def board_client(client, db):
     client.force_login(make_user("pack-reviewer", roles.REVIEWERS))
     return client
-
-
-def csv_rows(response):
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 def test_the_pack_says_what_moved_since_the_date(timeline):

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from recommendations.models import Item, ProgressUpdate
-from recommendations.services import workflow
 from recommendations.services.open_data import ITEM_FIELDS, UPDATE_FIELDS
 from tests.helpers import demo_date
+from tests.workflow_helpers import approved
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 pytestmark = pytest.mark.django_db
@@ -95,12 +95,8 @@ def test_update_downloads_take_the_item_filters(demo_progress, client):
 
 
 def test_csv_cells_cannot_run_as_formulas(seeded, council_officer, reviewer, client):
-    item = Item.objects.get(reference="JAY-03")
-    update = workflow.save_draft(
-        council_officer, item, narrative='=HYPERLINK("https://example.org","click")', proposed_status="in_progress"
-    )
-    workflow.submit(council_officer, update, update.version)
-    workflow.approve(reviewer, update, update.version)
+    approved(council_officer, reviewer, Item.objects.get(reference="JAY-03"),
+             narrative='=HYPERLINK("https://example.org","click")')
     _, rows = read_csv(client.get("/updates.csv"))
     assert rows[0]["narrative"] == '\'=HYPERLINK("https://example.org","click")'
 
@@ -125,12 +121,8 @@ def test_atom_feed_is_valid_atom_with_only_published_updates(demo_progress, clie
 
 
 def test_atom_feed_escapes_officers_text(seeded, council_officer, reviewer, client):
-    item = Item.objects.get(reference="JAY-03")
-    update = workflow.save_draft(
-        council_officer, item, narrative="<script>alert(1)</script> & more", proposed_status="in_progress"
-    )
-    workflow.submit(council_officer, update, update.version)
-    workflow.approve(reviewer, update, update.version)
+    approved(council_officer, reviewer, Item.objects.get(reference="JAY-03"),
+             narrative="<script>alert(1)</script> & more")
     feed = ElementTree.fromstring(client.get("/feed/").content)
     summary = feed.find(f"{ATOM}entry/{ATOM}summary")
     assert summary.get("type") == "html"

@@ -36,6 +36,11 @@ def items_csv(client, source_code):
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+def page_text(response):
+    """The page as a reader sees it: entities such as &#x27; turned back into characters."""
+    return html.unescape(response.content.decode())
+
+
 def rows_of(content):
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
@@ -52,7 +57,7 @@ def test_a_new_source_is_previewed_without_writing_then_applied(admin_client):
     before = tracker_snapshot()
     response = upload(admin_client, "example_review.yaml", EXAMPLE.read_bytes())
     assert response.status_code == 200
-    page = html.unescape(response.content.decode())
+    page = page_text(response)
     assert "Nothing has been written yet" in page
     assert "EXREVIEW-1" in page and "EXREVIEW-2" in page
     assert "1 source created; 2 items created." in page
@@ -89,7 +94,7 @@ def test_a_malformed_file_is_refused_line_by_line_and_nothing_is_written(admin_c
     before = tracker_snapshot()
     response = upload(admin_client, "example_review.yaml", text.replace(old, new, 1))
     assert response.status_code == 400
-    page = html.unescape(response.content.decode())
+    page = page_text(response)
     assert "The file was not loaded: nothing was changed" in page
     assert message in page
     assert tracker_snapshot() == before
@@ -100,7 +105,7 @@ def test_a_malformed_file_is_refused_line_by_line_and_nothing_is_written(admin_c
 
 def test_every_problem_is_listed_at_once(admin_client):
     text = EXAMPLE.read_text().replace("owner: rmbc-corporate", "owner: xyz").replace("kind: review", "kind: rumour")
-    page = html.unescape(upload(admin_client, "example_review.yaml", text).content.decode())
+    page = page_text(upload(admin_client, "example_review.yaml", text))
     assert "owner 'xyz' is not a defined organisation" in page
     assert "'kind' is 'rumour'" in page
 
@@ -118,7 +123,7 @@ def test_files_that_are_not_source_files_are_refused(admin_client, name, content
     before = tracker_snapshot()
     response = upload(admin_client, name, content)
     assert response.status_code == 400
-    assert message in html.unescape(response.content.decode())
+    assert message in page_text(response)
     assert tracker_snapshot() == before
 
 
@@ -127,8 +132,8 @@ def test_the_items_csv_downloaded_and_uploaded_again_changes_nothing(admin_clien
     for code in ["JAY", ""]:  # one source, then every item of every source
         content = items_csv(admin_client, code)
         response = upload(admin_client, "tracked-items.csv", content)
-        assert response.status_code == 200, html.unescape(response.content.decode())[:3000]
-        page = html.unescape(response.content.decode())
+        assert response.status_code == 200, page_text(response)[:3000]
+        page = page_text(response)
         assert "Nothing changes: the tracker already matches the file." in page
         assert "Created" not in page and ">Changed<" not in page
         assert "Left as they are" not in page
@@ -143,7 +148,7 @@ def test_a_csv_edits_titles_and_adds_an_item_to_an_existing_source(admin_client)
     new = dict(rows[0], reference="ADCS-7", title="An extra proposal", summary="Added by upload.",
                status="", rag="", target_date="", baseline_target_date="2016-03-31", owner="rmbc-cyps")
     response = upload(admin_client, "adcs.csv", as_csv(rows + [new]))
-    page = html.unescape(response.content.decode())
+    page = page_text(response)
     assert response.status_code == 200, page[:3000]
     assert "A clearer title in our own words" in page
     assert "adcs.csv (ADCS), line 3, item ADCS-2: 'owner'" in page
@@ -164,7 +169,7 @@ def test_a_csv_cannot_change_what_only_the_reviewed_workflow_changes(admin_clien
     before = tracker_snapshot()
     response = upload(admin_client, "jay.csv", as_csv(rows))
     assert response.status_code == 400
-    page = html.unescape(response.content.decode())
+    page = page_text(response)
     assert f"jay.csv, line 5: '{column}' is '{value}' but the tracker has" in page
     assert "changes only through reviewed progress updates" in page
     assert tracker_snapshot() == before
@@ -178,7 +183,7 @@ def test_apply_checks_again_and_stops_if_the_tracker_changed_after_the_preview(a
     before = tracker_snapshot()
     response = admin_client.post(APPLY)
     assert response.status_code == 200
-    assert "The tracker changed after your preview, so nothing was applied" in html.unescape(response.content.decode())
+    assert "The tracker changed after your preview, so nothing was applied" in page_text(response)
     assert tracker_snapshot() == before
     # The new preview can be applied.
     assert admin_client.post(APPLY).status_code == 302
@@ -191,7 +196,7 @@ def test_apply_refuses_a_file_that_no_longer_passes_the_checks(admin_client):
     before = tracker_snapshot()
     response = admin_client.post(APPLY)
     assert response.status_code == 400
-    assert "belongs to source JAY" in html.unescape(response.content.decode())
+    assert "belongs to source JAY" in page_text(response)
     assert tracker_snapshot() == before
 
 
@@ -247,7 +252,7 @@ def test_a_csv_keeps_what_it_does_not_mention_and_reads_back_cells_made_safe_for
     writer = csv.DictWriter(out, fieldnames=list(narrow[0]))
     writer.writeheader()
     writer.writerows(narrow)
-    page = html.unescape(upload(admin_client, "jay.csv", out.getvalue()).content.decode())
+    page = page_text(upload(admin_client, "jay.csv", out.getvalue()))
     assert "Nothing changes: the tracker already matches the file." in page
     admin_client.post(APPLY)
     assert tracker_snapshot() == before

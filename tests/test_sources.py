@@ -8,18 +8,11 @@ from django.core.management import CommandError, call_command
 
 from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
 from recommendations.services.sources import SeedError, load_sources
-from tests.helpers import SEEDS
+from tests.helpers import SEEDS, tracker_snapshot
 
 pytestmark = pytest.mark.empty_database
 
 ALL_MODELS = [Organisation, Theme, Source, Item, Action, ProgressUpdate, EvidenceLink]
-
-
-def snapshot():
-    return {
-        model.__name__: sorted(model.objects.values_list(*[f.attname for f in model._meta.concrete_fields]))
-        for model in ALL_MODELS
-    } | {"history": Item.history.count(), "action_items": sorted(Action.items.through.objects.values_list("action_id", "item_id"))}
 
 
 @pytest.mark.django_db
@@ -43,10 +36,10 @@ def test_load_gives_15_jay_6_adcs_and_the_ofsted_items():
 @pytest.mark.django_db
 def test_second_load_changes_no_row():
     call_command("load_sources", stdout=StringIO())
-    before = snapshot()
+    before = tracker_snapshot()
     out = StringIO()
     call_command("load_sources", stdout=out)
-    assert snapshot() == before
+    assert tracker_snapshot() == before
     assert "Nothing to change" in out.getvalue()
 
 
@@ -137,13 +130,13 @@ def test_a_lead_contact_address_is_optional_and_kept_when_the_file_has_none(seed
 @pytest.mark.django_db
 def test_bad_file_leaves_an_already_loaded_database_untouched(seed_copy):
     load_sources(SEEDS)
-    before = snapshot()
+    before = tracker_snapshot()
     break_file(seed_copy / "jay.yaml", "title: Current, good-quality", "title: Changed")
     break_file(seed_copy / "ofsted.yaml", "kind: finding", "kind: rumour")
     with pytest.raises(SeedError) as raised:
         load_sources(seed_copy)
     assert any("ofsted.yaml" in problem for problem in raised.value.problems)
-    assert snapshot() == before
+    assert tracker_snapshot() == before
 
 
 @pytest.mark.django_db
