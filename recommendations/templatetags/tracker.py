@@ -10,6 +10,7 @@
     {% address "public:contact" %}      -> /contact/ (an address without arguments, worked out once)
     {% item_rows items show_source %}   (the rows of the public item table, _item_table.html)
     {% form_groups form "govuk-label--s" %}  (every field as includes/field.html writes it)
+    {% evidence_links links %}          (public evidence links, each with the site it goes to)
     {% table_rows table %}              (the rows of a board Table, board/_table.html)
     {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
@@ -26,12 +27,12 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from recommendations import charts
-from recommendations.models import RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
+from recommendations.models import long_date, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
 from recommendations import http_cache
 from recommendations.rules import allowed
 
@@ -231,6 +232,21 @@ def _form_group(field, label_class):
     return format_html(
         '<div class="{}"><label class="govuk-label{}" for="{}">{}</label>{}{}{}</div>',
         group_class, f" {label_class}" if label_class else "", field.id_for_label, field.label, hint, errors, field,
+    )
+
+
+@register.simple_tag
+def evidence_links(links):
+    """Public evidence links (PublicEvidence) as a bullet list, each with the site it really
+    goes to and its date. A tag rather than an include: an item page lists the evidence of
+    every published update."""
+    return format_html(
+        '<ul class="govuk-list govuk-list--bullet">{}</ul>',
+        format_html_join(
+            "", '<li><a class="govuk-link" href="{}" rel="noopener nofollow">{}</a> '
+            '<span class="govuk-hint govuk-!-display-inline">({})</span> ({})</li>',
+            ((link.url, link.title, link.host, long_date(link.date)) for link in links),
+        ),
     )
 
 
