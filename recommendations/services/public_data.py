@@ -285,8 +285,14 @@ def published_updates(updates=None, limit=None):
     `updates`: a queryset of published updates to narrow to (all by default).
     """
     updates = (_published() if updates is None else updates)[:limit]
-    evidence = evidence_by_update(updates.values("pk"))
-    checked = checked_evidence_by_update(updates.values("pk"))
+    return _public_updates(
+        updates, evidence_by_update(updates.values("pk")), checked_evidence_by_update(updates.values("pk"))
+    )
+
+
+def _public_updates(updates, evidence, checked):
+    """PublicUpdate records of a queryset of published updates, given their evidence and
+    the links the board checked, each {update id: [PublicEvidence, ...]}."""
     return [
         PublicUpdate(**row, evidence=tuple(evidence.get(row["id"], ())),
                      evidence_checked=tuple(checked.get(row["id"], ())))
@@ -366,6 +372,19 @@ def evidence_by_update(update_ids):
     }
 
 
+def item_evidence_by_update(item):
+    """{update id: [PublicEvidence, ...]} for an item's public evidence, in one query; the
+    links added to the item itself, not through an update, are under None."""
+    rows = (
+        public_evidence().filter(item=item).order_by("-date", "title", "url")
+        .values_list("update_id", "title", "url", "date")
+    )
+    evidence = {}
+    for update_id, title, url, date in rows:
+        evidence.setdefault(update_id, []).append(PublicEvidence(title, url, date))
+    return evidence
+
+
 def checked_evidence_by_update(update_ids):
     """{assurance id: [PublicEvidence, ...]}: the public links the board checked, in one query."""
     rows = (
@@ -404,12 +423,11 @@ class ItemDetail:
 def item_detail(reference):
     """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
     item = get_object_or_404(items(), reference=reference)
-    updates = published_updates(_published().filter(item=item))
-    direct_evidence = [
-        PublicEvidence(title, url, date)
-        for title, url, date in public_evidence().filter(item=item, update__isnull=True)
-        .order_by("-date", "title").values_list("title", "url", "date")
-    ]
+    evidence = item_evidence_by_update(item)
+    updates = _published().filter(item=item)
+    # The links an assurance checked are shown only while the item is assured (implementation_and_assurance).
+    checked = checked_evidence_by_update(updates.values("pk")) if item.status == Item.Status.ASSURED else {}
+    updates = _public_updates(updates, evidence, checked)
     actions = item.actions.select_related("owner").prefetch_related(
         Prefetch("items", queryset=items().exclude(pk=item.pk), to_attr="other_items")
     )
@@ -417,7 +435,7 @@ def item_detail(reference):
         item=public_items([item])[0],
         themes=list(item.themes.all()),
         updates=updates,
-        direct_evidence=direct_evidence,
+        direct_evidence=evidence.get(None, []),
         related=[(action, public_items(action.other_items)) for action in actions],
         status_history=status_history(updates),
         target_history=target_history(item, updates),
