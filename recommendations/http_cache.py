@@ -9,7 +9,9 @@ database (PublicVersion) and raised by every public change:
   browser's repeat request is answered 304 Not Modified;
 - the page cache: anonymous visitors all see the same public pages, so a page
   is rendered once and kept in Django's cache (TRACKER_CACHE_URL) under a key
-  that includes the version;
+  that includes the version. PublicPageCacheMiddleware, placed before sessions
+  and authentication, answers a visitor's repeat request (304) and serves kept
+  pages without running the rest of the stack;
 - a copy of recent pages inside each process, under the same keys.
 
 Pages also say what is overdue and how long ago something was published, which
@@ -197,12 +199,7 @@ def is_shared(request):
     signed-in person's page shows their own navigation, and a message (such as
     "You have signed out") belongs to one visitor.
     """
-    return (
-        request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
-        and not request.user.is_authenticated
-    )
+    return _is_anonymous_get(request) and not request.user.is_authenticated
 
 
 def _page_key(request):
@@ -280,7 +277,7 @@ def _is_public_page(request):
 
 def _not_modified(request):
     """A 304 response if the visitor's copy of a public page is current, else None."""
-    if not request.headers.keys() & {"If-None-Match", "If-Modified-Since"}:
+    if "If-None-Match" not in request.headers and "If-Modified-Since" not in request.headers:
         return None
     last_modified = calendar.timegm(_public_last_modified(request).utctimetuple())
     validators = HttpResponse()
