@@ -5,6 +5,7 @@ The CSV and JSON downloads are both built from these, so the
 published fields are listed once (and documented in README.md, "Open data").
 Records are built only from what recommendations.services.public_data returns.
 """
+from operator import itemgetter
 from urllib.parse import quote
 
 from django.utils import timezone
@@ -110,11 +111,13 @@ def item_url(items_address, reference):
 def item_records(items, items_address, themes):
     """items: dicts from public_data.item_values(); items_address: the full web address of the
     items list; themes: {item id: [theme slug, ...]}."""
-    today, now = timezone.localdate(), timezone.now()
-    return [_item_record(item, items_address, themes.get(item["id"], []), today, now) for item in items]
+    # The time zone is looked up once: looking it up for every row's date was a sixth of the records' time.
+    zone = timezone.get_current_timezone()
+    today, now = timezone.localdate(timezone=zone), timezone.now()
+    return [_item_record(item, items_address, themes.get(item["id"], []), zone, today, now) for item in items]
 
 
-def _item_record(item, items_address, themes, today, now):
+def _item_record(item, items_address, themes, zone, today, now):
     due = item_update_due(item["status"], item["last_published_at"], item["created_at"],
                           item["update_cadence_months"])
     return {
@@ -142,7 +145,7 @@ def _item_record(item, items_address, themes, today, now):
         "formal_response_date": _date(item["formal_response_date"]),
         "update_cadence_months": item["update_cadence_months"],
         "last_published_update": _date(item["last_published_at"]),
-        "next_update_due": _date(timezone.localdate(due) if due else None),
+        "next_update_due": _date(timezone.localdate(due, zone) if due else None),
         # Item.is_stale, on these values.
         "update_overdue": due is not None and due < now,
     }
@@ -198,3 +201,11 @@ def csv_cell(value):
             return "\n".join(f"{link['title']} <{link['url']}>" for link in value)
         return " ".join(value)
     return value
+
+
+def csv_rows(fields, records):
+    """The records' fields as CSV rows, each cell through csv_cell."""
+    cells = itemgetter(*fields)
+    # Only yes/no and list cells change: the others are not passed to csv_cell one by one.
+    return ([csv_cell(value) if type(value) in (bool, list) else value for value in cells(record)]
+            for record in records)

@@ -151,9 +151,7 @@ def _update_records(request):
 
 
 def _csv(filename, fields, records):
-    response = csv_response(
-        filename, fields, ([open_data.csv_cell(record[field]) for field in fields] for record in records)
-    )
+    response = csv_response(filename, fields, open_data.csv_rows(fields, records))
     # A CSV file has no room for metadata: the licence travels in the headers (RFC 8288).
     response["Link"] = f'<{open_data.LICENCE["url"]}>; rel="license"'
     return response
