@@ -189,6 +189,23 @@ def slipping_condition():
     return models.Q(current_target_date__gt=models.F("baseline_target_date"))
 
 
+# The Python mirrors on plain values, for downloads that read rows rather than
+# model instances; Item's methods below call them.
+
+
+def item_is_overdue(status, current_target_date, today):
+    """Python mirror of overdue_condition."""
+    return bool(current_target_date and current_target_date < today and status not in Item.DONE_STATUSES)
+
+
+def item_update_due(status, last_published_at, created_at, update_cadence_months):
+    """When the next published update is due (a moment), or None once implemented or assured:
+    the span stale_condition checks."""
+    if status in Item.DONE_STATUSES:
+        return None
+    return (last_published_at or created_at) + cadence_delta(update_cadence_months)
+
+
 # How often each item is expected to have a published update: a number of
 # months, quarterly unless an administrator sets otherwise.
 CADENCE_MONTHS = range(1, 13)
@@ -428,8 +445,7 @@ class Item(models.Model):
 
     def is_overdue(self, today=None):
         """Python mirror of overdue_condition."""
-        today = today or timezone.localdate()
-        return bool(self.current_target_date and self.current_target_date < today and not self.is_done)
+        return item_is_overdue(self.status, self.current_target_date, today or timezone.localdate())
 
     @property
     def is_slipping(self):
@@ -442,9 +458,7 @@ class Item(models.Model):
     def next_update_due(self):
         """When the next published update is due (a moment), or None for an implemented or
         assured item; needs ItemQuerySet.with_last_published()."""
-        if self.is_done:
-            return None
-        return (self.last_published_at or self.created_at) + cadence_delta(self.update_cadence_months)
+        return item_update_due(self.status, self.last_published_at, self.created_at, self.update_cadence_months)
 
     def is_stale(self, now=None):
         """Python mirror of stale_condition (no update published for longer than the

@@ -57,6 +57,22 @@ def test_items_json_has_the_documented_keys(demo_progress, client):
     assert isinstance(jay_04["themes"], list) and jay_04["themes"]
 
 
+def test_item_downloads_publish_official_wording_only_once_verified(seeded, client):
+    item = Item.objects.get(reference="JAY-01")
+    item.official_wording = "Unchecked wording 4417"
+    item.save()
+    assert b"Unchecked wording 4417" not in client.get("/items.csv").content
+    assert b"Unchecked wording 4417" not in client.get("/items.json").content
+
+    item.verified = True
+    item.save()
+    _, rows = read_csv(client.get("/items.csv"))
+    jay_01 = next(row for row in rows if row["reference"] == "JAY-01")
+    assert (jay_01["official_wording"], jay_01["wording_verified"]) == ("Unchecked wording 4417", "yes")
+    jay_01 = next(item for item in client.get("/items.json").json()["items"] if item["reference"] == "JAY-01")
+    assert (jay_01["official_wording"], jay_01["wording_verified"]) == ("Unchecked wording 4417", True)
+
+
 def published_ids():
     return set(ProgressUpdate.objects.published().values_list("pk", flat=True))
 

@@ -32,7 +32,11 @@ def csv_response(filename, header, rows):
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(header)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    writer.writerows(
+        # Most cells are text that cannot be read as a formula: kept as they are, with no call per cell.
+        [cell if type(cell) is str and not cell.startswith(FORMULA_STARTS) else neutralise(cell) for cell in row]
+        for row in rows
+    )
     response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

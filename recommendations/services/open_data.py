@@ -5,7 +5,13 @@ The CSV and JSON downloads are both built from these, so the
 published fields are listed once (and documented in README.md, "Open data").
 Records are built only from what recommendations.services.public_data returns.
 """
+from operator import itemgetter
 from urllib.parse import quote
+
+from django.utils import timezone
+
+from recommendations.models import item_is_overdue, item_update_due
+from recommendations.services.public_data import FORMAL_RESPONSE_LABELS, STATUS_LABELS
 
 # Everything published on the tracker may be reused under this licence: named
 # on the open data page, in every JSON download, in the CSV downloads' Link
@@ -102,36 +108,46 @@ def item_url(items_address, reference):
     return f"{items_address}{quote(reference)}/"
 
 
-def item_record(item, items_address, themes):
-    """item: a public_data.PublicItem; items_address: the full web address of the items
-    list; themes: the item's theme slugs."""
+def item_records(items, items_address, themes):
+    """items: dicts from public_data.item_values(); items_address: the full web address of the
+    items list; themes: {item id: [theme slug, ...]}."""
+    # The time zone is looked up once: looking it up for every row's date was a sixth of the records' time.
+    zone = timezone.get_current_timezone()
+    today, now = timezone.localdate(timezone=zone), timezone.now()
+    return [_item_record(item, items_address, themes.get(item["id"], []), zone, today, now) for item in items]
+
+
+def _item_record(item, items_address, themes, zone, today, now):
+    due = item_update_due(item["status"], item["last_published_at"], item["created_at"],
+                          item["update_cadence_months"])
     return {
-        "reference": item.reference,
-        "url": item_url(items_address, item.reference),
-        "source": item.source.code,
-        "source_title": item.source.short_title,
-        "kind": item.kind,
-        "title": item.title,
-        "summary": item.summary,
-        "official_wording": item.official_wording,
-        "wording_verified": item.wording_verified,
-        "owner": item.owner_name,
-        "lead_role": item.lead_role,
+        "reference": item["reference"],
+        "url": item_url(items_address, item["reference"]),
+        "source": item["source_code"],
+        "source_title": item["source_title"],
+        "kind": item["kind"],
+        "title": item["title"],
+        "summary": item["summary"],
+        "official_wording": item["verified_wording"],
+        "wording_verified": item["verified"],
+        "owner": item["owner_name"],
+        "lead_role": item["lead_role"],
         "themes": themes,
-        "status": item.status,
-        "status_label": item.status_label,
-        "rag": item.rag,
-        "baseline_target_date": _date(item.baseline_target_date),
-        "target_date": _date(item.current_target_date),
-        "overdue": item.is_overdue,
-        "formal_response": item.formal_response,
-        "formal_response_label": item.formal_response_label,
-        "formal_response_note": item.formal_response_note,
-        "formal_response_date": _date(item.formal_response_date),
-        "update_cadence_months": item.update_cadence_months,
-        "last_published_update": item.last_published_at.isoformat() if item.last_published_at else None,
-        "next_update_due": _date(item.next_update_due),
-        "update_overdue": item.update_overdue,
+        "status": item["status"],
+        "status_label": STATUS_LABELS.get(item["status"], item["status"]),
+        "rag": item["rag"],
+        "baseline_target_date": _date(item["baseline_target_date"]),
+        "target_date": _date(item["current_target_date"]),
+        "overdue": item_is_overdue(item["status"], item["current_target_date"], today),
+        "formal_response": item["formal_response"],
+        "formal_response_label": FORMAL_RESPONSE_LABELS.get(item["formal_response"], item["formal_response"]),
+        "formal_response_note": item["formal_response_note"],
+        "formal_response_date": _date(item["formal_response_date"]),
+        "update_cadence_months": item["update_cadence_months"],
+        "last_published_update": _date(item["last_published_at"]),
+        "next_update_due": _date(timezone.localdate(due, zone) if due else None),
+        # Item.is_stale, on these values.
+        "update_overdue": due is not None and due < now,
     }
 
 
@@ -185,3 +201,11 @@ def csv_cell(value):
             return "\n".join(f"{link['title']} <{link['url']}>" for link in value)
         return " ".join(value)
     return value
+
+
+def csv_rows(fields, records):
+    """The records' fields as CSV rows, each cell through csv_cell."""
+    cells = itemgetter(*fields)
+    # Only yes/no and list cells change: the others are not passed to csv_cell one by one.
+    return ([csv_cell(value) if type(value) in (bool, list) else value for value in cells(record)]
+            for record in records)

@@ -140,13 +140,10 @@ def open_data_page(request):
 def _item_records(request):
     filterset = public_data.item_filter(request.GET)
     items = filterset.qs if filterset.is_valid() else public_data.items().none()
-    themes = public_data.theme_slugs_by_item(items)
-    items = public_data.all_rows(items)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
-    return [
-        open_data.item_record(public, items_address, themes.get(item.pk, []))
-        for item, public in zip(items, public_data.public_items(items))
-    ]
+    return open_data.item_records(
+        public_data.item_values(items), items_address, public_data.theme_slugs_by_item(items)
+    )
 
 
 def _update_records(request):
@@ -156,9 +153,7 @@ def _update_records(request):
 
 
 def _csv(filename, fields, records):
-    response = csv_response(
-        filename, fields, ([open_data.csv_cell(record[field]) for field in fields] for record in records)
-    )
+    response = csv_response(filename, fields, open_data.csv_rows(fields, records))
     # A CSV file has no room for metadata: the licence travels in the headers (RFC 8288).
     response["Link"] = f'<{open_data.LICENCE["url"]}>; rel="license"'
     return response
