@@ -11,6 +11,7 @@
     {% item_rows items show_source %}   (the rows of the public item table, _item_table.html)
     {% form_groups form "govuk-label--s" %}  (every field as includes/field.html writes it)
     {% evidence_links links %}          (public evidence links, each with the site it goes to)
+    {% published_updates updates %}     (an item page's published progress, newest first)
     {% table_rows table %}              (the rows of a board Table, board/_table.html)
     {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
@@ -26,7 +27,8 @@ from functools import lru_cache
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import dateformat, formats
+from django.template.defaultfilters import linebreaksbr
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -248,6 +250,35 @@ def evidence_links(links):
             ((link.url, link.title, link.host, long_date(link.date)) for link in links),
         ),
     )
+
+
+@register.simple_tag
+def published_updates(updates):
+    """An item page's published progress (PublicUpdate records), one entry each.
+
+    Written out in Python, like item_rows: an item with a long history lists
+    every update, and the template loop was most of the page's rendering.
+    """
+    entries = []
+    for update in updates:
+        what = update.kind_label if update.is_board_decision else update.status_label.capitalize()
+        rag = format_html(" RAG {}", rag_tag(update.rag)) if update.rag else ""
+        target = ""
+        if update.target_date:
+            reason = format_html(". Reason for the change: {}", update.target_date_reason) \
+                if update.target_date_reason else ""
+            target = format_html('<p class="govuk-body">Target date: {}{}</p>', long_date(update.target_date), reason)
+        evidence = format_html('<p class="govuk-body govuk-!-margin-bottom-1">Evidence:</p>{}',
+                               evidence_links(update.evidence)) if update.evidence else ""
+        entries.append(format_html(
+            '<div class="tracker-update" id="update-{}">'
+            '<h3 class="govuk-heading-s govuk-!-margin-bottom-1">{}: {}</h3>'
+            '<p class="govuk-body-s govuk-!-margin-bottom-2">Reported by {}. Status {}{}</p>'
+            '<p class="govuk-body">{}</p>{}{}</div>',
+            update.id, long_date(timezone.localtime(update.published_at)), what, update.organisation_name,
+            status_tag(update.status), rag, linebreaksbr(update.narrative, autoescape=True), target, evidence,
+        ))
+    return mark_safe("".join(entries))
 
 
 @register.simple_tag
