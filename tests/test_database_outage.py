@@ -109,3 +109,25 @@ def test_a_database_that_never_answers_gives_the_503_page_within_seconds(seeded,
     # libpq may try twice (with, then without TLS): within two time-outs and a little.
     assert elapsed < 2 * settings.DATABASE_CONNECT_TIMEOUT + 2, elapsed
     assert client.get("/sources/").status_code == 200
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_every_connection_stops_a_long_statement_with_the_503_page(rf):
+    """A query that never finishes is stopped by PostgreSQL after DATABASE_STATEMENT_TIMEOUT_MS, with an
+    error the 503 page answers, rather than holding a worker until gunicorn kills it."""
+    from django.db import OperationalError, transaction
+
+    from recommendations.middleware import DatabaseUnavailableMiddleware
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the time-out is a PostgreSQL connection setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+        assert int(cursor.fetchone()[0]) == settings.DATABASE_STATEMENT_TIMEOUT_MS
+        # The same stop, sooner, so the test need not wait the full time-out.
+        with pytest.raises(OperationalError) as stopped, transaction.atomic():
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(5)")
+    response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(rf.get("/"), stopped.value)
+    assert response.status_code == 503

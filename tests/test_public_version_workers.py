@@ -2,8 +2,10 @@
 on their very next request: the public version is read from the database, not from memory.
 The same holds for the board's figures, kept per board version, after an unpublished change.
 
-The server runs on a SQLite file of its own (set up here with the real commands),
-and the change is made by another process, as an administrator's edit would be.
+The server runs on a database of its own, set up here with the real commands: a SQLite
+file, or, when the suite runs on PostgreSQL, a scratch database on the same server (the
+workers then keep their connections open, as in production). The change is made by
+another process, as an administrator's edit would be.
 """
 import os
 import shutil
@@ -12,7 +14,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
+import dj_database_url
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -37,7 +42,28 @@ def fetch(url, headers=None):
 
 
 @pytest.fixture
-def server(tmp_path):
+def database_url(tmp_path):
+    """A database for the server alone: on the suite's PostgreSQL server when it runs there."""
+    suite = os.environ.get("DATABASE_URL", "")
+    if not suite.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+        return
+    config = dj_database_url.parse(suite)
+    name = f"{config['NAME']}_workers_{os.getpid()}"
+    server_address = {"host": config["HOST"] or None, "port": config["PORT"] or None,
+                      "user": config["USER"] or None, "password": config["PASSWORD"] or None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(suite)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server(database_url):
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
     if not gunicorn:
         pytest.skip("gunicorn is not installed (bin/setup installs it)")
@@ -45,7 +71,7 @@ def server(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'workers.sqlite3'}",
+        "DATABASE_URL": database_url,
         "TRACKER_CACHE_URL": "locmem://",  # a cache inside each worker
         "TRACKER_TWO_FACTOR_REQUIRED": "0",  # the board test signs in with a session made here
     }

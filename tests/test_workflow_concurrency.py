@@ -1,12 +1,15 @@
-"""Two reviewers acting on the same update at once: exactly one succeeds, the other is told, nothing is lost."""
+"""Two reviewers acting on the same update at once: exactly one succeeds, the other is told, nothing is lost.
+The same for two saves of one draft, and for a new update's Save clicked twice."""
 import threading
 
 import pytest
 from django.db import connection, connections
 
-from recommendations.models import ProgressUpdate
+from recommendations import roles
+from recommendations.models import EvidenceLink, ProgressUpdate
 from recommendations.services import workflow
-from tests.workflow_helpers import draft, submitted
+from tests.helpers import make_user
+from tests.workflow_helpers import EVIDENCE, draft, submitted
 
 State = ProgressUpdate.State
 
@@ -98,9 +101,6 @@ def test_two_reviewers_at_the_same_moment(council_officer, reviewer, second_revi
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_saving_the_same_draft_at_the_same_moment(council_officer, council_item):
-    from tests.conftest import make_user
-    from recommendations import roles
-
     colleague = make_user("council-colleague", roles.OFFICERS, council_officer.organisation)
     update = draft(council_officer, council_item)
     version = update.version
@@ -110,3 +110,40 @@ def test_two_officers_saving_the_same_draft_at_the_same_moment(council_officer, 
     expected = "Mine: the audit is done." if winner == council_officer.username else "Theirs: the audit is half done."
     assert update.narrative == expected
     assert update.version == version + 1
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_updates_save_clicked_twice_keeps_one_draft(council_officer, council_item, monkeypatch):
+    """Both requests look for the organisation's open update before either has saved one, so
+    both insert a draft: the database lets one in, and the other is told, with nothing saved."""
+    both_looked = threading.Barrier(2)
+    look = workflow.open_update
+
+    def look_then_wait(item, organisation):
+        found = look(item, organisation)
+        both_looked.wait(timeout=10)  # the moment a double click makes
+        return found
+
+    monkeypatch.setattr(workflow, "open_update", look_then_wait)
+    outcomes = []
+
+    def save():
+        try:
+            draft(council_officer, council_item, evidence=[EVIDENCE])
+            outcomes.append("done")
+        except workflow.ConflictError:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "done"]
+    updates = ProgressUpdate.objects.filter(item=council_item, organisation=council_officer.organisation)
+    assert updates.count() == 1 and updates.get().state == State.DRAFT
+    assert EvidenceLink.objects.filter(update__in=updates).count() == 1
