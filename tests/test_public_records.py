@@ -5,11 +5,14 @@ import json
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
+from django.core.paginator import Page
+from django.db.models import Model, QuerySet
 from django.utils.html import escape
 
-from recommendations.models import Item
+from recommendations.models import Item, PublicationLogEntry
 from recommendations.rules import items_worked_on_by
 from recommendations.services import public_data
+from tests.public_urls import every_public_url
 from tests.workflow_helpers import approved
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +49,39 @@ def test_an_update_is_attributed_to_its_authors_organisation(council_officer, re
         council
     ]
     assert f"<name>{xml_escape(council)}</name>" in client.get("/feed/").content.decode()
+
+
+def model_objects_in(value, path, seen):
+    """(path, model instance) for each model object reachable from a view's context value through
+    the containers and records the views hand to templates (not through other objects' attributes)."""
+    if id(value) in seen or isinstance(value, (str, bytes, int, float)) or value is None:
+        return
+    seen.add(id(value))
+    if isinstance(value, Model):
+        yield path, value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            yield from model_objects_in(getattr(value, field.name), f"{path}.{field.name}", seen)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from model_objects_in(item, f"{path}[{key!r}]", seen)
+    elif isinstance(value, (list, tuple, Page, QuerySet)):
+        for index, item in enumerate(value):
+            yield from model_objects_in(item, f"{path}[{index}]", seen)
+
+
+# Records whose every field is public and that lead nowhere else (no relations to follow).
+WHOLLY_PUBLIC = (PublicationLogEntry,)
+
+
+def test_public_pages_hand_templates_no_model_objects(demo_progress, client):
+    """A template given a model object could follow its relations to private data (a source's
+    items, their updates, a review comment): public pages get public records only."""
+    found = []
+    for url in every_public_url():
+        response = client.get(url)
+        for context in response.context or []:
+            for name, value in context.flatten().items():
+                found += [(url, path, type(obj).__name__) for path, obj in model_objects_in(value, name, set())
+                          if not isinstance(obj, WHOLLY_PUBLIC)]
+    assert found == []

@@ -172,8 +172,10 @@ def for_everything():
 
 
 def for_source(source):
-    return at_a_glance(public_data.items().filter(source=source), f"source={source.code}")
+    """source: a Source or a PublicSource."""
+    return at_a_glance(public_data.items().filter(source__code=source.code), f"source={source.code}")
 
 
 def for_theme(theme):
-    return at_a_glance(public_data.items().filter(themes=theme), f"theme={theme.slug}")
+    """theme: a Theme or a PublicTheme."""
+    return at_a_glance(public_data.items().filter(themes__slug=theme.slug), f"theme={theme.slug}")

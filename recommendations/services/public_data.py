@@ -13,9 +13,10 @@ about what is public is written once. Public means:
 - an item's official wording only once it has been verified.
 
 Pages, downloads and the feed get small public records (PublicItem,
-PublicUpdate, PublicEvidence) built here from only those values, never model
-instances of items or updates: a template cannot reach a review comment, an
-author or unverified wording, because the record does not hold them.
+PublicUpdate, PublicEvidence, PublicSource, PublicTheme, PublicAction) built
+here from only those values, never model instances: a template cannot reach a
+review comment, an author or unverified wording, because no record holds them
+or leads to them.
 
 A published update is attributed to the organisation its author wrote it for,
 or to the improvement board for the board's own decisions (assurance,
@@ -52,11 +53,61 @@ class PublicEvidence:
         return shown_host(self.url)
 
 
+@dataclass(frozen=True)
+class PublicSource:
+    """What the public sees of a source (an inquiry, an inspection or a set of proposals)."""
+
+    code: str
+    short_title: str
+    title: str
+    kind: str
+    kind_label: str
+    author: str
+    publisher: str
+    published_on: datetime.date
+    url: str  # the official document
+    summary: str
+    synthetic: bool  # generated test data, not a real source
+    item_count: int | None = None  # on the list of sources
+
+    @classmethod
+    def from_source(cls, source, item_count=None):
+        return cls(
+            code=source.code, short_title=source.short_title, title=source.title, kind=source.kind,
+            kind_label=SOURCE_KIND_LABELS.get(source.kind, source.kind), author=source.author,
+            publisher=source.publisher, published_on=source.published_on, url=source.url, summary=source.summary,
+            synthetic=source.synthetic, item_count=item_count,
+        )
+
+    def get_absolute_url(self):
+        return reverse("public:source-detail", args=[self.code])
+
+
+@dataclass(frozen=True)
+class PublicTheme:
+    slug: str
+    name: str
+    item_count: int | None = None  # on the list of themes
+
+    def get_absolute_url(self):
+        return reverse("public:theme-detail", args=[self.slug])
+
+
+@dataclass(frozen=True)
+class PublicAction:
+    """A piece of joint work, and the other items it answers (PublicItem records)."""
+
+    title: str
+    owner_name: str
+    other_items: list
+
+
 # Labels by stored value, looked up once: get_FOO_display() walks the choices on every call,
 # which was an eighth of the full items download's time.
 KIND_LABELS = dict(Item.Kind.choices)
 STATUS_LABELS = dict(Item.Status.choices)
 FORMAL_RESPONSE_LABELS = dict(Item.FormalResponse.choices)
+SOURCE_KIND_LABELS = dict(Source.Kind.choices)
 
 
 @dataclass(frozen=True)
@@ -75,7 +126,7 @@ class PublicItem:
     official_reference: str  # where it stands in the official document (once verified)
     wording_verified: bool
     verified_on: datetime.date | None
-    source: Source
+    source: PublicSource
     owner_name: str
     owner_short_name: str
     lead_role: str
@@ -104,9 +155,10 @@ class PublicItem:
         return cadence_words(self.update_cadence_months)
 
     @classmethod
-    def from_item(cls, item, today, items_address, now=None):
+    def from_item(cls, item, today, items_address, now=None, source=None):
         """item: from items() (it needs last_published_at); items_address: the items list's
-        address (worked out once, not reversed per row)."""
+        address (worked out once, not reversed per row); source: its PublicSource, if
+        already built (a list shares one per source)."""
         now = now or timezone.now()
         due = item.next_update_due()
         return cls(
@@ -122,7 +174,7 @@ class PublicItem:
             official_reference=item.official_reference if item.verified else "",
             wording_verified=item.verified,
             verified_on=timezone.localdate(item.verified_at) if item.verified and item.verified_at else None,
-            source=item.source,
+            source=source or PublicSource.from_source(item.source),
             owner_name=item.owner.name,
             owner_short_name=item.owner.short_name,
             lead_role=item.lead_role,
@@ -268,7 +320,13 @@ def public_items(items):
     """PublicItem records for a list or queryset of items (from items())."""
     today, now = timezone.localdate(), timezone.now()
     items_address = reverse("public:item-list")
-    return [PublicItem.from_item(item, today, items_address, now) for item in items]
+    sources = {}
+    records = []
+    for item in items:
+        if item.source_id not in sources:
+            sources[item.source_id] = PublicSource.from_source(item.source)
+        records.append(PublicItem.from_item(item, today, items_address, now, sources[item.source_id]))
+    return records
 
 
 def _published():
@@ -412,10 +470,10 @@ class HistoryEntry:
 @dataclass
 class ItemDetail:
     item: PublicItem
-    themes: list
+    themes: list  # [PublicTheme]
     updates: list  # [PublicUpdate], newest first
     direct_evidence: list  # [PublicEvidence] added to the item itself, not through an update
-    related: list  # [(action, [PublicItem])]
+    related: list  # [PublicAction]
     status_history: list  # [HistoryEntry(date, status value)], oldest first
     target_history: list  # [HistoryEntry(date, target date, reason)], oldest first
     implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
@@ -435,10 +493,11 @@ def item_detail(reference):
     )
     return ItemDetail(
         item=public_items([item])[0],
-        themes=list(item.themes.all()),
+        themes=[PublicTheme(theme.slug, theme.name) for theme in item.themes.all()],
         updates=updates,
         direct_evidence=evidence.get(None, []),
-        related=[(action, public_items(action.other_items)) for action in actions],
+        related=[PublicAction(action.title, action.owner.name, public_items(action.other_items))
+                 for action in actions],
         status_history=status_history(updates),
         target_history=target_history(item, updates),
         **implementation_and_assurance(item, updates),
@@ -482,21 +541,27 @@ def target_history(item, updates):
 
 
 def sources():
-    return Source.objects.annotate(item_count=Count("items"))
+    """Every source (PublicSource) with its number of items, in publication order."""
+    return [PublicSource.from_source(source, source.item_count)
+            for source in Source.objects.annotate(item_count=Count("items"))]
 
 
 def source_detail(code):
+    """A source's PublicSource and its items (PublicItem). 404 if unknown."""
     source = get_object_or_404(Source, code=code)
-    return source, public_items(items().filter(source=source))
+    return PublicSource.from_source(source), public_items(items().filter(source=source))
 
 
 def themes():
-    return Theme.objects.annotate(item_count=Count("items"))
+    """Every theme (PublicTheme) with its number of items."""
+    return [PublicTheme(theme.slug, theme.name, theme.item_count)
+            for theme in Theme.objects.annotate(item_count=Count("items"))]
 
 
 def theme_detail(slug):
+    """A theme's PublicTheme and its items (PublicItem). 404 if unknown."""
     theme = get_object_or_404(Theme, slug=slug)
-    return theme, public_items(items().filter(themes=theme))
+    return PublicTheme(theme.slug, theme.name), public_items(items().filter(themes=theme))
 
 
 def status_counts_by_source():
@@ -509,7 +574,7 @@ def status_counts_by_source():
         by_status = counts.get(source.pk, {})
         result.append(
             {
-                "source": source,
+                "source": PublicSource.from_source(source),
                 "by_status": [(value, label, by_status.get(value, 0)) for value, label in Item.Status.choices],
                 "total": sum(by_status.values()),
             }

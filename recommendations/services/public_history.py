@@ -11,7 +11,7 @@ and the board's corrections, assurances (closures) and reopenings, which are
 published updates too.
 """
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Min
 from django.utils import timezone
@@ -65,7 +65,7 @@ class ItemAsAt:
 @dataclass
 class RecordAsAt:
     day: datetime.date
-    by_source: list  # [dashboards.Counts], one per source, in source order
+    by_source: list  # [dashboards.Counts], one per source, in source order, keyed by its PublicSource
     total: object  # dashboards.Counts over every item tracked that day
     items: list  # [ItemAsAt], every item tracked now, in source and number order
     not_yet_tracked: int  # items tracked now that were added after the day
@@ -81,6 +81,7 @@ def as_at(day):
     moment = dashboards.at_end_of(day)
     items = public_data.items()
     by_source, total = dashboards.counts_by_source(items, moment)
+    by_source = [replace(group, key=public_data.PublicSource.from_source(group.key)) for group in by_source]
     then = {
         row["id"]: row
         for row in dashboards.item_rows(items, moment).values("id", "status", "rag", "current_target_date")

@@ -54,9 +54,10 @@ class ItemListView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = public_data.page_rows(context["items"])
-        context["page_obj"].object_list = rows  # so the pagination's checks do not read the page again
-        context["items"] = public_data.public_items(rows)
+        # The page's public records stand in for its model objects everywhere the template
+        # could look (and the pagination's checks then do not read the page again).
+        records = public_data.public_items(public_data.page_rows(context["items"]))
+        context["page_obj"].object_list = context["object_list"] = context["items"] = records
         context["query_string"] = _query_string(self.request)
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
         return context
