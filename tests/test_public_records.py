@@ -22,7 +22,8 @@ PRIVATE = {"author", "reviewer", "review_comment", "state", "version", "added_by
 
 
 def test_public_records_have_no_private_fields():
-    for record in (public_data.PublicItem, public_data.PublicUpdate, public_data.PublicEvidence):
+    for record in (public_data.PublicItem, public_data.PublicUpdate, public_data.PublicEvidence,
+                   public_data.PublicSource, public_data.PublicTheme, public_data.PublicAction):
         names = {field.name for field in dataclasses.fields(record)}
         assert not names & PRIVATE, record
 
