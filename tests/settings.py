@@ -14,6 +14,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise reads the whole collectstatic output each time a test client starts: a
+# staticfiles/ folder left by the benchmark made every test slower (the suite 55 s to 66 s).
+# The browser tests' live server serves static files from the finders instead.
+STATIC_ROOT = None
 
 # Playwright's sync API runs an event loop in the test thread; Django's guard
 # against ORM calls from async code would otherwise stop the browser tests.
