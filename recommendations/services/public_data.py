@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import quote
 
-from django.db.models import Case, Count, F, Max, Prefetch, TextField, Value, When
+from django.db.models import Case, Count, F, Max, Prefetch, TextField, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -488,9 +488,10 @@ def item_detail(reference):
     # The links an assurance checked are shown only while the item is assured (implementation_and_assurance).
     checked = checked_evidence_by_update(updates.values("pk")) if item.status == Item.Status.ASSURED else {}
     updates = _public_updates(updates, evidence, checked)
-    actions = item.actions.select_related("owner").prefetch_related(
-        Prefetch("items", queryset=items().exclude(pk=item.pk), to_attr="other_items")
-    )
+    actions = list(item.actions.select_related("owner"))
+    if actions:  # most items are in no joint work: no query for their other items then
+        prefetch_related_objects(actions, Prefetch("items", queryset=items().exclude(pk=item.pk),
+                                                   to_attr="other_items"))
     return ItemDetail(
         item=public_items([item])[0],
         themes=[PublicTheme(theme.slug, theme.name) for theme in item.themes.all()],
