@@ -25,16 +25,18 @@ value is escaped, never marked safe.
 from functools import lru_cache
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.template.defaultfilters import linebreaksbr
 from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from recommendations import charts
-from recommendations.models import long_date, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate
+from recommendations.models import (
+    RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
+)
 from recommendations import http_cache
 from recommendations.rules import allowed
 
