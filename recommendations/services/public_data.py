@@ -482,12 +482,14 @@ class ItemDetail:
 
 def item_detail(reference):
     """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
-    item = get_object_or_404(items(), reference=reference)
+    item = get_object_or_404(Item.objects.select_related("source", "owner"), reference=reference)
     evidence = item_evidence_by_update(item)
     updates = _published().filter(item=item)
     # The links an assurance checked are shown only while the item is assured (implementation_and_assurance).
     checked = checked_evidence_by_update(updates.values("pk")) if item.status == Item.Status.ASSURED else {}
     updates = _public_updates(updates, evidence, checked)
+    # What items() annotates, read from the updates the page lists anyway (newest first).
+    item.last_published_at = updates[0].published_at if updates else None
     actions = list(item.actions.select_related("owner"))
     if actions:  # most items are in no joint work: no query for their other items then
         prefetch_related_objects(actions, Prefetch("items", queryset=items().exclude(pk=item.pk),
