@@ -1,9 +1,11 @@
+from html import escape  # Django's escape without its lazy-text check: these are plain strings
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
@@ -26,7 +28,7 @@ class PlainSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             mark = " selected" if option_value in selected else ""
             selected.discard(option_value)  # like Select: only the first match is selected
-            options.append(f'<option value="{escape(option_value)}"{mark}>{escape(label)}</option>')
+            options.append(f'<option value="{escape(option_value)}"{mark}>{escape(str(label))}</option>')
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe("".join(options)),

@@ -22,6 +22,7 @@ them in models.py. Everything is built with format_html, so any unexpected
 value is escaped, never marked safe.
 """
 
+import html
 from functools import lru_cache
 
 from django import template
@@ -293,6 +294,7 @@ def item_rows(items, show_source=False):
     escaped; the markup is the table's own.
     """
     hint = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">'
+    escape = html.escape  # Django's escape without its lazy-text check: 300 plain strings a page
     rows = []
     for item in items:
         source = f"{hint}{escape(item.source.short_title)}</span>" if show_source else ""
