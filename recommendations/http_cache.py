@@ -283,8 +283,8 @@ def _not_modified(request):
     validators = HttpResponse()
     validators["ETag"] = quote_etag(_public_etag(request))
     validators["Last-Modified"] = http_date(last_modified)
-    validators["Vary"] = "Cookie"
-    patch_cache_control(validators, public=True, max_age=PUBLIC_MAX_AGE)
+    validators["Vary"] = "Cookie"  # as SessionMiddleware marks the full response
+    _shared_by_everyone(validators)
     response = get_conditional_response(request, etag=validators["ETag"], last_modified=last_modified,
                                         response=validators)
     return response if response is not validators else None
@@ -338,11 +338,16 @@ def public_cache(view):
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_cache=True)
         else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            _shared_by_everyone(response)
         return response
 
     wrapper.public_page = True  # PublicPageCacheMiddleware answers for it
     return wrapper
+
+
+def _shared_by_everyone(response):
+    """Cache-Control of a page every anonymous visitor sees alike."""
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
 
 
 # --- What counts as a public change --------------------------------------------

@@ -1,10 +1,15 @@
 """The public pages show the tracked items and their published progress to anyone, without signing in."""
 import datetime
+import re
 
 import pytest
+from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, Organisation, Source
+from recommendations.services import public_data
+from recommendations.templatetags.tracker import form_groups
 from tests.helpers import demo_date, long_date, short_date
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +245,18 @@ def test_theme_pages_list_each_theme_and_its_items_from_every_source(seeded, cli
     assert sorted(references) == sorted(expected)
     assert {reference.split("-")[0] for reference in references} >= {"ADCS", "OFSTED"}
     assert client.get("/themes/no-such-theme/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["", f"q={'x' * 300}&status=in_progress&overdue=on&update_overdue=on"])
+def test_the_filters_form_groups_are_written_as_the_field_include_writes_them(seeded, query):
+    """form_groups writes text inputs, selects and checkboxes in Python for speed: the same
+    markup as includes/field.html, errors included (the search is too long in the second case)."""
+    form = public_data.item_filter(QueryDict(query)).form
+    by_include = "".join(render_to_string("includes/field.html", {"field": field, "label_class": "govuk-label--s"})
+                         for field in form)
+
+    def normalised(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    assert normalised(form_groups(form, "govuk-label--s")) == normalised(by_include)
+    assert ("govuk-error-message" in by_include) == bool(query)

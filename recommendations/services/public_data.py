@@ -24,7 +24,6 @@ reopening, correction), never to the person who wrote it.
 """
 import datetime
 from dataclasses import dataclass, field
-from itertools import groupby
 from urllib.parse import quote
 
 from django.db.models import Case, Count, F, Max, Prefetch, TextField, Value, When, prefetch_related_objects
@@ -420,44 +419,40 @@ def public_evidence():
     return EvidenceLink.objects.public()
 
 
+def _links_by_update(rows):
+    """{update id: [PublicEvidence, ...]} from (update id, title, url, date) rows, in their order."""
+    links = {}
+    for update_id, title, url, date in rows:
+        links.setdefault(update_id, []).append(PublicEvidence(title, url, date))
+    return links
+
+
 def evidence_by_update(update_ids):
     """{update id: [PublicEvidence, ...]} for published updates (ids, or a subquery of them), in one query."""
-    rows = (
+    return _links_by_update(
         public_evidence().filter(update__in=update_ids).order_by("update_id", "-date", "title", "url")
         .values_list("update_id", "title", "url", "date")
     )
-    return {
-        update_id: [PublicEvidence(title, url, date) for _, title, url, date in links]
-        for update_id, links in groupby(rows, key=lambda row: row[0])
-    }
 
 
 def item_evidence_by_update(item):
     """{update id: [PublicEvidence, ...]} for an item's public evidence, in one query; the
     links added to the item itself, not through an update, are under None."""
-    rows = (
+    return _links_by_update(
         public_evidence().filter(item=item).order_by("-date", "title", "url")
         .values_list("update_id", "title", "url", "date")
     )
-    evidence = {}
-    for update_id, title, url, date in rows:
-        evidence.setdefault(update_id, []).append(PublicEvidence(title, url, date))
-    return evidence
 
 
 def checked_evidence_by_update(update_ids):
     """{assurance id: [PublicEvidence, ...]}: the public links the board checked, in one query."""
-    rows = (
+    return _links_by_update(
         ProgressUpdate.evidence_checked.through.objects
         # A join, not "in (every public link)": SQLite would list every public link each time.
         .filter(public_evidence_condition("evidencelink__"), progressupdate__in=update_ids)
         .order_by("progressupdate_id", "-evidencelink__date", "evidencelink__title", "evidencelink__url")
         .values_list("progressupdate_id", "evidencelink__title", "evidencelink__url", "evidencelink__date")
     )
-    return {
-        update_id: [PublicEvidence(title, url, date) for _, title, url, date in links]
-        for update_id, links in groupby(rows, key=lambda row: row[0])
-    }
 
 
 @dataclass
