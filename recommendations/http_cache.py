@@ -192,6 +192,36 @@ def remembered(request, name, compute):
     return kept(f"public-pages:{version(request)}:{_today()}:{name}", compute)
 
 
+# One value per name, for the newest public version and day this process has seen.
+_growing = {}
+
+
+def remembered_here(request, name, factory):
+    """A value made by factory() (such as an empty dict) that pages add to until the
+    next public change, kept in this process only, never in the shared cache.
+
+    For values that fill as pages ask for them: the item list's records of the
+    items it has shown. As with remembered(), the key holds the version read from
+    the database on this request (and the day), so what is kept is never stale;
+    only the latest version's value is kept, so nothing grows past one version.
+    """
+    key = (version(request), _today())
+    with _local_lock:
+        kept_key, value = _growing.get(name, (None, None))
+        if kept_key != key:
+            value = factory()
+            _growing[name] = (key, value)
+    return value
+
+
+def forget_kept_values():
+    """Drop everything this process keeps (for tests: a rolled-back test leaves the
+    public version as it found it, so the next test could find values kept for it)."""
+    with _local_lock:
+        _local.clear()
+        _growing.clear()
+
+
 def is_shared(request):
     """Whether this request may be answered from, and stored in, the page cache.
 

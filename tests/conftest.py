@@ -41,7 +41,7 @@ def empty_cache():
     """Each test starts with empty caches, so no page cached by another test is served
     (a rolled-back test leaves the public version as it found it)."""
     cache.clear()
-    http_cache._local.clear()
+    http_cache.forget_kept_values()
 
 
 @pytest.fixture(autouse=True)

@@ -182,3 +182,33 @@ def test_parts_kept_per_public_version_change_with_it_even_with_the_cache_off(de
     source.save()
     assert b"Renamed source" in client.get("/").content  # the by-source table
     assert b'<option value="JAY">Renamed source' in client.get("/items/").content  # the source filter's options
+
+
+def test_the_lists_order_and_rows_kept_in_each_process_change_with_the_public_version(
+    demo_progress, council_officer, reviewer, client, settings
+):
+    """Each process keeps the item list's order and the rows it has shown, per public version:
+    with the page cache off, an edit and a publication show on the very next list."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    lists = ["/items/", "/items/?source=JAY", "/items/?source=JAY&status=not_started"]
+
+    def rows(url):
+        return {item.reference: item for item in client.get(url).context["items"]}
+
+    for url in lists:
+        listed = list(rows(url))
+        assert listed.index("JAY-03") < listed.index("JAY-14"), url
+
+    item = Item.objects.get(reference="JAY-03")
+    item.title, item.number = "Retitled by an administrator", 99  # now last of its source
+    item.save()
+    for url in lists:
+        listed = rows(url)
+        assert listed["JAY-03"].title == "Retitled by an administrator", url
+        assert list(listed).index("JAY-03") > list(listed).index("JAY-14"), url
+
+    update = workflow.save_draft(council_officer, item, narrative="Started.", proposed_status="in_progress")
+    workflow.submit(council_officer, update, update.version)
+    workflow.approve(reviewer, update, update.version)
+    assert rows("/items/?source=JAY")["JAY-03"].status == Item.Status.IN_PROGRESS
+    assert "JAY-03" not in rows("/items/?source=JAY&status=not_started")

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, Organisation, Source
-from recommendations.services import public_data
+from recommendations.services import public_data, synthetic
 from recommendations.templatetags.tracker import form_groups
 from tests.helpers import demo_date, long_date, short_date
 
@@ -260,3 +260,28 @@ def test_the_filters_form_groups_are_written_as_the_field_include_writes_them(se
 
     assert normalised(form_groups(form, "govuk-label--s")) == normalised(by_include)
     assert ("govuk-error-message" in by_include) == bool(query)
+
+
+def listed_references(client, query):
+    """Every reference the item list shows for a query string, page after page."""
+    references, page = [], 1
+    while True:
+        response = client.get(f"/items/?{query}&page={page}")
+        references += [item.reference for item in response.context["items"]]
+        if not response.context["page_obj"].has_next():
+            return references
+        page += 1
+
+
+@pytest.mark.empty_database
+@pytest.mark.parametrize("query", [
+    "", "status=in_progress", "overdue=on", "status=in_progress&overdue=on", "rag=red", "update_overdue=on",
+    "theme=missing-children&status=not_started", "source=SYN-003", "q=synthetic", "status=zzz",
+])
+def test_every_list_is_in_the_databases_order(client, query):
+    """A filter's matches are sorted by their place in the whole list (kept per public
+    version), not by the database: the same order, every match once, on every page."""
+    synthetic.generate(items=400, updates=600, seed=3, today=timezone.localdate())
+    expected = [item.reference for item in public_data.item_filter(QueryDict(query)).qs]
+    assert expected
+    assert listed_references(client, query) == expected

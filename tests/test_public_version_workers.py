@@ -113,6 +113,27 @@ def test_every_worker_shows_a_change_made_elsewhere_on_its_next_request(server):
     assert {etag for etag, _ in after} != {etag for etag, _ in before}
 
 
+def test_every_worker_lists_a_change_made_elsewhere_on_its_next_request(server):
+    """The item list's order and rows, kept in each worker per public version, as the page cache is
+    not: a cookie keeps these requests out of the page cache, so every one renders the list."""
+    base, env = server
+    no_page_cache = {"Cookie": f"{settings.SESSION_COOKIE_NAME}=not-a-session"}
+    lists = [base + "/items/", base + "/items/?source=JAY&status=not_started"]
+    for url in lists:
+        bodies = {fetch(url, no_page_cache)[1] for _ in range(REQUESTS)}  # each worker keeps its rows
+        assert all(body.index("JAY-03") < body.index("JAY-14") for body in bodies), url
+
+    manage(env, "shell", "-c", (
+        "from recommendations.models import Item; item = Item.objects.get(reference='JAY-03'); "
+        "item.title = 'Retitled by another process'; item.number = 99; item.save()"
+    ))
+
+    for url in lists:
+        bodies = [fetch(url, no_page_cache)[1] for _ in range(REQUESTS)]
+        assert all("Retitled by another process" in body for body in bodies), url
+        assert all(body.index("JAY-03") > body.index("JAY-14") for body in bodies), url
+
+
 # Made in another process: a board reviewer's session, and later an update submitted for review.
 SIGN_IN = (
     "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY; "

@@ -142,24 +142,37 @@ class PublicItem:
     formal_response_date: datetime.date | None
     update_cadence_months: int
     last_published_at: datetime.datetime | None  # the latest published update
-    last_published_ago: str  # "3 months ago", or empty with none
-    next_update_due: datetime.date | None  # None once implemented or assured
-    update_overdue: bool  # open, and no update published for longer than the cadence (Item.is_stale)
+    update_due_at: datetime.datetime | None  # None once implemented or assured (Item.next_update_due)
 
     def get_absolute_url(self):
         return self.url
+
+    # Worked out from the clock when read, not when the record was built: a list keeps
+    # its records for the rest of the public version's day (ItemListView).
+
+    @property
+    def last_published_ago(self):
+        """"3 months ago", or empty with no update published."""
+        return ago(self.last_published_at, timezone.now()) if self.last_published_at else ""
+
+    @property
+    def next_update_due(self):
+        return timezone.localdate(self.update_due_at) if self.update_due_at else None
+
+    @property
+    def update_overdue(self):
+        """Open, and no update published for longer than the cadence (Item.is_stale)."""
+        return self.update_due_at is not None and self.update_due_at < timezone.now()
 
     @property
     def update_cadence_label(self):
         return cadence_words(self.update_cadence_months)
 
     @classmethod
-    def from_item(cls, item, today, items_address, now=None, source=None):
+    def from_item(cls, item, today, items_address, source=None):
         """item: from items() (it needs last_published_at); items_address: the items list's
         address (worked out once, not reversed per row); source: its PublicSource, if
         already built (a list shares one per source)."""
-        now = now or timezone.now()
-        due = item.next_update_due()
         return cls(
             reference=item.reference,
             url=f"{items_address}{quote(item.reference)}/",
@@ -190,9 +203,7 @@ class PublicItem:
             formal_response_date=item.formal_response_date,
             update_cadence_months=item.update_cadence_months,
             last_published_at=item.last_published_at,
-            last_published_ago=ago(item.last_published_at, now) if item.last_published_at else "",
-            next_update_due=timezone.localdate(due) if due else None,
-            update_overdue=item.is_stale(now),
+            update_due_at=item.next_update_due(),
         )
 
 
@@ -303,28 +314,54 @@ def item_filter(params):
     return ItemFilter(params, queryset=items())
 
 
-def page_rows(page):
-    """The items of one page of a list (a sliced queryset from items()), in order.
+def list_order():
+    """Every item's id in the order lists show them, and {id: position}: one query of ids."""
+    ids = list(items().values_list("pk", flat=True))
+    return ids, {pk: position for position, pk in enumerate(ids)}
 
-    Only their ids are sorted and sliced, then the page's rows are read by id:
-    sorting every matching full row (with its source, owner and latest
-    publication) was most of a filtered list's or a later page's time.
+
+def ids_in_list_order(queryset, order):
+    """The ids of a queryset from items() (such as item_filter()'s), in the order the
+    list shows them. order: list_order(), worked out once per public version.
+
+    The database sorts only a search's matches (by relevance). Other filters' matches
+    are sorted here by their place in the whole list: sorting a few thousand matches
+    across the join to their sources took the database longer than reading their ids.
     """
-    ids = list(page.values_list("pk", flat=True))
-    rows = items().in_bulk(ids)
-    return [rows[pk] for pk in ids]
+    if queryset.query.order_by:
+        return list(queryset.values_list("pk", flat=True))
+    every_id, positions = order
+    if not queryset.query.has_filters():
+        return every_id
+    # An item added since `order` was read (in a later version) goes last.
+    return sorted(queryset.order_by().values_list("pk", flat=True), key=lambda pk: positions.get(pk, len(positions)))
+
+
+def public_items_by_id(ids, known):
+    """PublicItem records of the items with these ids, in this order.
+
+    Records are built only for the ids not in `known` ({item id: PublicItem}, from
+    earlier pages of the same public version and day), which this adds them to:
+    reading and building 50 full rows (with source, owner and latest publication)
+    was most of a list page's time.
+    """
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        rows = items().in_bulk(missing)
+        known.update(zip(rows, public_items(rows.values())))
+    return [known[pk] for pk in ids]
 
 
 def public_items(items):
     """PublicItem records for a list or queryset of items (from items())."""
-    today, now = timezone.localdate(), timezone.now()
+    today = timezone.localdate()
     items_address = reverse("public:item-list")
     sources = {}
     records = []
     for item in items:
         if item.source_id not in sources:
             sources[item.source_id] = PublicSource.from_source(item.source)
-        records.append(PublicItem.from_item(item, today, items_address, now, sources[item.source_id]))
+        records.append(PublicItem.from_item(item, today, items_address, sources[item.source_id]))
     return records
 
 

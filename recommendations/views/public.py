@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.http_cache import public_cache, remembered
+from recommendations.http_cache import public_cache, remembered, remembered_here
 from recommendations.services import headlines, open_data, public_data
 from recommendations.services.csv_export import csv_response
 
@@ -52,11 +52,18 @@ class ItemListView(FilterView):
     def get_queryset(self):
         return public_data.items()
 
+    def paginate_queryset(self, queryset, page_size):
+        # Pages of ids in the list's order; the rows are read (or found) in get_context_data.
+        order = remembered_here(self.request, "item-list-order", public_data.list_order)
+        return super().paginate_queryset(public_data.ids_in_list_order(queryset, order), page_size)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The page's public records stand in for its model objects everywhere the template
-        # could look (and the pagination's checks then do not read the page again).
-        records = public_data.public_items(public_data.page_rows(context["items"]))
+        # The page's public records stand in for its ids everywhere the template could
+        # look. An item's record is the same on every list until the next public change
+        # (or day), so each process keeps the records it has built.
+        known = remembered_here(self.request, "item-list-records", dict)
+        records = public_data.public_items_by_id(context["items"], known)
         context["page_obj"].object_list = context["object_list"] = context["items"] = records
         context["query_string"] = _query_string(self.request)
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
