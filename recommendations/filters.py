@@ -134,6 +134,15 @@ class ItemFilter(django_filters.FilterSet):
                     self.data.pop(name)
                 del self._form
 
+    _form_class = None
+
+    def get_form_class(self):
+        # The same fields on every request: the form class is made once per process, not
+        # per request (each form still works on its own copy of the fields, as Django's do).
+        if ItemFilter._form_class is None:
+            ItemFilter._form_class = super().get_form_class()
+        return ItemFilter._form_class
+
     # Lists of options read from the database: the same for every visitor until the
     # next public change, so they are read once per public version (http_cache.remembered).
     MODEL_CHOICES = ("source", "owner", "theme")

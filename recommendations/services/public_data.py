@@ -285,6 +285,12 @@ def items():
     return Item.objects.select_related("source", "owner").with_last_published()
 
 
+def every_item():
+    """Every tracked item, nothing joined or annotated: a queryset for a list to filter and
+    sort the ids of (its rows are then read with items())."""
+    return Item.objects.all()
+
+
 def item_values(items):
     """Each item of a queryset from items() as a dict of the columns the downloads publish,
     and the few their figures are worked out from (see open_data.item_records). Downloads
@@ -316,13 +322,13 @@ def item_filter(params):
 
 def list_order():
     """Every item's id in the order lists show them, and {id: position}: one query of ids."""
-    ids = list(items().values_list("pk", flat=True))
+    ids = list(every_item().values_list("pk", flat=True))
     return ids, {pk: position for position, pk in enumerate(ids)}
 
 
 def ids_in_list_order(queryset, order):
-    """The ids of a queryset from items() (such as item_filter()'s), in the order the
-    list shows them. order: list_order(), worked out once per public version.
+    """The ids of a queryset from every_item() or items() (filtered by ItemFilter), in
+    the order the list shows them. order: list_order(), worked out once per public version.
 
     The database sorts only a search's matches (by relevance). Other filters' matches
     are sorted here by their place in the whole list: sorting a few thousand matches
@@ -333,8 +339,11 @@ def ids_in_list_order(queryset, order):
     every_id, positions = order
     if not queryset.query.has_filters():
         return every_id
-    # An item added since `order` was read (in a later version) goes last.
-    return sorted(queryset.order_by().values_list("pk", flat=True), key=lambda pk: positions.get(pk, len(positions)))
+    ids = queryset.order_by().values_list("pk", flat=True)
+    try:
+        return sorted(ids, key=positions.__getitem__)
+    except KeyError:  # an item added since `order` was read (in a later version): last
+        return sorted(ids, key=lambda pk: positions.get(pk, len(positions)))
 
 
 def public_items_by_id(ids, known):

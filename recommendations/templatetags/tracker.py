@@ -196,9 +196,10 @@ def _short_date(date, language):
     return dateformat.format(date, "j M Y")
 
 
-def short_date(date):
-    """A date as the date filter writes it with "j M Y" (5 Jan 2026), each date worked out once."""
-    return _short_date(date, get_language()) if date else ""
+def short_date(date, language=None):
+    """A date as the date filter writes it with "j M Y" (5 Jan 2026), each date worked out once.
+    language: the active language, if the caller has it already (item_rows asks once a table)."""
+    return _short_date(date, language or get_language()) if date else ""
 
 
 @register.simple_tag
@@ -295,10 +296,12 @@ def item_rows(items, show_source=False):
     """
     hint = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">'
     escape = html.escape  # Django's escape without its lazy-text check: 300 plain strings a page
+    language = get_language()
     rows = []
     for item in items:
         source = f"{hint}{escape(item.source.short_title)}</span>" if show_source else ""
-        slipped = f"{hint}First agreed: {short_date(item.baseline_target_date)}</span>" if item.days_slipped else ""
+        slipped = (f"{hint}First agreed: {short_date(item.baseline_target_date, language)}</span>"
+                   if item.days_slipped else "")
         overdue = '<br><strong class="govuk-tag govuk-tag--red">Overdue</strong>' if item.is_overdue else ""
         update_overdue = '<br><strong class="govuk-!-font-size-16">Update overdue</strong>' if item.update_overdue else ""
         rows.append(
@@ -312,7 +315,7 @@ def item_rows(items, show_source=False):
             f'    <td class="govuk-table__cell">{escape(item.owner_short_name)}</td>\n'
             f'    <td class="govuk-table__cell">{status_tag(item.status)}<br>RAG: {rag_tag(item.rag)}{update_overdue}</td>\n'
             '    <td class="govuk-table__cell">\n'
-            f"      {escape(short_date(item.current_target_date) or 'Not set')}\n"
+            f"      {escape(short_date(item.current_target_date, language) or 'Not set')}\n"
             f"      {slipped}\n"
             f"      {overdue}\n"
             "    </td>\n"

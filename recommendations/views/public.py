@@ -50,7 +50,7 @@ class ItemListView(FilterView):
     context_object_name = "items"
 
     def get_queryset(self):
-        return public_data.items()
+        return public_data.every_item()
 
     def paginate_queryset(self, queryset, page_size):
         # Pages of ids in the list's order; the rows are read (or found) in get_context_data.
