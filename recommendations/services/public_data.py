@@ -26,7 +26,9 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from django.db.models import Case, Count, F, Max, Prefetch, TextField, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case, Count, Exists, F, Max, OuterRef, Prefetch, TextField, Value, When, prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -523,7 +525,10 @@ class ItemDetail:
 
 def item_detail(reference):
     """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
-    item = get_object_or_404(Item.objects.select_related("source", "owner"), reference=reference)
+    # Most items are in no joint work: the item's own query says so, and the page then reads none.
+    in_joint_work = Exists(Item.actions.through.objects.filter(item_id=OuterRef("pk")))
+    item = get_object_or_404(Item.objects.select_related("source", "owner").annotate(in_joint_work=in_joint_work),
+                             reference=reference)
     evidence = item_evidence_by_update(item)
     updates = _published().filter(item=item)
     # The links an assurance checked are shown only while the item is assured (implementation_and_assurance).
@@ -531,13 +536,13 @@ def item_detail(reference):
     updates = _public_updates(updates, evidence, checked)
     # What items() annotates, read from the updates the page lists anyway (newest first).
     item.last_published_at = updates[0].published_at if updates else None
-    actions = list(item.actions.select_related("owner"))
-    if actions:  # most items are in no joint work: no query for their other items then
+    actions = list(item.actions.select_related("owner")) if item.in_joint_work else []
+    if actions:
         prefetch_related_objects(actions, Prefetch("items", queryset=items().exclude(pk=item.pk),
                                                    to_attr="other_items"))
     return ItemDetail(
         item=public_items([item])[0],
-        themes=[PublicTheme(theme.slug, theme.name) for theme in item.themes.all()],
+        themes=[PublicTheme(slug, name) for slug, name in item.themes.values_list("slug", "name")],
         updates=updates,
         direct_evidence=evidence.get(None, []),
         related=[PublicAction(action.title, action.owner.name, public_items(action.other_items))

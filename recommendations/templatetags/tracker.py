@@ -26,12 +26,12 @@ import html
 from functools import lru_cache
 
 from django import template
-from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, timezone
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 
 from recommendations import charts
@@ -246,14 +246,16 @@ def evidence_links(links):
     """Public evidence links (PublicEvidence) as a bullet list, each with the site it really
     goes to and its date. A tag rather than an include: an item page lists the evidence of
     every published update."""
-    return format_html(
-        '<ul class="govuk-list govuk-list--bullet">{}</ul>',
-        format_html_join(
-            "", '<li><a class="govuk-link" href="{}" rel="noopener nofollow">{}</a> '
-            '<span class="govuk-hint govuk-!-display-inline">({})</span> ({})</li>',
-            ((link.url, link.title, link.host, long_date(link.date)) for link in links),
-        ),
-    )
+    return mark_safe(_evidence_list(links))
+
+
+def _evidence_list(links):
+    escape = html.escape
+    return '<ul class="govuk-list govuk-list--bullet">' + "".join(
+        f'<li><a class="govuk-link" href="{escape(link.url)}" rel="noopener nofollow">{escape(link.title)}</a> '
+        f'<span class="govuk-hint govuk-!-display-inline">({escape(link.host)})</span> ({long_date(link.date)})</li>'
+        for link in links
+    ) + "</ul>"
 
 
 @register.simple_tag
@@ -261,27 +263,30 @@ def published_updates(updates):
     """An item page's published progress (PublicUpdate records), one entry each.
 
     Written out in Python, like item_rows: an item with a long history lists
-    every update, and the template loop was most of the page's rendering.
+    every update, and the template loop was most of the page's rendering. Every
+    value is escaped (the narrative as linebreaksbr escapes it).
     """
+    escape = html.escape  # Django's escape without its lazy-text check: these are plain strings
+    zone = timezone.get_current_timezone()
     entries = []
     for update in updates:
         what = update.kind_label if update.is_board_decision else update.status_label.capitalize()
-        rag = format_html(" RAG {}", rag_tag(update.rag)) if update.rag else ""
+        rag = f" RAG {rag_tag(update.rag)}" if update.rag else ""
         target = ""
         if update.target_date:
-            reason = format_html(". Reason for the change: {}", update.target_date_reason) \
-                if update.target_date_reason else ""
-            target = format_html('<p class="govuk-body">Target date: {}{}</p>', long_date(update.target_date), reason)
-        evidence = format_html('<p class="govuk-body govuk-!-margin-bottom-1">Evidence:</p>{}',
-                               evidence_links(update.evidence)) if update.evidence else ""
-        entries.append(format_html(
-            '<div class="tracker-update" id="update-{}">'
-            '<h3 class="govuk-heading-s govuk-!-margin-bottom-1">{}: {}</h3>'
-            '<p class="govuk-body-s govuk-!-margin-bottom-2">Reported by {}. Status {}{}</p>'
-            '<p class="govuk-body">{}</p>{}{}</div>',
-            update.id, long_date(timezone.localtime(update.published_at)), what, update.organisation_name,
-            status_tag(update.status), rag, linebreaksbr(update.narrative, autoescape=True), target, evidence,
-        ))
+            reason = f". Reason for the change: {escape(update.target_date_reason)}" if update.target_date_reason else ""
+            target = f'<p class="govuk-body">Target date: {long_date(update.target_date)}{reason}</p>'
+        evidence = (f'<p class="govuk-body govuk-!-margin-bottom-1">Evidence:</p>{_evidence_list(update.evidence)}'
+                    if update.evidence else "")
+        narrative = escape(normalize_newlines(update.narrative)).replace("\n", "<br>")
+        entries.append(
+            f'<div class="tracker-update" id="update-{update.id}">'
+            f'<h3 class="govuk-heading-s govuk-!-margin-bottom-1">'
+            f'{long_date(timezone.localtime(update.published_at, zone))}: {escape(what)}</h3>'
+            f'<p class="govuk-body-s govuk-!-margin-bottom-2">Reported by {escape(update.organisation_name)}. '
+            f'Status {status_tag(update.status)}{rag}</p>'
+            f'<p class="govuk-body">{narrative}</p>{target}{evidence}</div>'
+        )
     return mark_safe("".join(entries))
 
 
