@@ -5,6 +5,7 @@ import re
 import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, Organisation, Source
@@ -258,8 +259,23 @@ def test_the_filters_form_groups_are_written_as_the_field_include_writes_them(se
     def normalised(html):
         return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
-    assert normalised(form_groups(form, "govuk-label--s")) == normalised(by_include)
+    assert normalised(form_groups({}, form, "govuk-label--s")) == normalised(by_include)
+    # Kept per public version and value: the same markup when written and when found again.
+    request = RequestFactory().get("/items/")
+    for _ in range(2):
+        assert normalised(form_groups({"request": request}, form, "govuk-label--s")) == normalised(by_include)
     assert ("govuk-error-message" in by_include) == bool(query)
+
+
+def test_each_visitor_sees_the_filter_values_they_chose(seeded, client):
+    """Filter groups are kept per public version and value: never another visitor's choice."""
+    for status, other in [("in_progress", "not_started"), ("not_started", "in_progress"), ("", "in_progress")]:
+        for _ in range(2):
+            body = client.get(f"/items/?status={status}&overdue=on").content.decode()
+            assert f'<option value="{status}" selected>' in body
+            assert f'<option value="{other}" selected>' not in body
+            assert 'id="id_overdue" checked' in body
+        assert 'id="id_overdue" checked' not in client.get(f"/items/?status={status}&page=1").content.decode()
 
 
 def listed_references(client, query):

@@ -202,16 +202,29 @@ def short_date(date, language=None):
     return _short_date(date, language or get_language()) if date else ""
 
 
-@register.simple_tag
-def form_groups(form, label_class=""):
-    """Every field of a form, each as includes/field.html writes it.
+@register.simple_tag(takes_context=True)
+def form_groups(context, form, label_class=""):
+    """Every field of a public filter form, each as includes/field.html writes it.
 
     Text inputs, select lists and single checkboxes are written here in Python,
     with the include's markup: through the include, the item filters' nine
     fields were a third of the item list's time. Other kinds of field (radios,
     checkbox lists, fieldsets, hidden) still go through the include.
+
+    A select list or checkbox without errors is the same for every visitor who
+    chose the same value, until the next public change (its options come from
+    public data): each is kept per public version and value, so a filtered list
+    writes only its search box. Only for forms that show public data alone.
     """
-    return mark_safe("".join(_form_group(field, label_class) for field in form))
+    request = context.get("request")
+    groups = []
+    for field in form:
+        if request is None or field.errors or field.widget_type not in ("plainselect", "checkbox"):
+            groups.append(_form_group(field, label_class))
+        else:
+            key = f"form-group:{type(form).__name__}:{field.name}:{field.value()!r}:{label_class}"
+            groups.append(http_cache.remembered(request, key, lambda field=field: _form_group(field, label_class)))
+    return mark_safe("".join(groups))
 
 
 def _form_group(field, label_class):
