@@ -24,6 +24,7 @@ reopening, correction), never to the person who wrote it.
 """
 import datetime
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote
 
 from django.db.models import (
@@ -281,10 +282,21 @@ UPDATE_VALUES = {
 }
 
 
+# Some queries below are built once per process and copied for each use (.all(), or a
+# .filter() that narrows them), as Django's generic views do with their queryset: building
+# their joins, annotations and expressions took longer than running them. The query built
+# once is never run itself, so it never holds results.
+
+
+@cache
+def _items():
+    return Item.objects.select_related("source", "owner").with_last_published()
+
+
 def items():
     """Every tracked item, with what lists and downloads show alongside it (its latest
     publication too, a subquery: no extra query)."""
-    return Item.objects.select_related("source", "owner").with_last_published()
+    return _items().all()
 
 
 def every_item():
@@ -393,17 +405,27 @@ def published_updates(updates=None, limit=None):
     """
     updates = (_published() if updates is None else updates)[:limit]
     return _public_updates(
-        updates, evidence_by_update(updates.values("pk")), checked_evidence_by_update(updates.values("pk"))
+        _update_values(updates), evidence_by_update(updates.values("pk")),
+        checked_evidence_by_update(updates.values("pk")),
     )
 
 
-def _public_updates(updates, evidence, checked):
-    """PublicUpdate records of a queryset of published updates, given their evidence and
-    the links the board checked, each {update id: [PublicEvidence, ...]}."""
+def _update_values(updates):
+    return updates.values(*UPDATE_FIELDS, **UPDATE_VALUES)
+
+
+@cache
+def _published_update_values():
+    return _update_values(_published())
+
+
+def _public_updates(rows, evidence, checked):
+    """PublicUpdate records of published updates' rows (from _update_values), given their
+    evidence and the links the board checked, each {update id: [PublicEvidence, ...]}."""
     return [
         PublicUpdate(**row, evidence=tuple(evidence.get(row["id"], ())),
                      evidence_checked=tuple(checked.get(row["id"], ())))
-        for row in updates.values(*UPDATE_FIELDS, **UPDATE_VALUES)
+        for row in rows
     ]
 
 
@@ -483,13 +505,15 @@ def evidence_by_update(update_ids):
     )
 
 
+@cache
+def _evidence_rows():
+    return public_evidence().order_by("-date", "title", "url").values_list("update_id", "title", "url", "date")
+
+
 def item_evidence_by_update(item):
     """{update id: [PublicEvidence, ...]} for an item's public evidence, in one query; the
     links added to the item itself, not through an update, are under None."""
-    return _links_by_update(
-        public_evidence().filter(item=item).order_by("-date", "title", "url")
-        .values_list("update_id", "title", "url", "date")
-    )
+    return _links_by_update(_evidence_rows().filter(item=item))
 
 
 def checked_evidence_by_update(update_ids):
@@ -523,17 +547,26 @@ class ItemDetail:
     assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
 
 
-def item_detail(reference):
-    """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
+@cache
+def _theme_rows():
+    return Theme.objects.values_list("slug", "name")
+
+
+@cache
+def _item_page_items():
     # Most items are in no joint work: the item's own query says so, and the page then reads none.
     in_joint_work = Exists(Item.actions.through.objects.filter(item_id=OuterRef("pk")))
-    item = get_object_or_404(Item.objects.select_related("source", "owner").annotate(in_joint_work=in_joint_work),
-                             reference=reference)
+    return Item.objects.select_related("source", "owner").annotate(in_joint_work=in_joint_work)
+
+
+def item_detail(reference):
+    """Everything the public item page shows, in a fixed number of queries. 404 if unknown."""
+    item = get_object_or_404(_item_page_items(), reference=reference)
     evidence = item_evidence_by_update(item)
-    updates = _published().filter(item=item)
     # The links an assurance checked are shown only while the item is assured (implementation_and_assurance).
-    checked = checked_evidence_by_update(updates.values("pk")) if item.status == Item.Status.ASSURED else {}
-    updates = _public_updates(updates, evidence, checked)
+    checked = (checked_evidence_by_update(_published().filter(item=item).values("pk"))
+               if item.status == Item.Status.ASSURED else {})
+    updates = _public_updates(_published_update_values().filter(item=item), evidence, checked)
     # What items() annotates, read from the updates the page lists anyway (newest first).
     item.last_published_at = updates[0].published_at if updates else None
     actions = list(item.actions.select_related("owner")) if item.in_joint_work else []
@@ -542,7 +575,7 @@ def item_detail(reference):
                                                    to_attr="other_items"))
     return ItemDetail(
         item=public_items([item])[0],
-        themes=[PublicTheme(slug, name) for slug, name in item.themes.values_list("slug", "name")],
+        themes=[PublicTheme(slug, name) for slug, name in _theme_rows().filter(items=item)],
         updates=updates,
         direct_evidence=evidence.get(None, []),
         related=[PublicAction(action.title, action.owner.name, public_items(action.other_items))
