@@ -88,3 +88,17 @@ def test_public_pages_hand_templates_no_model_objects(demo_progress, client):
                 found += [(url, path, type(obj).__name__) for path, obj in model_objects_in(value, name, set())
                           if not isinstance(obj, WHOLLY_PUBLIC)]
     assert found == []
+
+
+def test_queries_built_once_are_never_run_themselves(demo_progress, client):
+    """public_data builds some queries once per process and hands out copies: the one it keeps
+    must never be run, or it would hold one request's rows for every later one."""
+    built_once = [value for value in vars(public_data).values() if hasattr(value, "cache_info")]
+    assert len(built_once) >= 4
+    for url in every_public_url():
+        assert client.get(url).status_code == 200, url
+    for build in built_once:
+        query = build()
+        assert isinstance(query, QuerySet), build.__name__
+        assert query._result_cache is None, build.__name__
+        assert build.cache_info().hits > 1, build.__name__  # each was used, through copies
