@@ -212,3 +212,24 @@ def test_the_lists_order_and_rows_kept_in_each_process_change_with_the_public_ve
     workflow.approve(reviewer, update, update.version)
     assert rows("/items/?source=JAY")["JAY-03"].status == Item.Status.IN_PROGRESS
     assert "JAY-03" not in rows("/items/?source=JAY&status=not_started")
+
+
+def test_the_home_pages_figures_kept_per_public_version_change_with_it(demo_progress, reviewer, client, settings):
+    """The home page's figures at a glance and its date of the last publication are kept per public
+    version in each process: a change shows on the next request, with the page cache off."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client.force_login(reviewer)  # signed in: never the page cache
+
+    def done():
+        glance = client.get("/").context["glance"]
+        return f"{glance.done} of {glance.total} items implemented or assured"
+
+    before = done()
+    assert before in client.get("/").content.decode()
+    item = Item.objects.exclude(status__in=Item.DONE_STATUSES).first()
+    item.status = Item.Status.IMPLEMENTED
+    item.save()
+    after = done()
+    assert after != before
+    body = client.get("/").content.decode()
+    assert after in body and before not in body

@@ -38,7 +38,7 @@ def home(request):
             # The same for every visitor until the next public change: counted once per version.
             "source_counts": remembered(request, "status-counts-by-source", public_data.status_counts_by_source),
             "glance": remembered(request, "glance", headlines.for_everything),
-            "last_published": public_data.last_published_at(),
+            "last_published": remembered(request, "last-published", public_data.last_published_at),
         },
     )
 
