@@ -11,7 +11,9 @@ for the public in HOW_WE_COUNT, and the rules here must say the same.
 import calendar
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.db.models import Case, When
 from django.utils import timezone
 
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
@@ -40,6 +42,7 @@ class Band:
     ]
 
 
+@lru_cache(maxsize=4096)  # the figures ask for it once per item, and items share their dates
 def months_after(day, months):
     """The same day `months` calendar months later (the month's last day if it is shorter)."""
     month_index = day.month - 1 + months
@@ -130,12 +133,16 @@ def at_a_glance(items, scope_query="", today=None):
     """The figures for a queryset of public items (public_data.items(), narrowed). Two queries."""
     today = today or timezone.localdate()
     counts = dashboards.counts(items, dashboards.Moment(today=today), stale=False)
-    dated = items.order_by().annotate(done_at=dashboards.first_done()).values_list(
+    # Only an implemented or assured item is judged by when it was done (band): its history is
+    # read for those alone, not for every item.
+    done_at = Case(When(status__in=Item.DONE_STATUSES, then=dashboards.first_done()))
+    dated = items.order_by().annotate(done_at=done_at).values_list(
         "status", "baseline_target_date", "current_target_date", "done_at"
     )
     bands = dict.fromkeys([value for value, _, _ in Band.CHOICES], 0)
+    zone = timezone.get_current_timezone()  # read once, not for each of thousands of items
     for status, first_agreed, current, done_at in dated:
-        done_on = timezone.localdate(done_at) if done_at else None
+        done_on = timezone.localdate(done_at, zone) if done_at else None
         bands[band(status, first_agreed, current, done_on, today)] += 1
     scope = f"{scope_query}&" if scope_query else ""
     rated = counts.total - counts.by_rag[Item.Rag.NOT_RATED]
