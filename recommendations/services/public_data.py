@@ -112,7 +112,7 @@ FORMAL_RESPONSE_LABELS = dict(Item.FormalResponse.choices)
 SOURCE_KIND_LABELS = dict(Source.Kind.choices)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a list keeps up to one per item in each process
 class PublicItem:
     """What the public sees of an item."""
 
