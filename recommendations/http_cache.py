@@ -192,25 +192,27 @@ def remembered(request, name, compute):
     return kept(f"public-pages:{version(request)}:{_today()}:{name}", compute)
 
 
-# One value per name, for the newest public version and day this process has seen.
-_growing = {}
+# name: (public version and day, value), one value per name.
+_kept_here = {}
 
 
 def remembered_here(request, name, factory):
-    """A value made by factory() (such as an empty dict) that pages add to until the
-    next public change, kept in this process only, never in the shared cache.
+    """factory(), kept in this process only (never in the shared cache) until the
+    next public change or the next day.
 
-    For values that fill as pages ask for them: the item list's records of the
-    items it has shown. As with remembered(), the key holds the version read from
-    the database on this request (and the day), so what is kept is never stale;
-    only the latest version's value is kept, so nothing grows past one version.
+    For the item list: its order (10,000 ids, not worth a trip to the shared
+    cache), and a dict of the records of the items it has shown, which pages add
+    to. As with remembered(), the key holds the version read from the database on
+    this request, so what is kept is never stale; and only one version's value is
+    kept per name, so nothing grows past one version.
     """
     key = (version(request), _today())
-    with _local_lock:
-        kept_key, value = _growing.get(name, (None, None))
-        if kept_key != key:
-            value = factory()
-            _growing[name] = (key, value)
+    kept_key, value = _kept_here.get(name, (None, None))
+    if kept_key != key:
+        # No lock held while making it (the list's order is a query): two threads may both
+        # make it, and either one kept is right.
+        value = factory()
+        _kept_here[name] = (key, value)
     return value
 
 
@@ -219,7 +221,7 @@ def forget_kept_values():
     public version as it found it, so the next test could find values kept for it)."""
     with _local_lock:
         _local.clear()
-        _growing.clear()
+        _kept_here.clear()
 
 
 def is_shared(request):
