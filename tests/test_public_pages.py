@@ -290,14 +290,13 @@ def listed_references(client, query):
 
 
 @pytest.mark.empty_database
-@pytest.mark.parametrize("query", [
-    "", "status=in_progress", "overdue=on", "status=in_progress&overdue=on", "rag=red", "update_overdue=on",
-    "theme=missing-children&status=not_started", "source=SYN-003", "q=synthetic", "status=zzz",
-])
-def test_every_list_is_in_the_databases_order(client, query):
+def test_every_list_is_in_the_databases_order(client):
     """A filter's matches are sorted by their place in the whole list (kept per public
     version), not by the database: the same order, every match once, on every page."""
     synthetic.generate(items=400, updates=600, seed=3, today=timezone.localdate())
-    expected = [item.reference for item in public_data.item_filter(QueryDict(query)).qs]
-    assert expected
-    assert listed_references(client, query) == expected
+    for query in ["", "status=in_progress", "overdue=on", "status=in_progress&overdue=on", "rag=red",
+                  "update_overdue=on", "theme=missing-children&status=not_started", "source=SYN-003",
+                  "q=synthetic", "status=zzz"]:
+        expected = [item.reference for item in public_data.item_filter(QueryDict(query)).qs]
+        assert expected, query
+        assert listed_references(client, query) == expected, query
