@@ -300,3 +300,11 @@ def test_every_list_is_in_the_databases_order(client):
         expected = [item.reference for item in public_data.item_filter(QueryDict(query)).qs]
         assert expected, query
         assert listed_references(client, query) == expected, query
+
+
+def test_an_item_deleted_after_its_id_was_read_is_left_out_of_the_page(seeded):
+    """A list reads its page's ids, then their records: an item deleted in between is not an error."""
+    ids = list(Item.objects.filter(source__code="JAY").order_by("number").values_list("pk", flat=True)[:3])
+    Item.objects.filter(pk=ids[1]).delete()
+    records = public_data.public_items_by_id(ids, {})
+    assert [record.reference for record in records] == ["JAY-01", "JAY-03"]

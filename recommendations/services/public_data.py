@@ -372,7 +372,8 @@ def public_items_by_id(ids, known):
     if missing:
         rows = items().in_bulk(missing)
         known.update(zip(rows, public_items(rows.values())))
-    return [known[pk] for pk in ids]
+    # An item deleted since its id was read is left out, not an error.
+    return [known[pk] for pk in ids if pk in known]
 
 
 def public_items(items):
