@@ -200,17 +200,15 @@ def remembered_here(request, name, factory):
     """factory(), kept in this process only (never in the shared cache) until the
     next public change or the next day.
 
-    For the item list: its order (10,000 ids, not worth a trip to the shared
-    cache), and a dict of the records of the items it has shown, which pages add
-    to. As with remembered(), the key holds the version read from the database on
+    For the item list: a dict of the records of the items it has shown, which
+    pages add to in place (as a value in the shared cache could not be). As with remembered(), the key holds the version read from the database on
     this request, so what is kept is never stale; and only one version's value is
     kept per name, so nothing grows past one version.
     """
     key = (version(request), _today())
     kept_key, value = _kept_here.get(name, (None, None))
     if kept_key != key:
-        # No lock held while making it (the list's order is a query): two threads may both
-        # make it, and either one kept is right.
+        # No lock held while making it: two threads may both make it, and either one kept is right.
         value = factory()
         _kept_here[name] = (key, value)
     return value

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.urls import reverse
@@ -168,6 +168,12 @@ class Source(models.Model):
     def __str__(self):
         return self.short_title
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:  # its publication date or code may have moved its items in the list
+            number_items_in_list_order(using=self._state.db)
+
     def get_absolute_url(self):
         return reverse("public:source-detail", args=[self.code])
 
@@ -251,6 +257,30 @@ def stale_condition(now):
     )
     counted_from = Coalesce(_latest_published(before=now), models.F("created_at"))
     return ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
+
+
+def number_items_in_list_order(using="default"):
+    """Set every item's list_position to its place in Item.Meta.ordering (1, 2, 3, ...),
+    in one statement that writes only the places that changed.
+
+    Item.save() calls it for a new item and one given another source or number,
+    Source.save() when a source changes; code that adds items in bulk calls it once
+    after. Places are only an order: a deleted item leaves a gap, which changes nothing.
+    The window function and UPDATE ... FROM are written the same in SQLite and PostgreSQL.
+    """
+    connection = connections[using]
+    item_table, source_table = (connection.ops.quote_name(model._meta.db_table) for model in (Item, Source))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {item_table} SET list_position = ranked.position FROM (
+                   SELECT item.id AS id, ROW_NUMBER() OVER (
+                       ORDER BY source.published_on, source.code, item.number, item.id
+                   ) AS position
+                   FROM {item_table} AS item INNER JOIN {source_table} AS source ON source.id = item.source_id
+               ) AS ranked
+               WHERE {item_table}.id = ranked.id
+               AND ({item_table}.list_position IS NULL OR {item_table}.list_position <> ranked.position)"""
+        )
 
 
 class ItemQuerySet(models.QuerySet):
@@ -359,13 +389,20 @@ class Item(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The item's place in the order below, kept by number_items_in_list_order(): an indexed
+    # column, so a list sorts and pages its matches without joining every one to its source.
+    list_position = models.PositiveIntegerField(null=True, editable=False)
 
     objects = ItemQuerySet.as_manager()
-    history = HistoricalRecords()
+    # A place in a list is not part of the item's record.
+    history = HistoricalRecords(excluded_fields=["list_position"])
 
     class Meta:
         ordering = ["source__published_on", "source__code", "number"]
         indexes = [
+            # The item list in its order, whole or by status.
+            models.Index(fields=["list_position"]),
+            models.Index(fields=["status", "list_position"]),
             # Status alone, and "overdue" (status, then target date before today): a filtered
             # list counts its matches from the index instead of reading every item of a status.
             models.Index(fields=["status", "current_target_date"]),
@@ -384,6 +421,25 @@ class Item(models.Model):
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        item = super().from_db(db, field_names, values)
+        item._loaded_place = (item.__dict__.get("source_id"), item.__dict__.get("number"))
+        return item
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A new item, or one given another source or number, takes a new place in the list.
+        moved = self._state.adding or getattr(self, "_loaded_place", None) != (self.source_id, self.number)
+        if update_fields is None and not self._state.adding:
+            # Places are written only by number_items_in_list_order(): an item read before
+            # another item was added must not write its old place back.
+            update_fields = [field.name for field in self._meta.concrete_fields
+                             if not field.primary_key and field.name != "list_position"]
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if moved:
+            number_items_in_list_order(using=self._state.db)
+            self._loaded_place = (self.source_id, self.number)
 
     def get_absolute_url(self):
         return reverse("public:item-detail", args=[self.reference])

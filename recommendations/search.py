@@ -79,7 +79,7 @@ def terms(query):
 
 
 def search(items, query):
-    """The items matching the query, the best matches first."""
+    """The items matching the query, the best matches first, then in the order of the list."""
     query = query.strip()
     if not _normalise(query):
         return items
@@ -125,7 +125,7 @@ def _full_text(items, query):
     return (
         items.annotate(search=vector, rank=SearchRank(vector, search_query))
         .filter(search=search_query)
-        .order_by("-rank", *Item._meta.ordering)
+        .order_by("-rank", "list_position")
     )
 
 
@@ -158,5 +158,5 @@ def _every_word(items, query):
     return (
         items.filter(matches)
         .annotate(phrase_first=Case(When(whole_phrase, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("phrase_first", *Item._meta.ordering)
+        .order_by("phrase_first", "list_position")
     )

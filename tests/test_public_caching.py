@@ -184,11 +184,11 @@ def test_parts_kept_per_public_version_change_with_it_even_with_the_cache_off(de
     assert b'<option value="JAY">Renamed source' in client.get("/items/").content  # the source filter's options
 
 
-def test_the_lists_order_and_rows_kept_in_each_process_change_with_the_public_version(
+def test_the_list_rows_kept_in_each_process_change_with_the_public_version(
     demo_progress, council_officer, reviewer, client, settings
 ):
-    """Each process keeps the item list's order and the rows it has shown, per public version:
-    with the page cache off, an edit and a publication show on the very next list."""
+    """Each process keeps the rows the item list has shown, per public version: with the page
+    cache off, an edit (one that moves the item, too) and a publication show on the very next list."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     lists = ["/items/", "/items/?source=JAY", "/items/?source=JAY&status=not_started"]
 

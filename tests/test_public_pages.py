@@ -291,8 +291,8 @@ def listed_references(client, query):
 
 @pytest.mark.empty_database
 def test_every_list_is_in_the_databases_order(client):
-    """A filter's matches are sorted by their place in the whole list (kept per public
-    version), not by the database: the same order, every match once, on every page."""
+    """A list sorts and pages its matches by the items' list_position, not by Item.Meta.ordering
+    across the join to sources: the same order, every match once, on every page."""
     synthetic.generate(items=400, updates=600, seed=3, today=timezone.localdate())
     for query in ["", "status=in_progress", "overdue=on", "status=in_progress&overdue=on", "rag=red",
                   "update_overdue=on", "theme=missing-children&status=not_started", "source=SYN-003",

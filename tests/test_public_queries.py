@@ -5,7 +5,7 @@ whatever the number of items, updates and evidence links.
 Counted once on a small data set, then again after adding over 500 items and
 hundreds of published updates with evidence: the counts must be the same. Each
 page is counted as the first request after a change, when nothing kept for the
-public version (option lists, the list's order and rows) is reused: the most it runs.
+public version (option lists, the list's rows) is reused: the most it runs.
 """
 import datetime
 

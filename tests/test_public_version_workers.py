@@ -1,5 +1,5 @@
-"""Two real gunicorn workers, each with its own in-process cache (pages, and the item list's order
-and rows), both show a public change on their very next request: the public version is read
+"""Two real gunicorn workers, each with its own in-process cache (pages, and the item list's
+rows), both show a public change on their very next request: the public version is read
 from the database, not from memory.
 The same holds for the board's figures, kept per board version, after an unpublished change.
 
@@ -98,9 +98,9 @@ def server(database_url):
 
 
 def test_every_worker_shows_a_change_made_elsewhere_on_its_next_request(server):
-    """The item page through the page cache, and the item list's order and rows, which each worker
-    keeps per public version as the page cache is not: a cookie keeps those requests out of the page
-    cache, so every one renders the list."""
+    """The item page through the page cache, and the item list's rows, which each worker keeps per
+    public version as the page cache is not, and its order (a renumbered item moves): a cookie keeps
+    those requests out of the page cache, so every one renders the list."""
     base, env = server
     page = base + "/items/JAY-04/"
     no_page_cache = {"Cookie": f"{settings.SESSION_COOKIE_NAME}=not-a-session"}

@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from recommendations.models import number_items_in_list_order
+
 BACKED_UP_APPS = ["recommendations"]
 BACKED_UP_MODELS = ["auth.Group", "admin.LogEntry"]
 
@@ -86,6 +88,7 @@ def import_backup(stream):
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+    number_items_in_list_order()  # a backup made before items had places in the list has none
     return rows
 
 

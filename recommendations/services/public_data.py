@@ -299,10 +299,11 @@ def items():
     return _items().all()
 
 
-def every_item():
-    """Every tracked item, nothing joined or annotated: a queryset for a list to filter and
-    sort the ids of (its rows are then read with items())."""
-    return Item.objects.all()
+def items_in_list_order():
+    """Every tracked item, nothing joined or annotated, in the order lists show them (by
+    their indexed list_position): a queryset for a list to filter and page the ids of
+    (its rows are then read with items())."""
+    return Item.objects.order_by("list_position")
 
 
 def item_values(items):
@@ -334,32 +335,6 @@ def item_filter(params):
     return ItemFilter(params, queryset=items())
 
 
-def list_order():
-    """Every item's id in the order lists show them, and {id: position}: one query of ids."""
-    ids = list(every_item().values_list("pk", flat=True))
-    return ids, {pk: position for position, pk in enumerate(ids)}
-
-
-def ids_in_list_order(queryset, order):
-    """The ids of a queryset from every_item() or items() (filtered by ItemFilter), in
-    the order the list shows them. order: list_order(), worked out once per public version.
-
-    The database sorts only a search's matches (by relevance). Other filters' matches
-    are sorted here by their place in the whole list: sorting a few thousand matches
-    across the join to their sources took the database longer than reading their ids.
-    """
-    if queryset.query.order_by:
-        return list(queryset.values_list("pk", flat=True))
-    every_id, positions = order
-    if not queryset.query.has_filters():
-        return every_id
-    ids = queryset.order_by().values_list("pk", flat=True)
-    try:
-        return sorted(ids, key=positions.__getitem__)
-    except KeyError:  # an item added since `order` was read (in a later version): last
-        return sorted(ids, key=lambda pk: positions.get(pk, len(positions)))
-
-
 def public_items_by_id(ids, known):
     """PublicItem records of the items with these ids, in this order.
 
@@ -368,6 +343,7 @@ def public_items_by_id(ids, known):
     reading and building 50 full rows (with source, owner and latest publication)
     was most of a list page's time.
     """
+    ids = list(ids)
     missing = [pk for pk in ids if pk not in known]
     if missing:
         rows = items().in_bulk(missing)

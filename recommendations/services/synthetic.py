@@ -34,6 +34,7 @@ from recommendations.models import (
     Source,
     Theme,
     User,
+    number_items_in_list_order,
 )
 from recommendations import http_cache
 
@@ -287,7 +288,9 @@ class _Generator:
                     current_target_date=current,
                 )
             )
-        return self._bulk(Item, items)
+        items = self._bulk(Item, items)
+        number_items_in_list_order()  # bulk_create does not call Item.save()
+        return items
 
     def _themes_for_items(self):
         through = Item.themes.through

@@ -50,12 +50,11 @@ class ItemListView(FilterView):
     context_object_name = "items"
 
     def get_queryset(self):
-        return public_data.every_item()
+        return public_data.items_in_list_order()
 
     def paginate_queryset(self, queryset, page_size):
-        # Pages of ids in the list's order; the rows are read (or found) in get_context_data.
-        order = remembered_here(self.request, "item-list-order", public_data.list_order)
-        return super().paginate_queryset(public_data.ids_in_list_order(queryset, order), page_size)
+        # Pages of ids (a search's in order of relevance); the rows are read (or found) in get_context_data.
+        return super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
