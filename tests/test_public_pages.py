@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.http import QueryDict
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
@@ -308,3 +309,19 @@ def test_an_item_deleted_after_its_id_was_read_is_left_out_of_the_page(seeded):
     Item.objects.filter(pk=ids[1]).delete()
     records = public_data.public_items_by_id(ids, {})
     assert [record.reference for record in records] == ["JAY-01", "JAY-03"]
+
+
+@pytest.mark.parametrize("value", [
+    datetime.date(2014, 9, 9),
+    datetime.date(2026, 12, 31),
+    datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.timezone.utc),  # 1 July in London
+    datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.timezone.utc),  # still 31 January
+    None,
+    "",
+])
+def test_the_long_date_filter_writes_what_the_date_filter_wrote(value):
+    """Pages write dates with |long_date, in place of Django's |date:"j F Y": the same words."""
+    context = Context({"value": value})
+    expected = Template('{{ value|date:"j F Y" }}').render(context)
+    assert Template("{% load tracker %}{{ value|long_date }}").render(context) == expected
+    assert expected or value in (None, "")

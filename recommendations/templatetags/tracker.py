@@ -22,6 +22,7 @@ them in models.py. Everything is built with format_html, so any unexpected
 value is escaped, never marked safe.
 """
 
+import datetime
 import html
 from functools import lru_cache
 
@@ -189,6 +190,17 @@ def glance_chart(glance):
         description,
         [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
     )
+
+
+@register.filter(name="long_date")
+def long_date_filter(value):
+    """A date, or a moment in local time, as |date:"j F Y" writes it (9 September 2014), and
+    "" for none: the same words for a fraction of the work (no format or locale lookups)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return long_date(value)
 
 
 @lru_cache(maxsize=4096)
