@@ -514,6 +514,7 @@ class HistoryEntry:
 @dataclass
 class ItemDetail:
     item: PublicItem
+    feed_url: str  # its Atom feed
     themes: list  # [PublicTheme]
     updates: list  # [PublicUpdate], newest first
     direct_evidence: list  # [PublicEvidence] added to the item itself, not through an update
@@ -552,6 +553,7 @@ def item_detail(reference):
                                                    to_attr="other_items"))
     return ItemDetail(
         item=public_items([item])[0],
+        feed_url=reverse("public:item-feed", args=[item.reference]),
         themes=[PublicTheme(slug, name) for slug, name in _theme_rows().filter(items=item)],
         updates=updates,
         direct_evidence=evidence.get(None, []),
