@@ -11,11 +11,10 @@ from recommendations import roles
 from tests.workflow_helpers import EVIDENCE, approved, submitted
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def _make_overdue(reference):
-    Item.objects.filter(reference=reference).update(current_target_date=TODAY - datetime.timedelta(days=1))
+    Item.objects.filter(reference=reference).update(current_target_date=timezone.localdate() - datetime.timedelta(days=1))
 
 
 def _age_published_updates(reference, days):
@@ -43,7 +42,7 @@ def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, p
     assert "JAY-03" in body and "Target date passed" in body
     assert "JAY-01" in body and "No update published for 45 days" in body
     assert "JAY-07" not in body
-    assert ReminderLog.objects.filter(sent_on=TODAY).count() == 2
+    assert ReminderLog.objects.filter(sent_on=timezone.localdate()).count() == 2
 
     call_command("send_reminders")  # cron runs again the same day
     assert len(mailoutbox) == 2
