@@ -431,7 +431,7 @@ class Item(models.Model):
     def save(self, *args, update_fields=None, **kwargs):
         # A new item, or one given another source or number, takes a new place in the list.
         moved = self._state.adding or getattr(self, "_loaded_place", None) != (self.source_id, self.number)
-        if update_fields is None and not self._state.adding:
+        if update_fields is None and not self._state.adding and self.pk is not None:
             # Places are written only by number_items_in_list_order(): an item read before
             # another item was added must not write its old place back.
             update_fields = [field.name for field in self._meta.concrete_fields
