@@ -201,9 +201,10 @@ def remembered_here(request, name, factory):
     next public change or the next day.
 
     For the item list: a dict of the records of the items it has shown, which
-    pages add to in place (as a value in the shared cache could not be). As with remembered(), the key holds the version read from the database on
-    this request, so what is kept is never stale; and only one version's value is
-    kept per name, so nothing grows past one version.
+    pages add to in place (as a value in the shared cache could not be). As with
+    remembered(), the key holds the version read from the database on this
+    request, so what is kept is never stale; and only one version's value is kept
+    per name, so nothing grows past one version.
     """
     key = (version(request), _today())
     kept_key, value = _kept_here.get(name, (None, None))

@@ -196,11 +196,9 @@ def glance_chart(glance):
 def long_date_filter(value):
     """A date, or a moment in local time, as |date:"j F Y" writes it (9 September 2014), and
     "" for none: the same words for a fraction of the work (no format or locale lookups)."""
-    if not value:
-        return ""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return long_date(value)
+        return long_date(timezone.localtime(value) if timezone.is_aware(value) else value)
+    return long_date(value) if isinstance(value, datetime.date) else ""
 
 
 @lru_cache(maxsize=4096)
