@@ -16,10 +16,12 @@
     {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
     {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.share_bars)
+    {{ update.published_at|long_date }} -> 9 September 2014 (as |date:"j F Y", in local time)
 
 Labels are the model choices' own and colours come from the tables next to
-them in models.py. Everything is built with format_html, so any unexpected
-value is escaped, never marked safe.
+them in models.py. Markup is built with format_html, or, on the hottest
+paths (item rows, published progress, evidence links), with every value
+passed through html.escape first: no value is ever marked safe unescaped.
 """
 
 import datetime
@@ -195,7 +197,7 @@ def glance_chart(glance):
 @register.filter(name="long_date")
 def long_date_filter(value):
     """A date, or a moment in local time, as |date:"j F Y" writes it (9 September 2014), and
-    "" for none: the same words for a fraction of the work (no format or locale lookups)."""
+    "" for anything else: the same words for a fraction of the work (no format or locale lookups)."""
     if isinstance(value, datetime.datetime):
         return long_date(timezone.localtime(value) if timezone.is_aware(value) else value)
     return long_date(value) if isinstance(value, datetime.date) else ""
