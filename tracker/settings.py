@@ -222,10 +222,22 @@ def cache_from_url(url):
     and dropped when something is published, so production with more than one
     app server must use Redis or the database: a cache inside each process
     would not hear of a publication made through another server.
+
+    Redis is used through tracker.cache.FailOpenRedisCache: while it cannot be
+    reached, or does not answer within TRACKER_CACHE_TIMEOUT seconds, pages are
+    served from the database and Redis is left alone for
+    TRACKER_CACHE_RETRY_AFTER seconds before the next try.
     """
     scheme, _, rest = url.partition("://")
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tracker"}
+        timeout = float(os.environ.get("TRACKER_CACHE_TIMEOUT", "0.25"))
+        return {
+            "BACKEND": "tracker.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "tracker",
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            "RETRY_AFTER": float(os.environ.get("TRACKER_CACHE_RETRY_AFTER", "5")),
+        }
     if scheme == "db":
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "tracker_cache"}
     if scheme == "dummy":
