@@ -204,12 +204,12 @@ def item_is_overdue(status, current_target_date, today):
     return bool(current_target_date and current_target_date < today and status not in Item.DONE_STATUSES)
 
 
-def item_update_due(status, last_published_at, created_at, update_cadence_months):
-    """When the next published update is due (a moment), or None once implemented or assured:
-    the span stale_condition checks."""
+def item_update_due(status, last_reported_at, created_at, update_cadence_months):
+    """When the owner's next progress update is due (a moment), or None once implemented or
+    assured: the span stale_condition checks, from the owner's last report (last_report)."""
     if status in Item.DONE_STATUSES:
         return None
-    return (last_published_at or created_at) + cadence_delta(update_cadence_months)
+    return (last_reported_at or created_at) + cadence_delta(update_cadence_months)
 
 
 # How often each item is expected to have a published update: a number of
@@ -225,22 +225,26 @@ def cadence_delta(months):
     return datetime.timedelta(days=round(months * 365.25 / 12))
 
 
-def _latest_published(before=None):
-    """When the row's item last had an update published (before `before`, if given), or None.
+def last_report(before=None):
+    """The owner's last report: when the row's item last had a progress update published
+    (ProgressUpdateQuerySet.owner_reports; before `before`, if given), or None. The board's
+    own decisions are not reports, so they never reset the reporting clock.
 
     Refers to the item by "id", not "pk": on its history rows the pk is the history row's own.
     """
-    published = ProgressUpdate.objects.published().filter(item_id=models.OuterRef("id"))
+    reports = ProgressUpdate.objects.owner_reports().filter(item_id=models.OuterRef("id"))
     if before is not None:
-        published = published.filter(published_at__lt=before)
-    return models.Subquery(published.order_by("-published_at").values("published_at")[:1])
+        reports = reports.filter(published_at__lt=before)
+    return models.Subquery(reports.order_by("-published_at").values("published_at")[:1])
 
 
 def stale_condition(now):
-    """Open (not implemented or assured), and no update published for longer
-    than the item's update cadence: counted from the latest published update,
-    or from when the item was added if it has none. An update waiting for
-    review does not count: the public record is what is stale.
+    """"Update overdue": open (not implemented or assured), and the owner has not
+    reported for longer than the item's update cadence: counted from the owner's
+    last report (the latest published progress update, last_report), or from
+    when the item was added if it has none. An update waiting for review does
+    not count (the public record is what is stale), nor does a decision of the
+    board (a correction, a reopening, an assurance): the clock is the owner's.
 
     `now` may be a past moment (the "as at" view): updates published after it
     are then not seen. Works on item rows and their history rows alike.
@@ -255,7 +259,7 @@ def stale_condition(now):
         ],
         output_field=models.DateTimeField(),
     )
-    counted_from = Coalesce(_latest_published(before=now), models.F("created_at"))
+    counted_from = Coalesce(last_report(before=now), models.F("created_at"))
     return ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
 
 
@@ -293,9 +297,9 @@ class ItemQuerySet(models.QuerySet):
     def stale(self, now):
         return self.filter(stale_condition(now))
 
-    def with_last_published(self):
-        """Annotate last_published_at: when the latest published update was published (or None)."""
-        return self.annotate(last_published_at=_latest_published())
+    def with_last_report(self):
+        """Annotate last_reported_at: the owner's last report (last_report), or None."""
+        return self.annotate(last_reported_at=last_report())
 
 
 class Item(models.Model):
@@ -512,13 +516,13 @@ class Item(models.Model):
         )
 
     def next_update_due(self):
-        """When the next published update is due (a moment), or None for an implemented or
-        assured item; needs ItemQuerySet.with_last_published()."""
-        return item_update_due(self.status, self.last_published_at, self.created_at, self.update_cadence_months)
+        """When the owner's next progress update is due (a moment), or None for an implemented
+        or assured item; needs ItemQuerySet.with_last_report()."""
+        return item_update_due(self.status, self.last_reported_at, self.created_at, self.update_cadence_months)
 
     def is_stale(self, now=None):
-        """Python mirror of stale_condition (no update published for longer than the
-        cadence); needs ItemQuerySet.with_last_published()."""
+        """Python mirror of stale_condition ("update overdue": the owner has not reported for
+        longer than the cadence); needs ItemQuerySet.with_last_report()."""
         due = self.next_update_due()
         return due is not None and due < (now or timezone.now())
 
@@ -561,6 +565,11 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=ProgressUpdate.State.APPROVED)
 
+    def owner_reports(self):
+        """The owner's reports: published updates that are not decisions of the board. They
+        alone keep an item's reporting clock (stale_condition, "update overdue")."""
+        return self.published().exclude(kind__in=ProgressUpdate.BOARD_DECISIONS)
+
 
 class ProgressUpdate(models.Model):
     """An officer's report of progress on one item, reviewed by the board; or a
@@ -587,6 +596,8 @@ class ProgressUpdate(models.Model):
         AUDITED = "audited", "Audited or inspected"
         OUTCOMES = "outcomes", "Outcomes improved"
 
+    # The board's own decisions, published as it makes them: never the owner's report.
+    BOARD_DECISIONS = (Kind.ASSURANCE, Kind.REOPENING, Kind.CORRECTION)
     # An organisation has at most one of these on an item at a time.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
     # Who is credited in public with an update that has no organisation: the board's own decisions.
@@ -650,6 +661,11 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"Update on {self.item.reference} ({self.get_state_display()})"
+
+    @property
+    def is_board_decision(self):
+        """The board's own decision, not a report from the owner (BOARD_DECISIONS)."""
+        return self.kind in self.BOARD_DECISIONS
 
 
 UPDATE_STATE_COLOURS = {

@@ -78,7 +78,7 @@ def test_stale_items_follow_each_items_update_cadence(crafted, months, expected)
 
 
 def test_stale_items_show_their_last_published_update(crafted):
-    stale = {item.reference: item.last_published for item in dashboards.stale_items(ALL(), dashboards.live())}
+    stale = {item.reference: item.last_reported_at for item in dashboards.stale_items(ALL(), dashboards.live())}
     assert stale["A3"] is None
     assert (timezone.now() - stale["B1"]).days == 40
 

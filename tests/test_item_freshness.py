@@ -108,7 +108,7 @@ def test_stale_is_no_update_published_for_longer_than_the_cadence(history):
 @pytest.mark.empty_database
 def test_the_python_mirror_and_the_due_date_use_the_same_span(history):
     now = history["now"]
-    items = {item.reference: item for item in Item.objects.with_last_published()}
+    items = {item.reference: item for item in Item.objects.with_last_report()}
     assert {reference for reference, item in items.items() if item.is_stale(now)} == STALE_NOW
     assert items["Q-EXACT"].next_update_due() == now
     assert items["Q-FRESH"].next_update_due() == now + MINUTE

@@ -20,9 +20,9 @@ class Reason:
 
 
 def with_progress(items):
-    """Annotate items with their latest publication and open updates, as subqueries (one query in all)."""
+    """Annotate items with their owner's last report and open updates, as subqueries (one query in all)."""
     updates = ProgressUpdate.objects.filter(item=OuterRef("pk"))
-    return items.with_last_published().annotate(
+    return items.with_last_report().annotate(
         has_returned=Exists(updates.filter(state=State.RETURNED)),
         has_draft=Exists(updates.filter(state=State.DRAFT)),
         has_submitted=Exists(updates.filter(state=State.SUBMITTED)),
@@ -43,8 +43,8 @@ def reasons(item, today, now):
         found.append(Reason("overdue", f"Target date passed on {item.current_target_date.day} "
                                        f"{item.current_target_date:%B %Y}"))
     if item.is_stale(now):
-        if item.last_published_at:
-            found.append(Reason("stale", f"No update published for {how_long((now - item.last_published_at).days)}"))
+        if item.last_reported_at:
+            found.append(Reason("stale", f"No update published for {how_long((now - item.last_reported_at).days)}"))
         else:
             found.append(Reason("stale", "No update published since the item was added"))
     if item.has_returned:

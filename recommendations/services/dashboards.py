@@ -23,6 +23,7 @@ from recommendations.models import (
     Item,
     ProgressUpdate,
     Source,
+    last_report,
     overdue_condition,
     slipping_condition,
     stale_condition,
@@ -100,13 +101,6 @@ def update_rows(items, moment):
     if moment.until is not None:
         updates = latest_history(ProgressUpdate.history.model, moment.until)
     return updates.filter(item_id__in=items.values("pk"))
-
-
-def _last_published(moment):
-    updates = ProgressUpdate.objects.published().filter(item_id=OuterRef("id"))
-    if moment.until is not None:
-        updates = updates.filter(published_at__lt=moment.until)
-    return Subquery(updates.order_by("-published_at").values("published_at")[:1])
 
 
 # --- Counts ------------------------------------------------------------------
@@ -243,10 +237,13 @@ def slipping_items(items, moment, limit=None):
 
 
 def stale_items(items, moment, limit=None):
-    """Open items with no update published within their cadence, stalest first (never published, then the
-    longest since; the first `limit` of them). Each has last_published (or None)."""
-    rows = item_rows(items, moment).filter(stale_condition(moment.now)).annotate(last_published=_last_published(moment))
-    return list(_listed(rows).order_by(F("last_published").asc(nulls_first=True), "reference")[:limit])
+    """Open items whose owner has not reported within their cadence ("update overdue"), stalest first (never
+    reported, then the longest since; the first `limit` of them). Each has last_reported_at (or None): the
+    owner's last report, as the stale rule counts it (not the board's decisions)."""
+    rows = item_rows(items, moment).filter(stale_condition(moment.now)).annotate(
+        last_reported_at=last_report(before=moment.until)
+    )
+    return list(_listed(rows).order_by(F("last_reported_at").asc(nulls_first=True), "reference")[:limit])
 
 
 @dataclass

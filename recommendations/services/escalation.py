@@ -73,7 +73,8 @@ def late_items(today, now):
 
 def _resolve_ended(late_ids, now):
     """End the open spells of items no longer late, or published or closed since their last step."""
-    published_since = ProgressUpdate.objects.published().filter(
+    # The owner's report, not a decision of the board: that does not answer a late item.
+    published_since = ProgressUpdate.objects.owner_reports().filter(
         item_id=OuterRef("item_id"), published_at__gt=OuterRef("recorded_at")
     )
     open_steps = EscalationStep.objects.filter(resolved_at__isnull=True)

@@ -48,11 +48,13 @@ ITEM_FIELD_HELP = {
     "formal_response_note": "The reasons when not accepted, or a short note; otherwise empty.",
     "formal_response_date": "Date of the formal response (YYYY-MM-DD), or empty.",
     "update_cadence_months": "How often a progress update should be published, in months (3: quarterly).",
-    "last_published_update": "When the latest progress update was published (ISO 8601), or empty if none.",
-    "next_update_due": "Date the next progress update is due (YYYY-MM-DD): the cadence counted from the latest "
-                       "published update, or from when the item was added if none (a month is a twelfth of a "
+    "last_published_update": "When the owner last published a progress update (ISO 8601), or empty if none; "
+                             "the board's own decisions (assurance, reopening, correction) are not counted.",
+    "next_update_due": "Date the owner's next progress update is due (YYYY-MM-DD): the cadence counted from "
+                       "last_published_update, or from when the item was added if none (a month is a twelfth of a "
                        "year, in whole days); empty once implemented or assured.",
-    "update_overdue": "Open, and no update published for longer than the cadence (CSV: yes or no).",
+    "update_overdue": "Open, and the owner has published no progress update for longer than the cadence; a "
+                      "decision of the board does not reset it (CSV: yes or no).",
 }
 
 UPDATE_FIELD_HELP = {
@@ -118,7 +120,7 @@ def item_records(items, items_address, themes):
 
 
 def _item_record(item, items_address, themes, zone, today, now):
-    due = item_update_due(item["status"], item["last_published_at"], item["created_at"],
+    due = item_update_due(item["status"], item["last_reported_at"], item["created_at"],
                           item["update_cadence_months"])
     return {
         "reference": item["reference"],
@@ -144,7 +146,7 @@ def _item_record(item, items_address, themes, zone, today, now):
         "formal_response_note": item["formal_response_note"],
         "formal_response_date": _date(item["formal_response_date"]),
         "update_cadence_months": item["update_cadence_months"],
-        "last_published_update": _date(item["last_published_at"]),
+        "last_published_update": _date(item["last_reported_at"]),
         "next_update_due": _date(timezone.localdate(due, zone) if due else None),
         # Item.is_stale, on these values.
         "update_overdue": due is not None and due < now,

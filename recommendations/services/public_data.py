@@ -144,7 +144,7 @@ class PublicItem:
     formal_response_note: str  # the reasons, when not accepted
     formal_response_date: datetime.date | None
     update_cadence_months: int
-    last_published_at: datetime.datetime | None  # the latest published update
+    last_reported_at: datetime.datetime | None  # the owner's last report (not the board's decisions)
     update_due_at: datetime.datetime | None  # None once implemented or assured (Item.next_update_due)
 
     def get_absolute_url(self):
@@ -154,9 +154,9 @@ class PublicItem:
     # its records for the rest of the public version's day (ItemListView).
 
     @property
-    def last_published_ago(self):
-        """"3 months ago", or empty with no update published."""
-        return ago(self.last_published_at, timezone.now()) if self.last_published_at else ""
+    def last_reported_ago(self):
+        """"3 months ago", or empty when the owner has published no update."""
+        return ago(self.last_reported_at, timezone.now()) if self.last_reported_at else ""
 
     @property
     def next_update_due(self):
@@ -164,7 +164,7 @@ class PublicItem:
 
     @property
     def update_overdue(self):
-        """Open, and no update published for longer than the cadence (Item.is_stale)."""
+        """Open, and the owner has not reported for longer than the cadence (Item.is_stale)."""
         return self.update_due_at is not None and self.update_due_at < timezone.now()
 
     @property
@@ -173,7 +173,7 @@ class PublicItem:
 
     @classmethod
     def from_item(cls, item, today, items_address, source=None):
-        """item: from items() (it needs last_published_at); items_address: the items list's
+        """item: from items() (it needs last_reported_at); items_address: the items list's
         address (worked out once, not reversed per row); source: its PublicSource, if
         already built (a list shares one per source)."""
         return cls(
@@ -205,7 +205,7 @@ class PublicItem:
             formal_response_note=item.formal_response_note,
             formal_response_date=item.formal_response_date,
             update_cadence_months=item.update_cadence_months,
-            last_published_at=item.last_published_at,
+            last_reported_at=item.last_reported_at,
             update_due_at=item.next_update_due(),
         )
 
@@ -254,7 +254,7 @@ class PublicUpdate:
 
     @property
     def is_board_decision(self):
-        return self.kind != ProgressUpdate.Kind.PROGRESS
+        return self.kind in ProgressUpdate.BOARD_DECISIONS
 
     @property
     def kind_label(self):
@@ -290,12 +290,12 @@ UPDATE_VALUES = {
 
 @cache
 def _items():
-    return Item.objects.select_related("source", "owner").with_last_published()
+    return Item.objects.select_related("source", "owner").with_last_report()
 
 
 def items():
-    """Every tracked item, with what lists and downloads show alongside it (its latest
-    publication too, a subquery: no extra query)."""
+    """Every tracked item, with what lists and downloads show alongside it (its owner's last
+    report too, a subquery: no extra query)."""
     return _items().all()
 
 
@@ -314,7 +314,7 @@ def item_values(items):
     return items.values(
         "id", "reference", "kind", "title", "summary", "verified", "lead_role", "status", "rag",
         "baseline_target_date", "current_target_date", "formal_response", "formal_response_note",
-        "formal_response_date", "update_cadence_months", "last_published_at", "created_at",
+        "formal_response_date", "update_cadence_months", "last_reported_at", "created_at",
         source_code=F("source__code"), source_title=F("source__short_title"), owner_name=F("owner__name"),
         verified_wording=Case(When(verified=True, then=F("official_wording")), default=Value(""),
                               output_field=TextField()),
@@ -521,6 +521,7 @@ class ItemDetail:
     related: list  # [PublicAction]
     status_history: list  # [HistoryEntry(date, status value)], oldest first
     target_history: list  # [HistoryEntry(date, target date, reason)], oldest first
+    board_decision: "PublicUpdate | None" = None  # the board's latest decision, shown apart from the owner's reports
     implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
     assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
 
@@ -545,8 +546,9 @@ def item_detail(reference):
     checked = (checked_evidence_by_update(_published().filter(item=item).values("pk"))
                if item.status == Item.Status.ASSURED else {})
     updates = _public_updates(_published_update_values().filter(item=item), evidence, checked)
-    # What items() annotates, read from the updates the page lists anyway (newest first).
-    item.last_published_at = updates[0].published_at if updates else None
+    # What items() annotates, read from the updates the page lists anyway (newest first): the
+    # owner's last report (models.last_report) and, apart, the board's latest decision.
+    item.last_reported_at = next((update.published_at for update in updates if not update.is_board_decision), None)
     actions = list(item.actions.select_related("owner")) if item.in_joint_work else []
     if actions:
         prefetch_related_objects(actions, Prefetch("items", queryset=items().exclude(pk=item.pk),
@@ -561,6 +563,7 @@ def item_detail(reference):
                  for action in actions],
         status_history=status_history(updates),
         target_history=target_history(item, updates),
+        board_decision=next((update for update in updates if update.is_board_decision), None),
         **implementation_and_assurance(item, updates),
     )
 

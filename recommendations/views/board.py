@@ -179,11 +179,12 @@ def _overview_context(items, moment, listed):
         ),
         Table(
             "stale",
-            "Stale items (open, with no update published for longer than their update cadence)",
-            ["Item", "Title", "Owner", "Status", "Last update published"],
+            "Stale items: update overdue (open, and the owner has published no progress update for longer "
+            "than the item's update cadence; a decision of the board does not count)",
+            ["Item", "Title", "Owner", "Status", "Last report from the owner"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.get_status_display(),
-                 item.last_published or "Never"]
+                 item.last_reported_at or "Never"]
                 for item in data["stale"]
             ],
             numeric_from=99,

@@ -31,6 +31,7 @@ from recommendations.models import Item, ProgressUpdate
 from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
 from recommendations.services import attention, workflow
 from recommendations.services.history import item_timeline
+from recommendations.services.public_data import cadence_words
 
 TEMPLATES = "recommendations/workflow/"
 EVIDENCE_PREFIX = "evidence"
@@ -56,8 +57,8 @@ def role_required(perm):
     return decorator
 
 
-def _item(request, reference, perm):
-    item = get_object_or_404(Item.objects.select_related("source", "owner"), reference=reference)
+def _item(request, reference, perm, items=Item.objects):
+    item = get_object_or_404(items.select_related("source", "owner"), reference=reference)
     _allow(request.user, perm, item, "recommendations.view_workspace")
     return item
 
@@ -129,14 +130,20 @@ def review_queue(request):
 
 @login_required
 def item_workspace(request, reference):
-    item = _item(request, reference, "recommendations.view_workspace")
+    # With the owner's last report, which "update overdue" counts from (models.last_report).
+    item = _item(request, reference, "recommendations.view_workspace", Item.objects.with_last_report())
     user = request.user
-    updates = updates_seen_by(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
+    updates = list(updates_seen_by(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
         "evidence"
-    )
+    ))
     return render(request, TEMPLATES + "item_workspace.html", {
         "item": item,
         "updates": updates,
+        # Shown apart from the owner's last report: a decision of the board does not reset its clock.
+        "board_decision": max((update for update in updates if update.is_board_decision and update.published_at),
+                              key=lambda update: update.published_at, default=None),
+        "update_overdue": item.is_stale(),
+        "cadence": cadence_words(item.update_cadence_months),
         "history": item_timeline(item),
         "can_write": allowed(user, "recommendations.write_update", item),
         "can_review": allowed(user, "recommendations.review_update"),
