@@ -51,7 +51,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -62,9 +62,11 @@ from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicVer
 # Short, so a proxy never serves a page long after a publication; the ETag lets
 # browsers revalidate cheaply after that.
 PUBLIC_MAX_AGE = 60
-# Pages are dropped by a change of version, not by age; the timeout only lets
-# Redis or the database reclaim pages nobody asks for.
-PAGE_TIMEOUT = 24 * 60 * 60
+# Pages are dropped by a change of version, not by age; the timeout lets Redis
+# or the database reclaim pages nobody asks for (an old version's, a rare
+# search's) within the hour, and Redis's maxmemory policy bounds the rest
+# (README, "Page cache").
+PAGE_TIMEOUT = 60 * 60
 
 
 def changed():
@@ -233,9 +235,26 @@ def is_shared(request):
     return _is_anonymous_get(request) and not request.user.is_authenticated
 
 
-def _page_key(request):
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"public-pages:{version(request)}:{_today()}:page:{address}"
+def _page_key(request, view):
+    """The page's key: its address with only the query parameters its view reads
+    (page_query), so other parameters, repeated or blank ones add no entry."""
+    query = page_query(request.GET, view.query_names, view.blank_is_a_value).urlencode()
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"public-pages:{version(request)}:{_today()}:page:{digest}"
+
+
+def page_query(params, names, blank_is_a_value=False):
+    """The query a public page reads: only the parameters in `names`, in order of
+    name, the last value of each (as forms read a repeated one), and without blank
+    ones, which the forms read as not given (unless blank_is_a_value)."""
+    query = QueryDict(mutable=True)
+    for name in sorted(names):
+        value = params.get(name)
+        if value is not None and (value != "" or blank_is_a_value):
+            query[name] = value
+    query._mutable = False
+    return query
 
 
 def cached_page(view):
@@ -270,11 +289,12 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (_is_anonymous_get(request) and _is_public_page(request)):
+        view = _anonymous_public_view(request)
+        if view is None:
             return self.get_response(request)
         try:
             not_modified = _not_modified(request)
-            key = _page_key(request)
+            key = _page_key(request, view)
         except DatabaseError:
             return self.get_response(request)  # DatabaseUnavailableMiddleware answers
         if not_modified is not None:
@@ -299,11 +319,15 @@ def _is_anonymous_get(request):
     )
 
 
-def _is_public_page(request):
+def _anonymous_public_view(request):
+    """The view of a public page asked for by an anonymous GET, else None."""
+    if not _is_anonymous_get(request):
+        return None
     try:
-        return getattr(resolve(request.path_info).func, "public_page", False)
+        view = resolve(request.path_info).func
     except Resolver404:
-        return False
+        return None
+    return view if getattr(view, "public_page", False) else None
 
 
 def _not_modified(request):
@@ -359,12 +383,22 @@ def _public_last_modified(request):
     return max(filter(None, [_fingerprint(request), start_of_day]))
 
 
-def public_cache(view):
-    """Conditional GET, Cache-Control and the page cache for a public view."""
+def public_cache(view=None, *, query=(), blank_is_a_value=False):
+    """Conditional GET, Cache-Control and the page cache for a public view.
+
+    query: the names of the query parameters the view reads. It is given only
+    those (page_query), and the page cache keeps one page per value of them, so
+    unknown parameters cannot make a page differ or fill the cache.
+    blank_is_a_value: a blank parameter means something to the view (a form
+    sent empty), so it is kept.
+    """
+    if view is None:
+        return lambda view: public_cache(view, query=query, blank_is_a_value=blank_is_a_value)
     conditional_view = require_safe(condition(etag_func=_etag, last_modified_func=_last_modified)(cached_page(view)))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = page_query(request.GET, query, blank_is_a_value)
         response = conditional_view(request, *args, **kwargs)
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_cache=True)
@@ -373,6 +407,7 @@ def public_cache(view):
         return response
 
     wrapper.public_page = True  # PublicPageCacheMiddleware answers for it
+    wrapper.query_names, wrapper.blank_is_a_value = tuple(query), blank_is_a_value
     return wrapper
 
 

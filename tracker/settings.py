@@ -156,9 +156,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 TRACKER_TRUSTED_PROXY_COUNT = int(os.environ.get("TRACKER_TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
 
-# Two-factor sign-in (django-otp) for reviewers and administrators, who can
-# publish; officers may opt in. See recommendations/services/two_factor.py.
-TRACKER_TWO_FACTOR_REQUIRED = os.environ.get("TRACKER_TWO_FACTOR_REQUIRED", "1") == "1"
+# Two-factor sign-in (django-otp) for reviewers and for every staff account
+# (anyone who can reach the admin); officers may opt in. Only an explicit off
+# value turns it off, and then `manage.py check` warns outside debug
+# (recommendations/checks.py). See recommendations/services/two_factor.py.
+TRACKER_TWO_FACTOR_REQUIRED = env_bool("TRACKER_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Rotherham recommendations tracker"
 
 # Sessions end after 8 hours or when the browser closes, whichever is first.

@@ -22,6 +22,10 @@ from recommendations.services import headlines, open_data, public_data
 from recommendations.services.csv_export import csv_response
 
 
+# The query parameters of the item filters, which the item list, the downloads and the feed read.
+ITEM_FILTERS = tuple(ItemFilter.base_filters)
+
+
 def _query_string(request):
     """The request's filters without the page number, for pagination and download links."""
     query = request.GET.copy()
@@ -69,7 +73,7 @@ class ItemListView(FilterView):
         return context
 
 
-item_list = public_cache(ItemListView.as_view())
+item_list = public_cache(ItemListView.as_view(), query=(*ITEM_FILTERS, "page"))
 
 
 @public_cache
@@ -115,12 +119,13 @@ def accessibility(request):
     return render(request, "recommendations/public/accessibility.html")
 
 
-@public_cache
+@public_cache(query=("page",))
 def publication_log(request):
     paginator = Paginator(public_data.publication_log(), 100)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "recommendations/public/publication_log.html", {
         "entries": page.object_list, "page_obj": page, "paginator": paginator, "query_string": "",
+        "head": open_data.log_head(page.object_list[:1], paginator.count),
     })
 
 
@@ -166,10 +171,10 @@ def _csv(filename, fields, records):
     return response
 
 
-def _json(key, records):
+def _json(key, records, **extra):
     response = JsonResponse(
         {"generated_at": timezone.now().isoformat(), "licence": open_data.LICENCE, "count": len(records),
-         key: records},
+         **extra, key: records},
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
     # Open data: other websites may read it from a browser (no cookies are involved).
@@ -189,15 +194,19 @@ DOWNLOADS = {
 }
 
 
-@public_cache
+@public_cache(query=ITEM_FILTERS)
 def download_csv(request, name):
     filename, fields, records = DOWNLOADS[name]
     return _csv(filename, fields, records(request))
 
 
-@public_cache
+@public_cache(query=ITEM_FILTERS)
 def download_json(request, name):
-    return _json(name, DOWNLOADS[name][2](request))
+    records = DOWNLOADS[name][2](request)
+    if name == "publication-log":
+        # The head, for anyone to save and check later (README, "Tamper-evident publication log").
+        return _json(name, records, head=open_data.log_record_head(records))
+    return _json(name, records)
 
 
 class PublishedUpdatesFeed(Feed):
@@ -257,7 +266,7 @@ class PublishedUpdatesFeed(Feed):
         return [update.source_title]
 
 
-updates_feed = public_cache(PublishedUpdatesFeed())
+updates_feed = public_cache(PublishedUpdatesFeed(), query=ITEM_FILTERS)
 
 
 class FollowedUpdatesFeed(PublishedUpdatesFeed):
@@ -287,3 +296,56 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
 item_feed = public_cache(FollowedUpdatesFeed("item"))
 source_feed = public_cache(FollowedUpdatesFeed("source"))
 theme_feed = public_cache(FollowedUpdatesFeed("theme"))
+
+
+class PublicationLogFeed(Feed):
+    """Atom feed of the publication log's latest entries; its subtitle gives the log's head.
+
+    Keeps no state on the instance: one object serves every request and thread."""
+
+    feed_type = Atom1Feed
+    title = "Rotherham inquiry recommendations: publication log"
+    author_name = "Rotherham Metropolitan Borough Council"
+    feed_copyright = f"{open_data.LICENCE['name']}: {open_data.LICENCE['url']}"
+    limit = 50
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        del response.headers["Last-Modified"]  # public_cache dates it, as PublishedUpdatesFeed
+        return response
+
+    def get_object(self, request):
+        entries = list(public_data.publication_log()[:self.limit])
+        return entries, open_data.log_head(entries[:1], public_data.publication_log().count())
+
+    def subtitle(self, obj):
+        head = obj[1]
+        return (f"Head of the log: {head['entries']} entries, latest entry hash {head['entry_hash']}, recorded "
+                f"{head['recorded_at']}. Save it to check later that the log still contains it.")
+
+    def link(self):
+        return reverse("public:publication-log")
+
+    def items(self, obj):
+        return obj[0]
+
+    def item_title(self, entry):
+        return f"Entry {entry.pk}: {entry.get_kind_display()} {entry.item_reference or '(a source)'}"
+
+    def item_description(self, entry):
+        return escape(f"By {entry.by}. Entry hash {entry.entry_hash}; previous {entry.previous_hash}.")
+
+    def item_link(self, entry):
+        return f"{reverse('public:publication-log')}#entry-{entry.pk}"
+
+    def item_author_name(self, entry):
+        return entry.by
+
+    def item_pubdate(self, entry):
+        return entry.recorded_at
+
+    def item_updateddate(self, entry):
+        return entry.recorded_at
+
+
+publication_log_feed = public_cache(PublicationLogFeed())

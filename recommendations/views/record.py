@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from recommendations.forms import ChangesForm, RecordAsAtForm
+from recommendations.forms import DATE_PARTS, ChangesForm, RecordAsAtForm
 from recommendations.http_cache import public_cache
 from recommendations.models import Item
 from recommendations.services import open_data, public_data, public_history
@@ -47,7 +47,8 @@ def _as_at_page(request, form, record=None, problem="", status=200):
     }, status=status)
 
 
-@public_cache
+# A blank box is an answer here ("The date must include a day"), not a missing one.
+@public_cache(query=DATE_PARTS, blank_is_a_value=True)
 def as_at_choose(request):
     """The date picker (GOV.UK date input): a good date goes to that date's own address."""
     form = RecordAsAtForm(request.GET or None, legend=PICK_A_DATE)
@@ -81,7 +82,7 @@ def _changes_form(request):
     return form, public_history.published_between(form.cleaned_data["from"], form.cleaned_data["to"])
 
 
-@public_cache
+@public_cache(query=("from", "to", "page"))
 def changes(request):
     form, updates = _changes_form(request)
     context = {"form": form, "query_string": ""}
@@ -101,7 +102,7 @@ def changes(request):
 def _changes_download(respond):
     """A download of the changes page's updates (open data records), or the page's error if the dates are wrong."""
 
-    @public_cache
+    @public_cache(query=("from", "to"))
     def view(request):
         form, updates = _changes_form(request)
         if updates is None:
