@@ -111,6 +111,8 @@ EXPECTED = {
     "board:pack": BOARD,
     "board:pack-csv": BOARD,
     "login": PUBLIC,
+    # For load balancers and monitoring: the database's and the cache's state, nothing personal.
+    "healthz": PUBLIC,
     # Signing out is a POST (a link could sign people out from another site).
     "logout": dict.fromkeys(ROLES, NOT_ALLOWED),
     "signed-in-home": dict.fromkeys(ROLES, FOUND),

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from recommendations.forms import SignInForm
 from recommendations.views.accounts import PasswordChangeView, signed_in_home, two_factor_setup, two_factor_verify
+from tracker.health import healthz
 
 urlpatterns = [
     path("", include("recommendations.urls.public")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("accounts/two-factor/setup/", two_factor_setup, name="two-factor-setup"),
     path("accounts/two-factor/", two_factor_verify, name="two-factor-verify"),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 if settings.TRACKER_BENCH_VIEW:
