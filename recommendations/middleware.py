@@ -87,13 +87,15 @@ class SignedInNoStoreMiddleware:
 class TwoFactorMiddleware:
     """Ask for the second factor before the signed-in work pages (services/two_factor.py).
 
-    The workflow, the board and the admin, for anyone who must use two-factor
-    sign-in or has set it up, until they have entered a code in this session.
+    The workflow, the board and every admin page, for anyone who must use
+    two-factor sign-in or has set it up, until they have entered a code in this
+    session. That includes the admin's own sign-in and sign-out pages: signed in
+    with a password only, a person reaches them only from admin pages, and can
+    always sign out at /accounts/logout/. Visitors not signed in are not asked.
     Needs django_otp's OTPMiddleware before it.
     """
 
     PROTECTED_NAMESPACES = {"workflow", "board", "admin"}
-    OPEN_VIEWS = {"admin:login", "admin:logout"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,7 +105,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if not set(match.namespaces) & self.PROTECTED_NAMESPACES or match.view_name in self.OPEN_VIEWS:
+        if not set(match.namespaces) & self.PROTECTED_NAMESPACES:
             return None
         if not two_factor.needs_code(request.user):
             return None

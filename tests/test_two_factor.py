@@ -1,14 +1,22 @@
-"""Two-factor sign-in for the people who can publish (reviewers and administrators);
-officers may opt in; demo accounts are exempt in demo mode."""
+"""Two-factor sign-in for the people who can publish or reach the admin (reviewers,
+administrators, every staff account); officers may opt in; demo accounts are exempt in
+demo mode. The setting is an on/off flag that only an explicit off value turns off."""
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.test import override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recommendations import roles
+from recommendations.models import Theme, User
 from tests.helpers import PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_on")]
@@ -120,3 +128,103 @@ def test_production_settings_require_it():
     from tracker import settings as production
 
     assert production.TRACKER_TWO_FACTOR_REQUIRED is True
+
+
+@pytest.fixture
+def limited_staff(seeded):
+    """A staff account given a few model permissions by hand: in no role group, not a superuser."""
+    user = User.objects.create_user(username="limited-staff", password=PASSWORD, is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="recommendations", codename__in=["view_theme", "change_theme"],
+    ))
+    assert not user.groups.exists() and not user.is_superuser
+    return user
+
+
+def admin_pages():
+    """Every admin page: the index, each app's index, each registered model's list and add page,
+    a theme's change, history and delete pages, the password change, an unknown admin address,
+    and the admin's own sign-in page."""
+    theme = Theme.objects.order_by("pk").first()
+    pages = ["/admin/", "/admin/password_change/", "/admin/no-such-page/", "/admin/login/"]
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        pages += [f"/admin/{meta.app_label}/", f"/admin/{meta.app_label}/{meta.model_name}/"]
+        pages.append(f"/admin/{meta.app_label}/{meta.model_name}/add/")
+    pages += [f"/admin/recommendations/theme/{theme.pk}/{page}" for page in ["change/", "history/", "delete/"]]
+    return sorted(set(pages))
+
+
+def assert_every_admin_page_asks_for_the_code(client, step):
+    for page in admin_pages():
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith(f"{step}?next="), page
+    response = client.post("/admin/logout/")
+    assert response["Location"].startswith(f"{step}?next="), "/admin/logout/"
+
+
+def test_a_staff_account_with_a_few_permissions_gets_no_admin_page_without_a_code(client, limited_staff):
+    theme = Theme.objects.order_by("pk").first()
+    sign_in(client, limited_staff)
+    assert_every_admin_page_asks_for_the_code(client, "/accounts/two-factor/setup/")
+
+    codes = set_up(client, limited_staff, next_page="/admin/")
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/recommendations/theme/").status_code == 200
+    assert client.get(f"/admin/recommendations/theme/{theme.pk}/change/").status_code == 200
+    assert client.get("/admin/login/")["Location"] == "/admin/"  # signed in already
+
+    client.post("/accounts/logout/")
+    sign_in(client, limited_staff)
+    assert_every_admin_page_asks_for_the_code(client, "/accounts/two-factor/")
+    assert client.post("/accounts/two-factor/", {"code": codes[0], "next": "/admin/"})["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get(f"/admin/recommendations/theme/{theme.pk}/change/").status_code == 200
+    assert client.post("/admin/logout/")["Location"] == "/"  # signed out (LOGOUT_REDIRECT_URL)
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+@override_settings(DEMO_MODE=True)
+def test_a_demo_staff_account_is_exempt_only_in_demo_mode(client, seeded):
+    demo = User.objects.create_user(username="demo-staff", password=PASSWORD, is_staff=True, is_demo=True)
+    demo.user_permissions.add(Permission.objects.get(codename="view_theme"))
+    sign_in(client, demo)
+    assert client.get("/admin/recommendations/theme/").status_code == 200
+    with override_settings(DEMO_MODE=False):
+        assert client.get("/admin/recommendations/theme/")["Location"].startswith("/accounts/two-factor/setup/")
+
+
+def required_with(value):
+    """TRACKER_TWO_FACTOR_REQUIRED as tracker.settings reads it from the environment (None: unset)."""
+    env = {**os.environ, "DJANGO_SECRET_KEY": "tests-only-secret"}
+    env.pop("TRACKER_TWO_FACTOR_REQUIRED", None)
+    if value is not None:
+        env["TRACKER_TWO_FACTOR_REQUIRED"] = value
+    return subprocess.run(
+        [sys.executable, "-c", "import tracker.settings as s; print(s.TRACKER_TWO_FACTOR_REQUIRED)"],
+        cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True,
+    )
+
+
+# Every value as tracker.settings reads it: None is unset, and anything but on or off stops the start.
+FLAG_VALUES = {
+    None: "True", "": "True", "1": "True", "true": "True", "TRUE": "True", "yes": "True", "Yes": "True",
+    "on": "True", " On ": "True",
+    "0": "False", "false": "False", "False": "False", "no": "False", "NO": "False", "off": "False", " Off ": "False",
+    "2": "refused", "enabled": "refused", "disabled": "refused", "of": "refused", "none": "refused", "y": "refused",
+}
+
+
+def test_the_flag_is_on_unless_explicitly_off_and_any_other_value_stops_the_start():
+    read = {}
+    for value in FLAG_VALUES:
+        result = required_with(value)
+        if result.returncode == 0:
+            read[value] = result.stdout.strip()
+        elif "ImproperlyConfigured: TRACKER_TWO_FACTOR_REQUIRED=" in result.stderr and \
+                "use 1, true, yes or on, or 0, false, no or off" in result.stderr:
+            read[value] = "refused"
+        else:
+            read[value] = result.stderr
+    assert read == FLAG_VALUES

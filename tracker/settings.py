@@ -16,10 +16,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
+    """An on/off flag: 1, true, yes or on; 0, false, no or off (any case); unset or blank is the default.
+
+    Any other value stops the start: a mistyped value must neither quietly turn
+    a safeguard off nor be guessed at.
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is neither on nor off: use 1, true, yes or on, or 0, false, no or off."
+    )
 
 
 def env_list(name, default=""):

@@ -3,9 +3,10 @@ Two-factor sign-in (django-otp): a code from an authenticator app (TOTP), or a
 one-off recovery code, after the password.
 
 Rules, here and nowhere else:
-- reviewers and administrators, who can publish and change the public record,
-  must use it (TRACKER_TWO_FACTOR_REQUIRED, on unless turned off); officers may
-  opt in, and once they have set it up it is asked of them too;
+- reviewers, administrators and every staff account (anyone who can reach the
+  admin, however few its permissions), who can publish and change the public
+  record, must use it (TRACKER_TWO_FACTOR_REQUIRED, on unless turned off);
+  officers may opt in, and once they have set it up it is asked of them too;
 - until a person who must use it has entered a code in this session, the
   pages that publish or show unpublished work ask for one (middleware.py);
 - in demo mode, the fictional demo accounts are exempt, so the demo can be
@@ -30,7 +31,7 @@ def is_required_for(user):
         return False
     if settings.DEMO_MODE and user.is_demo:
         return False
-    return is_reviewer(user) or is_administrator(user)
+    return user.is_staff or is_reviewer(user) or is_administrator(user)
 
 
 def is_set_up(user):
