@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from recommendations import roles
 from recommendations.models import Action, Item, ProgressUpdate
+from recommendations.services.duties import why_not_decider
 
 
 @rules.predicate
@@ -49,6 +50,13 @@ def is_of_update_organisation(user, update):
 @rules.predicate
 def is_published(user, update):
     return update is not None and update.state == ProgressUpdate.State.APPROVED
+
+
+@rules.predicate
+def may_decide_update(user, update):
+    """Separation of duties (services/duties.py): the user did not work on the update, nor is it
+    their own organisation's."""
+    return update is not None and why_not_decider(user, update) is None
 
 
 def allowed(user, perm, obj=None):
@@ -132,6 +140,8 @@ rules.add_perm(
 )
 # Reviewing: improvement board members only. They edit no item themselves.
 rules.add_perm("recommendations.review_update", is_reviewer)
+# Approving or returning an update: a reviewer who did not work on it, from another organisation.
+rules.add_perm("recommendations.decide_update", is_reviewer & may_decide_update)
 rules.add_perm("recommendations.assure_item", is_reviewer)
 # Dashboards: the board sees everything; officers see their organisation's slice.
 rules.add_perm("recommendations.view_board", is_reviewer | is_administrator)

@@ -13,8 +13,10 @@ Rules enforced here and nowhere else:
 - "implemented" needs at least one evidence link;
 - "assured and closed" is set only by a reviewer, and closes the item: no
   update is written, submitted or approved on it until a reviewer reopens it;
-- nobody reviews an update they wrote, and nobody assures an item whose
-  implementation their own organisation reported;
+- nobody approves or returns an update they created, changed or submitted
+  (or whose evidence they changed), nor one from their own organisation
+  (duties.py); nobody assures an item whose implementation they or their
+  organisation reported;
 - an assurance records the strength of the evidence seen and the item's
   published evidence links the reviewer checked (see assure());
 - moving a target date keeps the baseline and needs a reason; a reason with no
@@ -35,7 +37,7 @@ from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
 from recommendations.rules import allowed
-from recommendations.services import notifications, publication_log
+from recommendations.services import duties, notifications, publication_log
 
 State = ProgressUpdate.State
 Status = Item.Status
@@ -221,15 +223,16 @@ def submit(user, update, expected_version):
     return update
 
 
-def _check_not_own(reviewer, update):
-    if update.author_id == reviewer.pk:
-        raise WorkflowError("You wrote this update, so another member of the board must review it.")
+def _check_may_decide(reviewer, update):
+    reason = duties.why_not_decider(reviewer, update)
+    if reason:
+        raise WorkflowError(reason)
 
 
 def approve(reviewer, update, expected_version, comment=""):
     """Publish the update and apply its proposal to the item."""
     _require(reviewer, "recommendations.review_update", update)
-    _check_not_own(reviewer, update)
+    _check_may_decide(reviewer, update)
     _check_open(update.item)
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
@@ -240,7 +243,7 @@ def approve(reviewer, update, expected_version, comment=""):
         update.reviewed_at = now
         update.published_at = now
         update.review_comment = comment
-        _save(update, reviewer, "Approved and published")
+        _save(update, reviewer, duties.APPROVED)
         _apply_to_item(update, reviewer)
         publication_log.record_update(update)
     _notify(notifications.update_approved, update)
@@ -249,7 +252,7 @@ def approve(reviewer, update, expected_version, comment=""):
 
 def return_update(reviewer, update, expected_version, comment):
     _require(reviewer, "recommendations.review_update", update)
-    _check_not_own(reviewer, update)
+    _check_may_decide(reviewer, update)
     if not comment.strip():
         raise WorkflowError("Say what the officer needs to change before this update can be approved.",
                             field="comment")
@@ -259,7 +262,7 @@ def return_update(reviewer, update, expected_version, comment):
         update.reviewer = reviewer
         update.reviewed_at = timezone.now()
         update.review_comment = comment
-        _save(update, reviewer, "Returned to the officer")
+        _save(update, reviewer, duties.RETURNED)
     _notify(notifications.update_returned, update)
     return update
 

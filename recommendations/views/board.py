@@ -259,28 +259,45 @@ def _owners(request, listed):
     }
 
 
+def _counted(n, singular, plural):
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def _trend(request, listed):
     sections = []
     tables = []
+    this_month = timezone.localdate().replace(day=1)
+
+    def month_label(point):
+        # This month has not ended: its figures are as they stand today.
+        return point.month.strftime("%B %Y") + (" (to date)" if point.month == this_month else "")
+
     for series in dashboards.trend(board_items(request.user)):
         source, points = series["source"], series["points"]
         table = Table(
             f"trend-{source.code.lower()}",
-            f"{source.short_title}: items planned and done, month by month",
-            ["Month", "Planned to be done by the end of the month", "Implemented or assured by the end of the month"],
-            [[point.month.strftime("%B %Y"), point.planned, point.delivered] for point in points],
+            f"{source.short_title}: items at the end of each month",
+            ["Month", "Items tracked at the end of the month",
+             "Planned to be done by the end of the month (first agreed target date)",
+             "Implemented or assured at the end of the month", "No target date at the end of the month"],
+            [[month_label(point), point.tracked, point.planned, point.delivered, point.no_target_date]
+             for point in points],
         )
         tables.append(table)
         last = points[-1]
         chart = charts.burn_up(
             f"trend-{source.code.lower()}-chart",
-            f"{source.short_title}: planned and actual progress",
-            f"By {last.month:%B %Y}, {last.planned} items were planned to be done and {last.delivered} were "
-            "implemented or assured.",
+            f"{source.short_title}: items tracked, planned and done, month by month",
+            f"By {last.month:%B %Y}, {_counted(last.tracked, 'item was', 'items were')} tracked: "
+            f"{_counted(last.planned, 'was', 'were')} planned to be done, "
+            f"{_counted(last.delivered, 'was', 'were')} implemented or assured and "
+            f"{last.no_target_date} had no target date.",
             [point.month.strftime("%b %Y") for point in points],
             [
+                ("All items tracked", "tracked", [point.tracked for point in points]),
                 ("Planned (first agreed target dates)", "planned", [point.planned for point in points]),
                 ("Implemented or assured", "delivered", [point.delivered for point in points]),
+                ("No target date", "no_target_date", [point.no_target_date for point in points]),
             ],
         )
         sections.append({"source": source, "chart": chart, "table": table})
