@@ -29,7 +29,7 @@ from recommendations.forms import (
 )
 from recommendations.models import Item, ProgressUpdate
 from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
-from recommendations.services import attention, workflow
+from recommendations.services import attention, duties, workflow
 from recommendations.services.history import item_timeline
 from recommendations.services.public_data import cadence_words
 
@@ -103,13 +103,20 @@ RECENT_DECISIONS = 10
 
 def _reviewer_home(request):
     """The review queue, items ready for assurance, returned updates that came back, and
-    the reviewer's own recent decisions. Four queries."""
+    the reviewer's own recent decisions; each waiting update says if it is not the reviewer's
+    to decide. Five queries."""
     user = request.user
     State = ProgressUpdate.State
     updates = ProgressUpdate.objects.select_related("item", "organisation", "author")
+    waiting = workflow.waiting_for_review()
+    # The updates that came back are waiting too: one reading of who worked on them covers both lists.
+    queue, came_back = duties.with_reasons(
+        user, waiting, list(waiting),
+        list(updates.filter(state=State.SUBMITTED, reviewer=user).order_by("submitted_at", "pk")),
+    )
     return render(request, TEMPLATES + "reviewer_home.html", {
-        "queue": list(_waiting_for_review()),
-        "came_back": list(updates.filter(state=State.SUBMITTED, reviewer=user).order_by("submitted_at", "pk")),
+        "queue": queue,
+        "came_back": came_back,
         "ready_to_assure": list(workflow.ready_to_assure()),
         "decisions": list(
             updates.filter(reviewer=user, state__in=[State.APPROVED, State.RETURNED])
@@ -119,13 +126,12 @@ def _reviewer_home(request):
     })
 
 
-def _waiting_for_review():
-    return workflow.waiting_for_review()
-
-
 @role_required("recommendations.review_update")
 def review_queue(request):
-    return render(request, TEMPLATES + "review_queue.html", {"updates": _waiting_for_review(), "now": timezone.now()})
+    """Updates waiting for review, each saying if it is not this reviewer's to decide, and why."""
+    waiting = workflow.waiting_for_review()
+    (updates,) = duties.with_reasons(request.user, waiting, list(waiting))
+    return render(request, TEMPLATES + "review_queue.html", {"updates": updates, "now": timezone.now()})
 
 
 @login_required
@@ -307,7 +313,12 @@ def review(request, pk):
     update = _update(request, pk, "recommendations.review_update")
     form = ReviewForm(request.POST or None, initial={"version": update.version})
     status = 200
-    if request.method == "POST" and form.is_valid():
+    waiting = update.state == ProgressUpdate.State.SUBMITTED
+    # Separation of duties: the page says why this reviewer may not decide the update.
+    not_yours = duties.why_not_decider(request.user, update) if waiting else None
+    if request.method == "POST" and waiting and not allowed(request.user, "recommendations.decide_update", update):
+        status = 403
+    elif request.method == "POST" and form.is_valid():
         decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
         try:
             if decision == ReviewForm.APPROVE:
@@ -331,6 +342,7 @@ def review(request, pk):
         "target_date_changes": bool(update.proposed_target_date
                                     and update.proposed_target_date != item.current_target_date),
         "waiting": update.state == ProgressUpdate.State.SUBMITTED,
+        "not_yours": not_yours,
     }, status=status)
 
 
