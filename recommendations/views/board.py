@@ -18,8 +18,8 @@ from django.utils import timezone
 from recommendations import charts
 from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
-from recommendations.rules import board_items, board_scope
-from recommendations.services import dashboards, escalation, meeting_pack
+from recommendations.rules import allowed, board_items, board_scope
+from recommendations.services import dashboards, duties, escalation, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
 # Item lists (overdue, slipping, stale) show this many rows on the page, the most
@@ -226,6 +226,24 @@ def _escalation_table(items):
     )
 
 
+def _another_organisation_table(items):
+    """Updates waiting for review that no current reviewer may decide (services/duties.py): each
+    reviewer belongs to the organisation whose update it is, or worked on it. Three queries."""
+    return Table(
+        "another-organisation",
+        "Updates waiting only for a reviewer from another organisation",
+        ["Item", "Title", "From", "Submitted", "Reviewers who may not decide it"],
+        [
+            [Link(update.item.reference, reverse("workflow:review-update", args=[update.pk])), update.item.title,
+             update.organisation.short_name if update.organisation else "", update.submitted_at, update.ruled_out]
+            for update in duties.waiting_for_another_organisation(workflow.waiting_for_review(items))
+        ],
+        numeric_from=99,
+        empty_text="No update is waiting only for a reviewer from another organisation: "
+                   "each update waiting for review has a reviewer who may decide it.",
+    )
+
+
 def _overview(request, listed):
     # The board's busiest page: its figures are worked out once per change of the data (and hour).
     user = request.user
@@ -236,7 +254,12 @@ def _overview(request, listed):
     )
     # Escalations are recorded by a scheduled command, not by the workflow, so they are read
     # fresh; the kept figures are shared, so they are copied, never changed.
-    return {**figures, "tables": {**figures["tables"], "escalations": _escalation_table(items)}}
+    tables = {**figures["tables"], "escalations": _escalation_table(items)}
+    if allowed(user, "recommendations.view_board"):
+        # Fresh too: who may decide depends on reviewers' roles and organisations, which the kept
+        # figures do not follow. For the whole board only: officers do not see others' submitted updates.
+        tables["another_organisation"] = _another_organisation_table(items)
+    return {**figures, "tables": tables}
 
 
 def _owners(request, listed):
