@@ -92,17 +92,25 @@ def _segment(colour, x, y, width, label, value, segment_label):
 
 # Line styles by series: colour and dash pattern, so the lines differ by more than colour.
 LINE_STYLES = {
+    "tracked": {"stroke": "#0b0c0c", "dash": "2 4", "legend": "black"},
     "planned": {"stroke": "#505a5f", "dash": "8 5", "legend": "grey"},
     "delivered": {"stroke": "#1d3a5f", "dash": "none", "legend": "blue"},
+    "no_target_date": {"stroke": "#912b88", "dash": "14 4 3 4", "legend": "purple"},
 }
+# The legend of a line chart: two entries a row, under the month labels.
+LEGEND_COLUMN = 340
+LEGEND_TOP = 248
 
 
 def burn_up(chart_id, title, description, labels, series):
     """A line chart of cumulative counts over months.
 
-    labels: one text per point (e.g. "Mar 2015"); series: [(name, style key, [values])].
+    labels: one text per point (e.g. "Mar 2015"); series: [(name, style key, [values])]. The
+    scale reaches the largest value of any series, so a series of every item keeps a part
+    done from looking like the whole.
     """
-    height = 260
+    legend_rows = (len(series) + 1) // 2
+    height = LEGEND_TOP + 12 + (legend_rows - 1) * LEGEND_ROW
     left, right, top, bottom = 40, WIDTH - 10, 10, 200
     largest = max((max(values, default=0) for _, _, values in series), default=0) or 1
     steps = max(len(labels) - 1, 1)
@@ -123,8 +131,10 @@ def burn_up(chart_id, title, description, labels, series):
     every = max(1, round(len(labels) / 6))
     for index, label in enumerate(labels):
         if index % every == 0 or index == len(labels) - 1:
+            # The last label ends at the axis' end, so it is not cut off at the chart's edge.
+            anchor = "end" if index == len(labels) - 1 and index else "middle"
             parts.append(
-                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', x(index), bottom + 22, label)
+                format_html('<text x="{}" y="{}" text-anchor="{}">{}</text>', x(index), bottom + 22, anchor, label)
             )
     legend = []
     for name, style_key, values in series:
@@ -143,11 +153,13 @@ def burn_up(chart_id, title, description, labels, series):
         '<text x="{}" y="{}">{}</text>',
         (
             (
-                index * 340, height - 12, index * 340 + 30, height - 12,
-                LINE_STYLES[key]["stroke"], LINE_STYLES[key]["dash"],
-                index * 340 + 38, height - 7, name,
+                column, line_y, column + 30, line_y, LINE_STYLES[key]["stroke"], LINE_STYLES[key]["dash"],
+                column + 38, line_y + 5, name,
             )
-            for index, (name, key) in enumerate(legend)
+            for column, line_y, name, key in (
+                (index % 2 * LEGEND_COLUMN, LEGEND_TOP + index // 2 * LEGEND_ROW, name, key)
+                for index, (name, key) in enumerate(legend)
+            )
         ),
     )
     return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend_parts))

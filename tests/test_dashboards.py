@@ -166,32 +166,35 @@ def test_officer_counts_only_their_organisations_slice(crafted):
 # --- Trend -------------------------------------------------------------------
 
 
-def test_trend_is_a_cumulative_burn_up_with_the_baseline_plan(timeline):
+def test_trend_is_a_burn_up_of_each_months_end_with_the_baseline_plan(timeline):
     (series,) = dashboards.trend(ALL())
     assert series["source"] == timeline["source"]
-    points = [(point.month, point.planned, point.delivered) for point in series["points"]]
-    assert points[:5] == [
-        (datetime.date(2024, 2, 1), 1, 1),
-        (datetime.date(2024, 3, 1), 4, 2),
-        (datetime.date(2024, 4, 1), 4, 2),
-        (datetime.date(2024, 5, 1), 4, 3),
-        (datetime.date(2024, 6, 1), 5, 4),
+    # (month, tracked, planned, done, no target date), from January, when the items were added.
+    points = [(point.month, point.tracked, point.planned, point.delivered, point.no_target_date)
+              for point in series["points"]]
+    assert points[:6] == [
+        (datetime.date(2024, 1, 1), 5, 0, 0, 1),
+        (datetime.date(2024, 2, 1), 5, 1, 1, 1),
+        (datetime.date(2024, 3, 1), 5, 4, 2, 1),
+        (datetime.date(2024, 4, 1), 6, 4, 2, 1),
+        (datetime.date(2024, 5, 1), 6, 4, 3, 1),
+        (datetime.date(2024, 6, 1), 6, 5, 4, 1),
     ]
     # Then flat up to this month: the chart reaches the day the page describes.
     this_month = timezone.localdate().replace(day=1)
-    assert points[-1] == (this_month, 5, 4)
-    assert all(point[1:] == (5, 4) for point in points[5:])
+    assert points[-1] == (this_month, 6, 5, 4, 1)
+    assert all(point[1:] == (6, 5, 4, 1) for point in points[6:])
 
 
 def test_trend_page_and_csv(timeline, board_client):
     response = board_client.get("/board/trend/")
     assert response.status_code == 200
     this_month = timezone.localdate().strftime("%B %Y")
-    assert (f"By {this_month}, 5 items were planned to be done and 4 were implemented or assured."
-            in response.content.decode())
+    assert (f"By {this_month}, 6 items were tracked: 5 were planned to be done, 4 were implemented or assured "
+            "and 1 had no target date." in response.content.decode())
     rows = csv_rows(board_client.get("/board/trend/trend-tl.csv"))
-    assert rows[1] == ["February 2024", "1", "1"] and rows[5] == ["June 2024", "5", "4"]
-    assert rows[-1] == [this_month, "5", "4"]
+    assert rows[2] == ["February 2024", "5", "1", "1", "1"] and rows[6] == ["June 2024", "6", "5", "4", "1"]
+    assert rows[-1] == [f"{this_month} (to date)", "6", "5", "4", "1"]
 
 
 # --- Overlap -----------------------------------------------------------------

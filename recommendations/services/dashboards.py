@@ -10,11 +10,11 @@ columns: id, source, owner, lead_role, status, rag and target dates.
 `items` is always a queryset of the items the signed-in user may see
 (rules.board_items): everything for the board, an officer's slice otherwise.
 """
+import bisect
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from recommendations import http_cache
@@ -313,54 +313,83 @@ def _months(first, last):
         month = (month + datetime.timedelta(days=32)).replace(day=1)
 
 
+def _last_day(month):
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
 @dataclass
 class TrendPoint:
+    """One source's items as they stood at the end of one month (this month: now), from their history."""
+
     month: datetime.date
-    planned: int
-    delivered: int
+    tracked: int = 0  # items in the tracker
+    planned: int = 0  # of those, with a first agreed target date on or before the month's last day
+    delivered: int = 0  # of those, implemented or assured
+    no_target_date: int = 0  # of those, with no current target date
 
 
-def trend(items):
-    """Per source, month by month: items planned to be done by then (baseline
-    target dates) and items actually done by then (first reaching implemented
-    or assured in the history), up to this month or the last planned date.
-    Cumulative, so it reads as a burn-up. Three queries.
+def trend(items, now=None):
+    """Per source, month by month from the month the first item was added up to this
+    month (never a month after today): its items as they stood at each month's end
+    (for this month, now), each from its latest history row before then. So an item
+    reopened by the board is no longer counted as done from the month it reopened.
+    Two queries: the items' history rows, and the sources.
+
+    Each history row is the item's state from its date until the next row's: it counts
+    at every month's end in between, added to running totals (a difference array), so
+    the work grows with the rows and the months, not their product.
     """
-    delivered = (
-        items.annotate(first_done=first_done())
-        .filter(first_done__isnull=False)
-        .annotate(month=TruncMonth("first_done"))
-        .order_by()
-        .values("source_id", "month")
-        .annotate(n=Count("id"))
+    now = now or timezone.now()
+    rows = list(
+        Item.history.model.objects.filter(id__in=items.values("pk"))
+        .filter(history_date__lt=now)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "source_id", "history_date", "history_type", "status", "baseline_target_date",
+                     "current_target_date")
     )
-    planned = (
-        items.filter(baseline_target_date__isnull=False)
-        .annotate(month=TruncMonth("baseline_target_date"))
-        .order_by()
-        .values("source_id", "month")
-        .annotate(n=Count("id"))
-    )
-    per_month = {}
-    for kind, rows in (("delivered", delivered), ("planned", planned)):
-        for row in rows:
-            key = (row["source_id"], _month(row["month"]), kind)
-            per_month[key] = per_month.get(key, 0) + row["n"]
-    if not per_month:
+    if not rows:
         return []
-    # Up to this month at least, so the chart reaches the day the page describes.
-    last = max(max(key[1] for key in per_month), _month(timezone.localdate()))
-    months = list(_months(min(key[1] for key in per_month), last))
+    months = list(_months(_month(min(row[2] for row in rows)), _month(now)))
+    # The moment each month's figures describe: its end, or now for this month.
+    ends = [min(end_of_day(_last_day(month)), now) for month in months]
+    last_days = [_last_day(month) for month in months]
+    changes = {}  # (source, figure) -> [change at each month's end index, and one beyond]
+
+    def count(source_id, figure, first, last):
+        steps = changes.setdefault((source_id, figure), [0] * (len(months) + 1))
+        steps[first] += 1
+        steps[last] -= 1
+
+    for index, (item_id, source_id, since, kind, status, baseline, target) in enumerate(rows):
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        until = following[2] if following and following[0] == item_id else None
+        # Month ends this row describes: after it was recorded, and up to the next row's date.
+        first = bisect.bisect_right(ends, since)
+        last = bisect.bisect_right(ends, until) if until is not None else len(months)
+        if kind == "-" or first >= last:
+            continue
+        count(source_id, "tracked", first, last)
+        if status in DONE:
+            count(source_id, "delivered", first, last)
+        if target is None:
+            count(source_id, "no_target_date", first, last)
+        if baseline is not None:
+            # Planned from the month whose last day reaches the first agreed target date.
+            planned_from = max(first, bisect.bisect_left(last_days, baseline))
+            if planned_from < last:
+                count(source_id, "planned", planned_from, last)
+
     result = []
     for source in Source.objects.all():
-        planned_so_far = delivered_so_far = 0
-        points = []
-        for month in months:
-            planned_so_far += per_month.get((source.pk, month, "planned"), 0)
-            delivered_so_far += per_month.get((source.pk, month, "delivered"), 0)
-            points.append(TrendPoint(month, planned_so_far, delivered_so_far))
-        if planned_so_far or delivered_so_far:
-            result.append({"source": source, "points": points})
+        if (source.pk, "tracked") not in changes:
+            continue
+        points = [TrendPoint(month) for month in months]
+        for figure in ("tracked", "planned", "delivered", "no_target_date"):
+            running = 0
+            for point, step in zip(points, changes.get((source.pk, figure), [0] * len(months))):
+                running += step
+                setattr(point, figure, running)
+        result.append({"source": source, "points": points})
     return result
 
 
