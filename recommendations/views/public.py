@@ -210,7 +210,13 @@ def download_json(request, name):
 
 
 class PublishedUpdatesFeed(Feed):
-    """Atom feed of the latest published updates (the same filters as the items page work here)."""
+    """Atom feed of the latest published updates (the same filters as the items page work here).
+
+    One instance serves every request, in every thread of a worker (gunicorn
+    --threads): nothing of a request is kept on it. Each method is given what it
+    needs (the request to get_object, the object to the rest), and each entry's
+    id is the default, its link made absolute with this request's host.
+    """
 
     feed_type = Atom1Feed
     title = "Rotherham inquiry recommendations: published progress"
@@ -228,7 +234,6 @@ class PublishedUpdatesFeed(Feed):
         return response
 
     def get_object(self, request):
-        self.request = request
         return request.GET
 
     def link(self):
@@ -246,9 +251,6 @@ class PublishedUpdatesFeed(Feed):
 
     def item_link(self, update):
         return f"{update.item_url}#update-{update.id}"
-
-    def item_guid(self, update):
-        return self.request.build_absolute_uri(self.item_link(update))
 
     item_guid_is_permalink = True
 
@@ -276,7 +278,6 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
         self.kind = kind
 
     def get_object(self, request, **url_parameters):
-        self.request = request
         (key,) = url_parameters.values()  # the reference, code or slug in the address
         return public_data.followed(self.kind, key)
 
