@@ -39,7 +39,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -48,7 +48,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
 from recommendations.models import Subscription, long_date
-from recommendations.services import public_data
+from recommendations.services import outgoing_mail, public_data
 from recommendations.services.notifications import link
 
 Frequency = Subscription.Frequency
@@ -287,11 +287,10 @@ def _unsubscribe_url(subscription):
 
 def _message(subscription, subject, body):
     url = _unsubscribe_url(subscription)
-    return EmailMessage(
-        subject=Truncator(subject).chars(150),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscription.email],
+    return outgoing_mail.message(
+        Truncator(subject).chars(150),
+        body,
+        [subscription.email],
         # RFC 2369 and RFC 8058: mail programs offer their own one-click unsubscribe button.
         headers={"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
@@ -329,9 +328,6 @@ def _send_confirmation(subscription, followed, frequency):
             f"The link works for {CONFIRM_DAYS} days. If it was not you, ignore this e-mail: nothing will be "
             f"sent, and the address is deleted after {CONFIRM_DAYS} days."
         )
-    EmailMessage(
-        subject=Truncator(f"Confirm your e-mail alerts about {followed.name}").chars(150),
-        body=body + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscription.email],
-    ).send()
+    outgoing_mail.send(
+        Truncator(f"Confirm your e-mail alerts about {followed.name}").chars(150), body + "\n", [subscription.email]
+    )

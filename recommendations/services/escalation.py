@@ -32,16 +32,14 @@ escalated, once per step.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import EscalationStep, Item, ProgressUpdate
-from recommendations.services import attention, notifications
+from recommendations.services import attention, notifications, outgoing_mail
 
 STEP_2_AFTER_DAYS = 14
 STEP_3_AFTER_DAYS = 14
@@ -118,7 +116,7 @@ def _record(item, step, now):
         with transaction.atomic():
             EscalationStep.objects.create(item=item, step=step, reason=item.reason, recorded_at=now, sent_to=sent_to)
             if recipients:
-                send_mail(_subject(item, step), _body(item, step), settings.DEFAULT_FROM_EMAIL, recipients)
+                outgoing_mail.send(_subject(item, step), _body(item, step), recipients)
     except IntegrityError:
         return None
     return 1 if recipients else 0

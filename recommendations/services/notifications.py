@@ -5,10 +5,10 @@ built from SITE_URL (an e-mail has no page to be relative to).
 """
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import reverse
 
 from recommendations import roles
+from recommendations.services import outgoing_mail
 
 
 def link(view_name, *args):
@@ -19,7 +19,7 @@ def link(view_name, *args):
 def _send(subject, body, recipients):
     recipients = sorted({address for address in recipients if address})
     if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        outgoing_mail.send(subject, body, recipients)
 
 
 def update_submitted(update):

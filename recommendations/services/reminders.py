@@ -5,15 +5,13 @@ overdue or stale (see models.py), unless an update on them is waiting for review
 Safe to run as often as cron likes: ReminderLog allows one e-mail per person
 per day (a unique constraint), so a second run the same day sends nothing.
 """
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item, ReminderLog
-from recommendations.services import attention, notifications
+from recommendations.services import attention, notifications, outgoing_mail
 
 
 def send_reminders(today=None):
@@ -44,12 +42,7 @@ def _send_once(officer, items, today):
             # a failed e-mail is retried on the next run and a sent one never is.
             ReminderLog.objects.create(user=officer, sent_on=today)
             count = "1 item needs" if len(items) == 1 else f"{len(items)} items need"
-            send_mail(
-                f"Tracker reminder: {count} an update",
-                _body(officer, items),
-                settings.DEFAULT_FROM_EMAIL,
-                [officer.email],
-            )
+            outgoing_mail.send(f"Tracker reminder: {count} an update", _body(officer, items), [officer.email])
     except IntegrityError:
         return False  # another run already reminded this person today
     return True
