@@ -6,6 +6,7 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Inquiry recommendations"
 
     def ready(self):
+        from recommendations import checks  # noqa: F401 (importing it registers the deploy checks)
         from recommendations import http_cache
 
         # Public changes make every cached public page out of date.

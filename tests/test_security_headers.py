@@ -49,7 +49,15 @@ def test_https_is_enforced_outside_debug():
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
-    result = run_with_production_environment([sys.executable, "manage.py", "check", "--deploy"])
+    # Real addresses and a mail server, as a deployment sets them: with the placeholders the
+    # check warns (tests/test_email_configuration.py).
+    result = run_with_production_environment(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        TRACKER_SITE_URL="https://tracker.rotherham.gov.uk",
+        TRACKER_CONTACT_EMAIL="inquiry-tracker@rotherham.gov.uk",
+        TRACKER_FROM_EMAIL="tracker-no-reply@rotherham.gov.uk",
+        TRACKER_EMAIL_HOST="smtp.rotherham.gov.uk",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 

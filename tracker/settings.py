@@ -8,6 +8,7 @@ DJANGO_DEBUG=1, and a missing secret key stops a production start.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -205,15 +206,59 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "tracker@example.org")
+# Outgoing e-mail (alerts, reminders, escalations, review notifications). With
+# TRACKER_EMAIL_HOST set, e-mail goes to that SMTP server; without it, it is
+# written to the console (development). DJANGO_EMAIL_BACKEND overrides either.
+# `manage.py check --deploy` warns about placeholders and the console outside
+# debug (recommendations/checks.py); every message is built in one place
+# (recommendations/services/outgoing_mail.py).
+_email_host = os.environ.get("TRACKER_EMAIL_HOST", "").strip()
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_HOST_USER = os.environ.get("TRACKER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TRACKER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TRACKER_EMAIL_USE_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("TRACKER_EMAIL_USE_SSL")  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set TRACKER_EMAIL_USE_TLS (STARTTLS, usually port 587) or TRACKER_EMAIL_USE_SSL (usually port 465), "
+        "not both."
+    )
+_email_port = os.environ.get("TRACKER_EMAIL_PORT", "").strip()
+if _email_port and not (_email_port.isdigit() and 0 < int(_email_port) < 65536):
+    raise ImproperlyConfigured(f"TRACKER_EMAIL_PORT must be a port number (like 587), not {_email_port!r}.")
+EMAIL_PORT = int(_email_port) if _email_port else 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+# Seconds to wait for the mail server, so a cron run cannot hang on it.
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if _email_host else "django.core.mail.backends.console.EmailBackend"
+)
+# TRACKER_FROM_EMAIL; DJANGO_DEFAULT_FROM_EMAIL is its earlier name and still works.
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("TRACKER_FROM_EMAIL") or os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or "tracker@example.org"
+)
+
+
+def site_url_from(value):
+    """TRACKER_SITE_URL as the links in e-mails use it: scheme and host, no slash at the end."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"TRACKER_SITE_URL must be the tracker's public address with https://, like "
+            f"https://tracker.rotherham.gov.uk, not {value!r}."
+        )
+    return value.strip().rstrip("/")
+
 
 # The tracker's own address, for the links in e-mails (which have no page to be
-# relative to): by default the local server in debug, else https on the first allowed host.
-SITE_URL = os.environ.get(
-    "TRACKER_SITE_URL",
-    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "",
-)
+# relative to) and the domain of their Message-IDs: by default the local server
+# in debug, else https on the first allowed host that is a plain host name.
+if os.environ.get("TRACKER_SITE_URL", "").strip():
+    SITE_URL = site_url_from(os.environ["TRACKER_SITE_URL"])
+elif DEBUG:
+    SITE_URL = "http://127.0.0.1:8000"
+else:
+    _plain_hosts = [host for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+    SITE_URL = f"https://{_plain_hosts[0]}" if _plain_hosts else ""
 
 # Where the public sends feedback and reports of mistakes in the record: the
 # council's service mailbox (the default is a placeholder: set the real one).
