@@ -158,6 +158,9 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed sign-ins are counted in the database, never in the cache: the cache is
+# allowed to fail open (tracker/cache.py), a lockout is not.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a reverse proxy every request comes from the proxy's address, so one
 # person's wrong passwords would lock out everyone using that username. Set
