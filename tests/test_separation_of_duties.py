@@ -186,7 +186,7 @@ def test_the_queue_says_which_updates_are_not_yours_to_decide_in_fixed_queries(
     reasons = {update.pk: update.not_yours for update in response.context["updates"]}
     assert reasons[mine.pk].startswith(WORKED_ON) and reasons[police.pk] is None
     page = response.content.decode()
-    assert WORKED_ON in page
+    assert WORKED_ON in page and page.count("Not yours to decide") == 1
     for reference in ("JAY-02", "JAY-07"):
         submitted(council_officer, Item.objects.get(reference=reference))
     with django_assert_num_queries(6):
@@ -199,7 +199,7 @@ def test_the_queue_says_which_updates_are_not_yours_to_decide_in_fixed_queries(
     reviewer_only = _moved_to_the_board(officer_and_reviewer)
     client.force_login(reviewer_only)
     home = client.get(reverse("workflow:my-items")).content.decode()
-    assert "Your review work" in home and WORKED_ON in home
+    assert "Your review work" in home and WORKED_ON in home and "Not yours to decide" in home
 
 
 # --- The board's overview -----------------------------------------------------------
