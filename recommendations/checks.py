@@ -95,3 +95,16 @@ def check_email_is_sent(app_configs, **kwargs):
         )]
     return []
 
+
+@register()
+def check_two_factor_required(app_configs, **kwargs):
+    """With every `manage.py check`: two-factor sign-in turned off outside debug, where anyone who
+    can reach the admin or publish would sign in with a password alone (services/two_factor.py)."""
+    if settings.TRACKER_TWO_FACTOR_REQUIRED or settings.DEBUG:
+        return []
+    return [Warning(
+        "Two-factor sign-in is off (TRACKER_TWO_FACTOR_REQUIRED): reviewers, administrators and staff "
+        "accounts sign in with a password alone.",
+        hint="Unset TRACKER_TWO_FACTOR_REQUIRED, or set it to 1.",
+        id="recommendations.W020",
+    )]

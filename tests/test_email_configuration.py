@@ -118,6 +118,7 @@ def test_check_deploy_names_every_placeholder_and_the_console():
 @pytest.fixture
 def production_like(settings):
     settings.DEBUG = False
+    settings.TRACKER_TWO_FACTOR_REQUIRED = True  # as in production (off, it has a warning of its own)
     settings.TRACKER_CONTACT_EMAIL = PRODUCTION_VALUES["TRACKER_CONTACT_EMAIL"]
     settings.DEFAULT_FROM_EMAIL = PRODUCTION_VALUES["TRACKER_FROM_EMAIL"]
     settings.SITE_URL = PRODUCTION_VALUES["TRACKER_SITE_URL"]

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.core import checks
 from django.test import override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -195,12 +196,12 @@ def test_a_demo_staff_account_is_exempt_only_in_demo_mode(client, seeded):
         assert client.get("/admin/recommendations/theme/")["Location"].startswith("/accounts/two-factor/setup/")
 
 
-def required_with(value):
-    """TRACKER_TWO_FACTOR_REQUIRED as tracker.settings reads it from the environment (None: unset)."""
+def required_with(value, variable="TRACKER_TWO_FACTOR_REQUIRED"):
+    """TRACKER_TWO_FACTOR_REQUIRED as tracker.settings reads it when `variable` is `value` (None: unset)."""
     env = {**os.environ, "DJANGO_SECRET_KEY": "tests-only-secret"}
-    env.pop("TRACKER_TWO_FACTOR_REQUIRED", None)
+    env.pop(variable, None)
     if value is not None:
-        env["TRACKER_TWO_FACTOR_REQUIRED"] = value
+        env[variable] = value
     return subprocess.run(
         [sys.executable, "-c", "import tracker.settings as s; print(s.TRACKER_TWO_FACTOR_REQUIRED)"],
         cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True,
@@ -228,3 +229,21 @@ def test_the_flag_is_on_unless_explicitly_off_and_any_other_value_stops_the_star
         else:
             read[value] = result.stderr
     assert read == FLAG_VALUES
+    for other_flag in ["DJANGO_DEBUG", "TRACKER_DEMO_MODE"]:  # read the same way
+        assert f"ImproperlyConfigured: {other_flag}='enabled'" in required_with("enabled", other_flag).stderr
+
+
+def two_factor_warnings():
+    return [message for message in checks.run_checks() if message.id == "recommendations.W020"]
+
+
+def test_the_system_check_warns_when_it_is_off_outside_debug(settings):
+    settings.TRACKER_TWO_FACTOR_REQUIRED, settings.DEBUG = False, False
+    (warning,) = two_factor_warnings()
+    assert warning.level == checks.WARNING
+    assert "Two-factor sign-in is off" in warning.msg
+
+    settings.DEBUG = True
+    assert two_factor_warnings() == []
+    settings.TRACKER_TWO_FACTOR_REQUIRED, settings.DEBUG = True, False
+    assert two_factor_warnings() == []
