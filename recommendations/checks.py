@@ -7,11 +7,16 @@ deployment still starts, but the check names what to set: the public contact
 address, the address e-mails come from and the site address used in their links
 must not be placeholders, and outside debug e-mail must go to a mail server, not
 to the console or memory.
+
+With every `manage.py check`: each entry of the support services file that the
+pages leave out, and why (services/support_services.py).
 """
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Warning, register
+
+from recommendations.services import support_services
 
 # Names reserved for examples and tests (RFC 2606, RFC 6761), which never reach anyone.
 PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "example", "invalid", "test", "localhost")
@@ -94,6 +99,14 @@ def check_email_is_sent(app_configs, **kwargs):
             id="recommendations.W005",
         )]
     return []
+
+
+@register()
+def check_support_services(app_configs, **kwargs):
+    return [
+        Warning(problem, hint=f"Correct it in {support_services.path()}.", id="recommendations.W010")
+        for problem in support_services.load().problems
+    ]
 
 
 @register()

@@ -81,6 +81,8 @@ def test_every_public_page_has_the_signpost_and_exit_this_page(demo_progress, cl
         assert 'data-module="govuk-exit-this-page"' in page, url
         assert f'href="{NEUTRAL_SITE}"' in page, url
         assert "0808&nbsp;800&nbsp;5000" in page and "0800&nbsp;1111" in page, url
+        # GOV.UK's guidance for the component: say that leaving does not clear the history, and what does.
+        assert "it does not delete this site from your browsing history" in " ".join(page.split()), url
     assert pages > 40
 
 

@@ -269,6 +269,12 @@ else:
 TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "inquiry-tracker@council.example")
 TRACKER_CONTACT_PHONE = os.environ.get("TRACKER_CONTACT_PHONE", "")
 
+# The support services named on every public page, with the day each was checked:
+# a file the council keeps (recommendations/services/support_services.py).
+TRACKER_SUPPORT_SERVICES_FILE = os.environ.get(
+    "TRACKER_SUPPORT_SERVICES_FILE", str(BASE_DIR / "recommendations" / "data" / "support_services.yaml")
+)
+
 # A bare reference view at /bench/bare/ (no database, no template) for the
 # benchmark in bench/. The URL exists only where this is on.
 TRACKER_BENCH_VIEW = env_bool("TRACKER_BENCH_VIEW")
