@@ -9,31 +9,16 @@ workers then keep their connections open, as in production). The change is made 
 another process, as an administrator's edit would be.
 """
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from urllib.parse import urlsplit
 
-import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings
 
-ROOT = settings.BASE_DIR
+from tests.servers import ROOT, gunicorn, manage, scratch_database_url
+
 REQUESTS = 24
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def fetch(url, headers=None):
@@ -43,58 +28,20 @@ def fetch(url, headers=None):
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    """A database for the server alone: on the suite's PostgreSQL server when it runs there."""
-    suite = os.environ.get("DATABASE_URL", "")
-    if not suite.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'workers.sqlite3'}"
-        return
-    config = dj_database_url.parse(suite)
-    name = f"{config['NAME']}_workers_{os.getpid()}"
-    server_address = {"host": config["HOST"] or None, "port": config["PORT"] or None,
-                      "user": config["USER"] or None, "password": config["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(suite)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def server(database_url):
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
-    if not gunicorn:
-        pytest.skip("gunicorn is not installed (bin/setup installs it)")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": database_url,
-        "TRACKER_CACHE_URL": "locmem://",  # a cache inside each worker
-        "TRACKER_TWO_FACTOR_REQUIRED": "0",  # the board test signs in with a session made here
-    }
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_sources")
-    port = free_port()
-    process = subprocess.Popen(
-        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "tracker.wsgi"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                fetch(base + "/")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base, env
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def server(tmp_path):
+    with scratch_database_url(tmp_path, "workers") as database_url:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tracker.settings",
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": database_url,
+            "TRACKER_CACHE_URL": "locmem://",  # a cache inside each worker
+            "TRACKER_TWO_FACTOR_REQUIRED": "0",  # the board test signs in with a session made here
+        }
+        manage(env, "migrate", "--no-input")
+        manage(env, "load_sources")
+        with gunicorn(env, "--workers", "2") as base:
+            yield base, env
 
 
 def test_every_worker_shows_a_change_made_elsewhere_on_its_next_request(server):
