@@ -884,8 +884,9 @@ class PublicationLogEntry(models.Model):
     """One entry of the tamper-evident publication log (services/publication_log.py).
 
     Appended, never changed: each publication, correction, assurance,
-    reopening and verification of official wording, with the public content
-    as published and a hash chained to the entry before it.
+    reopening, verification of official wording, item or source added or
+    changed, with the public content as published (the item's or source's
+    full public state) and a hash chained to the entry before it.
     """
 
     class Kind(models.TextChoices):
@@ -894,6 +895,9 @@ class PublicationLogEntry(models.Model):
         REOPENING = "reopening", "Reopened"
         CORRECTION = "correction", "Corrected"
         VERIFICATION = "verification", "Official wording verified"
+        ADDED = "added", "Added to the record"
+        CHANGE = "change", "Changed by a recorded decision"
+        BASELINE = "baseline", "Record as it stood when the full log began"
 
     recorded_at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -908,6 +912,7 @@ class PublicationLogEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "publication log entries"
+        indexes = [models.Index(fields=["item_reference", "id"])]
         constraints = [
             # The log is a chain: no two entries follow the same one.
             models.UniqueConstraint(fields=["previous_hash"], name="publication_log_is_a_chain"),

@@ -60,6 +60,7 @@ EXPECTED = {
     "public:publication-log": PUBLIC,
     "public:publication-log-csv": PUBLIC,
     "public:publication-log-json": PUBLIC,
+    "public:publication-log-feed": PUBLIC,
     "public:item-feed": PUBLIC,
     "public:source-feed": PUBLIC,
     "public:theme-feed": PUBLIC,

@@ -89,11 +89,12 @@ def test_the_assurance_records_strength_and_links_and_logs_them(reviewer, implem
     assert update.evidence_strength == "audited"
     assert [link.title for link in update.evidence_checked.all()] == [EVIDENCE.title]
     entry = PublicationLogEntry.objects.get(kind=PublicationLogEntry.Kind.ASSURANCE)
-    content = json.loads(entry.content)
+    content = json.loads(entry.content)["update"]
     assert content["evidence_strength"] == "audited"
     assert [link["url"] for link in content["evidence_checked"]] == [EVIDENCE.url]
     # A progress update's record is as it always was: no assurance fields.
-    publication = json.loads(PublicationLogEntry.objects.get(kind=PublicationLogEntry.Kind.PUBLICATION).content)
+    publication = PublicationLogEntry.objects.get(kind=PublicationLogEntry.Kind.PUBLICATION)
+    publication = json.loads(publication.content)["update"]
     assert "evidence_strength" not in publication
     assert publication_log.verify() is None
 

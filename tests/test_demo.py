@@ -76,7 +76,8 @@ def test_the_demo_tells_its_story_up_to_the_day_it_is_loaded(demo_progress):
     assert not ProgressUpdate.objects.filter(created_at__gt=now).exists()
     assert not Item.objects.filter(current_target_date__lt=today - datetime.timedelta(days=600)).exists()
     # The publication log tells the same story, in date order, and its checks pass.
-    times = list(PublicationLogEntry.objects.order_by("id").values_list("recorded_at", flat=True))
+    times = list(PublicationLogEntry.objects.filter(update_id__isnull=False).order_by("id")
+                 .values_list("recorded_at", flat=True))
     assert times == sorted(times) and times[0] < now - datetime.timedelta(days=365)
     assert not publication_log.unlogged_publications().exists()
     assert publication_log.verify() is None

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item, Organisation, ProgressUpdate, User
-from recommendations.services import workflow
+from recommendations.services import publication_log, workflow
 
 ROLE_GROUPS = {"officer": roles.OFFICERS, "reviewer": roles.REVIEWERS, "administrator": roles.ADMINISTRATORS}
 
@@ -45,6 +45,8 @@ def load_demo(path):
     groups = ensure_groups()
     users = {spec["username"]: _account(spec, groups) for spec in data["accounts"]}
     _target_dates(data.get("target_dates", {}), today, _day(today, data["story_starts_days_ago"]))
+    publication_log.record_item_changes(Item.objects.filter(reference__in=data.get("target_dates", {})),
+                                        publication_log.ADMINISTRATOR, "Demo: first agreed target dates")
     created = 0
     reviewer = next(user for user in users.values() if user.groups.filter(name=roles.REVIEWERS).exists())
     # In date order, so the publication log reads forwards in time.

@@ -81,11 +81,14 @@ UPDATE_FIELD_HELP = {
 LOG_FIELD_HELP = {
     "id": "Position of the entry in the log; entries are only ever added.",
     "recorded_at": "When the change was made public (ISO 8601).",
-    "kind": "publication, assurance, reopening, correction or verification.",
-    "item_reference": "The item the change is about.",
+    "kind": "publication, assurance, reopening, correction, verification, added (an item or source added), "
+            "change (changed by an administrator or a source file, with the reason) or baseline (the record as it "
+            "stood when the log began to cover all of it).",
+    "item_reference": "The item the change is about (empty for a source).",
     "update_id": "The published update, for all but verifications.",
     "by": "Which organisation or role; never a person.",
-    "content": "The public content as published (JSON).",
+    "content": "The public content as published (JSON): the item's or source's whole public record after the "
+               "change, the published update if any, the fields changed and the reason.",
     "content_hash": "SHA-256 of the content.",
     "previous_hash": "entry_hash of the entry before (64 zeros for the first).",
     "entry_hash": "SHA-256 of previous_hash, recorded_at, kind, item_reference, update_id, by and content_hash, "
@@ -191,6 +194,26 @@ def log_record(entry):
         "content_hash": entry.content_hash,
         "previous_hash": entry.previous_hash,
         "entry_hash": entry.entry_hash,
+    }
+
+
+def log_head(newest, count):
+    """The publication log's head from its newest entry (a list of at most one) and its number of entries."""
+    latest = newest[0] if newest else None
+    return {
+        "entries": count,
+        "entry_hash": latest.entry_hash if latest else "0" * 64,
+        "recorded_at": latest.recorded_at.isoformat() if latest else None,
+    }
+
+
+def log_record_head(records):
+    """The head of a whole log download (log_record dicts, newest first), so the two always agree."""
+    latest = records[0] if records else None
+    return {
+        "entries": len(records),
+        "entry_hash": latest["entry_hash"] if latest else "0" * 64,
+        "recorded_at": latest["recorded_at"] if latest else None,
     }
 
 

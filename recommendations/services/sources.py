@@ -32,7 +32,7 @@ from recommendations.models import (
     formal_response_problems,
     http_url_validator,
 )
-from recommendations.services import open_data
+from recommendations.services import open_data, publication_log
 from recommendations.services.csv_export import restore
 
 SOURCE_KEYS = {"code", "short_title", "title", "kind", "author", "publisher", "published_on", "url", "summary"}
@@ -641,7 +641,18 @@ def _write(data):
 
     for action_data in data["actions"]:
         _load_action(action_data, organisations, report)
+    _log(data)
     return report
+
+
+def _log(data):
+    """One publication log entry per source and item the file created or changed (publication_log)."""
+    reason = "Loaded from a source file"
+    codes = [entry["source"]["code"] for entry in data["sources"]]
+    publication_log.record_source_changes(Source.objects.filter(code__in=codes), publication_log.SOURCE_FILE, reason)
+    references = [item["reference"] for entry in data["sources"] for item in entry["items"]]
+    publication_log.record_item_changes(Item.objects.filter(reference__in=references), publication_log.SOURCE_FILE,
+                                        reason)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ urlpatterns = [
     path("publication-log/", public.publication_log, name="publication-log"),
     path("publication-log.csv", public.download_csv, {"name": "publication-log"}, name="publication-log-csv"),
     path("publication-log.json", public.download_json, {"name": "publication-log"}, name="publication-log-json"),
+    path("publication-log/feed/", public.publication_log_feed, name="publication-log-feed"),
     path("contact/", record.contact, name="contact"),
     path("privacy/", record.privacy, name="privacy"),
     path("as-at/", record.as_at_choose, name="as-at-choose"),
