@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,11 +71,22 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["short_name"]}
 
+    # An item's public record names its owner by this code (publication_log.item_states).
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
+
+    # An item's public record names its themes by this code (publication_log.item_states).
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
 
 
 @admin.register(Source)
@@ -83,6 +96,16 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["code", "title", "short_title", "author", "publisher"]
     date_hierarchy = "published_on"
     change_list_template = "admin/recommendations/source/change_list.html"
+    # Sources are added and changed by uploading a source file, which logs one entry per
+    # source and item it creates or changes (publication_log); here they are only read.
+    readonly_fields = ["code", "short_title", "title", "kind", "author", "publisher", "published_on", "url",
+                       "summary", "synthetic"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     # Uploading a source file: upload -> preview (nothing written) -> apply.
     # The uploaded text waits in the session between preview and apply, and is
@@ -177,15 +200,59 @@ class SourceAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:recommendations_source_changelist"))
 
 
+# Every change an administrator makes to what the public sees of an item is a
+# recorded decision: it needs a reason, and saving appends an entry to the
+# publication log (who by role, when, why, the item's whole public record after
+# it), listed on /changes/. Status, RAG rating, target dates and the evidence of
+# updates belong to the workflow and are read-only here.
+REASON_NEEDED = "Say why this change is made: it is published with the change, on the changes page."
+
+
+class ItemAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Why this change is made", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Public: shown with the change on the changes page and in the publication log. Needed for "
+                  "any change the public sees (title, summary, wording, formal response, cadence, themes, "
+                  "owner, evidence...).",
+    )
+
+    class Meta:
+        model = Item
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        public = set(self.changed_data) - {"change_reason", "grade"}
+        if (public or not self.instance.pk) and not cleaned.get("change_reason", "").strip():
+            self.add_error("change_reason", REASON_NEEDED)
+        return cleaned
+
+
+class DirectEvidenceFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.has_changed() and not self.data.get("change_reason", "").strip():
+            raise forms.ValidationError(REASON_NEEDED)
+
+
 class EvidenceInline(admin.TabularInline):
+    """Evidence added to the item itself. The evidence of updates is shown read-only on
+    the item (published_evidence): a wrong link there is fixed by a published correction."""
+
     model = EvidenceLink
+    formset = DirectEvidenceFormSet
     extra = 0
-    fields = ["title", "url", "date", "update", "added_by"]
-    raw_id_fields = ["update", "added_by"]
+    fields = ["title", "url", "date"]
+    verbose_name = "evidence link added to the item itself"
+    verbose_name_plural = "evidence links added to the item itself"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(update__isnull=True)
 
 
 @admin.register(Item)
 class ItemAdmin(HistoryAdmin):
+    form = ItemAdminForm
     list_display = [
         "reference", "title", "source", "kind", "owner", "status", "rag",
         "current_target_date", "formal_response", "update_cadence_months", "provenance", "verified",
@@ -200,21 +267,39 @@ class ItemAdmin(HistoryAdmin):
     # Status, RAG and target dates change only through approved progress
     # updates and the board's recorded decisions (assurance, reopening,
     # correction), so that every change has a reviewed reason behind it. The
-    # formal response and the update cadence are not workflow fields: they are
-    # edited here, and saving the item makes the change public at once.
+    # other public fields are edited here with a reason, logged on save.
     readonly_fields = [
         "status", "rag", "baseline_target_date", "current_target_date", "verified_by", "verified_at",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "evidence_of_updates",
     ]
     inlines = [EvidenceInline]
 
+    @admin.display(description="Evidence of progress updates (changed only by a published correction)")
+    def evidence_of_updates(self, obj):
+        links = obj.evidence.filter(update__isnull=False).order_by("-date", "title") if obj.pk else []
+        return format_html_join("", "<p>{} &lt;{}&gt; ({}), update {}</p>",
+                                ((link.title, link.url, link.date, link.update_id) for link in links)) or "None"
+
+    def has_delete_permission(self, request, obj=None):
+        # Leaving the public record is not an admin edit: the log would no longer match.
+        return False
+
     def save_model(self, request, obj, form, change):
-        verified_at = obj.verified_at
+        obj._verified_before = obj.verified_at
         obj.record_verification(request.user, Item.objects.filter(pk=obj.pk).first() if change else None)
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if obj.verified and obj.verified_at != verified_at:
-                publication_log.record_verification(obj)
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Themes and evidence are saved here, so the item's public record is complete only now.
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        verified = item.verified and item.verified_at != getattr(item, "_verified_before", None)
+        publication_log.record_item_changes(
+            Item.objects.filter(pk=item.pk), publication_log.ADMINISTRATOR,
+            form.cleaned_data.get("change_reason", "").strip(),
+            kind=PublicationLogEntry.Kind.VERIFICATION if verified else PublicationLogEntry.Kind.CHANGE,
+        )
 
 
 @admin.register(ProgressUpdate)
@@ -234,11 +319,23 @@ class ProgressUpdateAdmin(HistoryAdmin):
 
 @admin.register(EvidenceLink)
 class EvidenceLinkAdmin(HistoryAdmin):
+    """Read only: links of updates come with their update (fixed by a published correction), links
+    added to an item itself are changed on the item's admin page, where the change is logged."""
+
     list_display = ["title", "item", "url", "date", "update", "added_by"]
     list_filter = ["item__source", "date"]
     search_fields = ["title", "url", "item__reference"]
     list_select_related = ["item", "update", "added_by"]
     raw_id_fields = ["item", "update", "added_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Action)

@@ -14,10 +14,11 @@ import datetime
 from dataclasses import dataclass, replace
 
 from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Item, Source, long_date
-from recommendations.services import dashboards, public_data
+from recommendations.models import Item, PublicationLogEntry, Source, long_date
+from recommendations.services import dashboards, public_data, publication_log
 
 
 class BadDate(ValueError):
@@ -102,3 +103,47 @@ def published_between(start, end):
     with public_data.published_updates()."""
     since = dashboards.end_of_day(start - datetime.timedelta(days=1))
     return public_data.published().filter(published_at__gte=since, published_at__lt=dashboards.end_of_day(end))
+
+
+# The most record changes one page of /changes/ lists; the publication log has them all.
+MOST_RECORD_CHANGES = 200
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A change to the record made outside the review workflow (an administrator's recorded decision,
+    a source file), from its publication log entry: when, what, who (a role), which fields and why."""
+
+    entry_id: int
+    recorded_at: datetime.datetime
+    kind_label: str
+    item_reference: str  # empty for a source
+    subject: str  # the item's reference, or the source's code
+    changed: tuple
+    by: str
+    reason: str
+
+    @property
+    def item_url(self):
+        return reverse("public:item-detail", args=[self.item_reference]) if self.item_reference else ""
+
+
+def record_changes_between(start, end):
+    """RecordChange records from the start of `start` to the end of `end`, newest first (at most
+    MOST_RECORD_CHANGES). One query."""
+    since = dashboards.end_of_day(start - datetime.timedelta(days=1))
+    entries = (PublicationLogEntry.objects.filter(kind__in=publication_log.RECORD_CHANGES, recorded_at__gte=since,
+                                                  recorded_at__lt=dashboards.end_of_day(end))
+               .order_by("-id")[:MOST_RECORD_CHANGES])
+    changes = []
+    for entry in entries:
+        data = publication_log.read_content(entry.content)
+        subject = entry.item_reference or (data.get("source") or {}).get("code", "")
+        changes.append(RecordChange(
+            entry_id=entry.pk, recorded_at=entry.recorded_at, kind_label=entry.get_kind_display(),
+            item_reference=entry.item_reference, subject=subject,
+            # Everything is new in an item or source added: only a change lists its fields.
+            changed=() if entry.kind == PublicationLogEntry.Kind.ADDED else tuple(data.get("changed", ())),
+            by=entry.by, reason=data.get("reason", ""),
+        ))
+    return changes

@@ -95,6 +95,8 @@ def changes(request):
         context.update(
             start=start, end=end, paginator=paginator, page_obj=page, changes=page.object_list,
             query_string=f"from={start.isoformat()}&to={end.isoformat()}",
+            record_changes=public_history.record_changes_between(start, end),
+            most_record_changes=public_history.MOST_RECORD_CHANGES,
         )
     return render(request, "recommendations/public/changes.html", context, status=200 if updates is not None else 400)
 
