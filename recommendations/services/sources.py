@@ -48,10 +48,48 @@ DESCRIBED, STARTING, RESPONSE = "described", "starting", "response"
 
 
 @dataclass(frozen=True)
+class Value:
+    """One value in a file, as the shape check sees it: the Python types YAML gives for it.
+
+    Only the type is checked here; what the value says (a known choice, a real
+    date, a number from 1 to 12) is checked afterwards, with the item's line."""
+
+    expected: str  # in words, for messages
+    types: tuple
+
+    def accepts(self, value):
+        return isinstance(value, self.types) and not isinstance(value, bool)
+
+
+TEXT = Value("text", (str,))
+DATE = Value("a date written as YYYY-MM-DD", (str, datetime.date))
+WHOLE_NUMBER = Value("a whole number", (int, float, str))
+
+
+@dataclass(frozen=True)
+class ListOf:
+    entry: object  # a Value or a Record
+    expected = "a list"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A mapping with known keys. In messages an entry is called `label`, followed by
+    the value of its `named_by` key or else its position in the list ("item JAY-04")."""
+
+    fields: dict
+    required: frozenset = frozenset()
+    label: str = ""
+    named_by: str = ""
+    expected = "a mapping of keys to values"
+
+
+@dataclass(frozen=True)
 class ItemField:
     role: str
     required: bool
     read: Callable  # (checker, entry, where, known) -> checked value
+    shape: Value = TEXT
 
 
 def _number(check, entry, where, known):
@@ -85,7 +123,7 @@ def _owner(check, entry, where, known):
 # here (and, for the CSV upload, a column of the same name in the items export,
 # services/open_data.py).
 ITEM_FIELDS = {
-    "number": ItemField(DESCRIBED, True, _number),
+    "number": ItemField(DESCRIBED, True, _number, WHOLE_NUMBER),
     "kind": ItemField(DESCRIBED, True, lambda c, e, w, k: c.choice(e, "kind", w, Item.Kind.values)),
     "grade": ItemField(DESCRIBED, False, lambda c, e, w, k: c.choice(e, "grade", w, Item.Grade.values, required=False)),
     "title": ItemField(DESCRIBED, True, lambda c, e, w, k: c.text(e, "title", w, 200)),
@@ -97,19 +135,44 @@ ITEM_FIELDS = {
     "owner": ItemField(STARTING, True, _owner),
     "lead_role": ItemField(STARTING, True, lambda c, e, w, k: c.text(e, "lead_role", w, 200)),
     "baseline_target_date": ItemField(
-        STARTING, False, lambda c, e, w, k: c.date(e, "baseline_target_date", w, required=False)
+        STARTING, False, lambda c, e, w, k: c.date(e, "baseline_target_date", w, required=False), DATE
     ),
-    "update_cadence_months": ItemField(STARTING, False, _cadence),
+    "update_cadence_months": ItemField(STARTING, False, _cadence, WHOLE_NUMBER),
     "formal_response": ItemField(RESPONSE, False, _formal_response),
     "formal_response_note": ItemField(
         RESPONSE, False, lambda c, e, w, k: c.text(e, "formal_response_note", w, 500, required=False)
     ),
     "formal_response_date": ItemField(
-        RESPONSE, False, lambda c, e, w, k: c.date(e, "formal_response_date", w, required=False)
+        RESPONSE, False, lambda c, e, w, k: c.date(e, "formal_response_date", w, required=False), DATE
     ),
 }
 ITEM_KEYS = {"reference", "themes"} | set(ITEM_FIELDS)
 ITEM_REQUIRED = {"reference"} | {name for name, spec in ITEM_FIELDS.items() if spec.required}
+
+# The shape of a source file, in one place: every key it may have and the type
+# of every value. A file is checked against it before anything else, so a
+# list, mapping, number, true/false or empty value where text is expected (or
+# any other wrong type, anywhere) is reported with its key and line, and the
+# checks after it only ever see values of the right type.
+ORGANISATION = Record(
+    {"slug": TEXT, "name": TEXT, "short_name": TEXT, "kind": TEXT, "lead_contact_email": TEXT},
+    frozenset({"slug", "name", "short_name", "kind"}), "organisation",
+)
+THEME = Record({"slug": TEXT, "name": TEXT}, frozenset({"slug", "name"}), "theme")
+SOURCE = Record({key: DATE if key == "published_on" else TEXT for key in SOURCE_KEYS},
+                frozenset(SOURCE_KEYS - {"summary"}), "source")
+ITEM = Record(
+    {"reference": TEXT, "themes": ListOf(TEXT)} | {name: spec.shape for name, spec in ITEM_FIELDS.items()},
+    frozenset(ITEM_REQUIRED), "item", "reference",
+)
+ACTION = Record(
+    {"reference": TEXT, "title": TEXT, "description": TEXT, "owner": TEXT, "partners": ListOf(TEXT),
+     "items": ListOf(TEXT), "start_date": DATE, "due_date": DATE},
+    frozenset({"reference", "title", "owner", "items"}), "action", "reference",
+)
+assert set(ACTION.fields) == ACTION_KEYS and set(ITEM.fields) == ITEM_KEYS
+DOCUMENT = Record({"organisations": ListOf(ORGANISATION), "themes": ListOf(THEME), "source": SOURCE,
+                   "items": ListOf(ITEM), "actions": ListOf(ACTION)})
 
 # The items CSV upload reads the columns of the public items download, so a
 # download can be uploaded again unchanged. Columns the tracker works out
@@ -125,9 +188,16 @@ UPLOAD_MAX_BYTES = 1024 * 1024
 
 
 class _Mapping(dict):
-    """A YAML mapping that remembers the line it starts on, for messages."""
+    """A YAML mapping that remembers the line it starts on, and the line of each key, for messages."""
 
     line = None
+    key_lines = {}
+
+
+class _Sequence(list):
+    """A YAML list that remembers the line of each entry, for messages."""
+
+    lines = ()
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -143,10 +213,21 @@ _SeedLoader.yaml_implicit_resolvers = {
 def _construct_mapping(loader, node):
     mapping = _Mapping(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
+    # The keys were just built (construct_mapping refuses unhashable ones); this only looks them up.
+    mapping.key_lines = {}
+    for key_node, _ in node.value:
+        mapping.key_lines.setdefault(loader.construct_object(key_node, deep=True), key_node.start_mark.line + 1)
     return mapping
 
 
+def _construct_sequence(loader, node):
+    sequence = _Sequence(loader.construct_sequence(node, deep=True))
+    sequence.lines = [entry.start_mark.line + 1 for entry in node.value]
+    return sequence
+
+
 _SeedLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_SeedLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 def _at(name, entry):
@@ -220,12 +301,6 @@ class _Checker:
             self.problem(where, "expected a mapping of keys to values")
             return {}
         return value
-
-    def keys(self, entry, where, allowed, required):
-        for key in sorted(set(entry) - allowed):
-            self.problem(where, f"unknown key '{key}'")
-        for key in sorted(required - set(entry)):
-            self.problem(where, f"missing required key '{key}'")
 
     def text(self, entry, key, where, max_length=None, required=True):
         value = entry.get(key, "")
@@ -446,18 +521,83 @@ def _source_entry(source):
     return entry
 
 
+def _on_line(name, line):
+    return f"{name}, line {line}" if line else name
+
+
+def _described(value, shape):
+    """A wrong value in words, with a hint when YAML read as a number or true/false what was meant as text."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    hint = " (write it in quotes to keep it as text)" if shape in (TEXT, DATE) else ""
+    if isinstance(value, bool):
+        return f"a yes/no value (YAML reads an unquoted yes, no, on, off, true or false as one){hint}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}{hint}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _check_shape(check, name, document):
+    """Check one parsed file against DOCUMENT: every problem, each with its key and line."""
+    if not isinstance(document, dict):
+        check.problem(name, f"the file must be {DOCUMENT.expected} (source:, items: ...), not "
+                            f"{_described(document, DOCUMENT)}")
+        return
+    _check_record(check, name, document, DOCUMENT, "")
+
+
+def _check_record(check, name, entry, record, context):
+    for key, value in entry.items():
+        where = _on_line(name, entry.key_lines.get(key) if isinstance(entry, _Mapping) else None) + context
+        if not isinstance(key, str):
+            check.problem(where, f"a key must be text, not {_described(key, TEXT)}")
+        elif key not in record.fields:
+            check.problem(where, f"unknown {'' if context else 'top-level '}key '{key}'")
+        else:
+            _check_value(check, name, key, value, record.fields[key], where, context)
+    for key in sorted(record.required - set(entry)):
+        check.problem(_at(name, entry) + context, f"missing required key '{key}'")
+
+
+def _check_value(check, name, key, value, shape, where, context):
+    if isinstance(shape, Value):
+        if not shape.accepts(value):
+            check.problem(where, f"'{key}' must be {shape.expected}, not {_described(value, shape)}")
+    elif not isinstance(value, list if isinstance(shape, ListOf) else dict):
+        check.problem(where, f"'{key}' must be {shape.expected}, not {_described(value, shape)}")
+    elif isinstance(shape, Record):
+        _check_record(check, name, value, shape, f"{context}, {shape.label}")
+    else:
+        for index, entry in enumerate(value, start=1):
+            entry_where = _on_line(name, value.lines[index - 1]) + context if isinstance(value, _Sequence) else where
+            if isinstance(shape.entry, Value):
+                if not shape.entry.accepts(entry):
+                    check.problem(entry_where, f"'{key}' entry {index} must be {shape.entry.expected}, not "
+                                               f"{_described(entry, shape.entry)}")
+            elif not isinstance(entry, dict):
+                check.problem(entry_where, f"'{key}' entry {index} must be {shape.entry.expected}, not "
+                                           f"{_described(entry, shape.entry)}")
+            else:
+                called = entry.get(shape.entry.named_by) if shape.entry.named_by else None
+                called = called if isinstance(called, str) and called else index
+                _check_record(check, name, entry, shape.entry, f"{context}, {shape.entry.label} {called}")
+
+
 def _validate(documents, check):
     """Check parsed documents ({file name: document}) against each other and the database."""
+    for name, document in documents.items():
+        _check_shape(check, name, document)
+    if check.problems:
+        raise SeedError(check.problems)  # what follows needs values of the right types
     organisations, themes, sources, actions = {}, {}, [], []
     for name, document in documents.items():
-        document = check.mapping(document, name)
-        for key in sorted(set(document) - {"organisations", "themes", "source", "items", "actions"}):
-            check.problem(name, f"unknown top-level key '{key}'")
         for index, entry in enumerate(document.get("organisations") or [], start=1):
             where = f"{_at(name, entry)}, organisation {index}"
             entry = check.mapping(entry, where)
-            check.keys(entry, where, {"slug", "name", "short_name", "kind", "lead_contact_email"},
-                       {"slug", "name", "short_name", "kind"})
             slug = check.text(entry, "slug", where, 60)
             if slug in organisations:
                 check.problem(where, f"organisation '{slug}' is defined twice")
@@ -473,7 +613,6 @@ def _validate(documents, check):
         for index, entry in enumerate(document.get("themes") or [], start=1):
             where = f"{_at(name, entry)}, theme {index}"
             entry = check.mapping(entry, where)
-            check.keys(entry, where, {"slug", "name"}, {"slug", "name"})
             slug = check.text(entry, "slug", where, 60)
             if slug in themes:
                 check.problem(where, f"theme '{slug}' is defined twice")
@@ -494,7 +633,6 @@ def _validate(documents, check):
     for name, document in sources:
         raw_source = check.mapping(document.get("source"), f"{name}, source")
         where = f"{_at(name, raw_source)}, source"
-        check.keys(raw_source, where, SOURCE_KEYS, SOURCE_KEYS - {"summary"})
         source = {
             "code": check.text(raw_source, "code", where, 20),
             "short_title": check.text(raw_source, "short_title", where, 80),
@@ -518,7 +656,6 @@ def _validate(documents, check):
             reference = entry.get("reference") if isinstance(entry, dict) else None
             where = f"{_at(name, entry)}, item {reference or index}"
             entry = check.mapping(entry, where)
-            check.keys(entry, where, ITEM_KEYS, ITEM_REQUIRED)
             item = {name_: spec.read(check, entry, where, known) for name_, spec in ITEM_FIELDS.items()}
             item["reference"] = check.text(entry, "reference", where, 30)
             item["themes"] = check.slug_list(entry, "themes", where, known["themes"], "theme")
@@ -547,7 +684,6 @@ def _validate(documents, check):
         reference = entry.get("reference") if isinstance(entry, dict) else None
         where = f"{_at(name, entry)}, action {reference or '?'}"
         entry = check.mapping(entry, where)
-        check.keys(entry, where, ACTION_KEYS, {"reference", "title", "owner", "items"})
         action = {
             "reference": check.text(entry, "reference", where, 30),
             "title": check.text(entry, "title", where, 200),
