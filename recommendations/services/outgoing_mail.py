@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 
 
 def site_domain():
-    """The host of SITE_URL; None (the machine's own name) if SITE_URL is not set."""
-    return urlsplit(settings.SITE_URL).hostname or None
+    """The host of SITE_URL; the machine's own name (as Django finds it, once) if SITE_URL is not set."""
+    return urlsplit(settings.SITE_URL).hostname or str(DNS_NAME)
 
 
 def message(subject, body, to, headers=None):
