@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, PublicationLogEntry, Source
+from recommendations.models import EvidenceLink, Item, Organisation, PublicationLogEntry, Source, Theme
 from recommendations.services import publication_log
 from tests.workflow_helpers import EVIDENCE, approved
 
@@ -54,6 +54,8 @@ PUBLIC_CHANGES = [
     ("update_cadence_months", {"update_cadence_months": 6}),
     ("official_wording", {"official_wording": "The report's words.", "official_reference": "page 3",
                           "verified": "on"}),
+    ("themes", {"themes": []}),
+    ("owner", {"owner": lambda: Organisation.objects.get(slug="south-yorkshire-police").pk}),
 ]
 
 
@@ -61,6 +63,7 @@ PUBLIC_CHANGES = [
 def test_a_public_field_changed_in_the_admin_is_logged_with_its_reason_and_listed(admin_client, client,
                                                                                  council_item, field, changes):
     before = PublicationLogEntry.objects.count()
+    changes = {name: value() if callable(value) else value for name, value in changes.items()}
     response = change_item(admin_client, council_item, change_reason=f"Reason 7701 for {field}.", **changes)
     assert response.status_code == 302, response.content.decode()[:3000]
     entry = PublicationLogEntry.objects.get(pk__gt=PublicationLogEntry.objects.order_by("id")[before - 1].pk)
@@ -161,3 +164,14 @@ def test_a_source_file_upload_logs_one_entry_per_item_created_or_changed(admin_c
     client.logout()
     page = changes_page(client)
     assert "Loaded from a source file" in page and "ADCS-1" in page and "ADCS-9" in page
+
+
+def test_organisation_and_theme_codes_are_fixed_once_created(admin_client, council_item):
+    owner, theme = council_item.owner, council_item.themes.first()
+    admin_client.post(reverse("admin:recommendations_organisation_change", args=[owner.pk]),
+                      {"slug": "renamed", "name": owner.name, "short_name": owner.short_name, "kind": owner.kind})
+    admin_client.post(reverse("admin:recommendations_theme_change", args=[theme.pk]),
+                      {"slug": "renamed", "name": "Renamed theme"})
+    assert Organisation.objects.get(pk=owner.pk).slug == owner.slug
+    assert (Theme.objects.get(pk=theme.pk).slug, Theme.objects.get(pk=theme.pk).name) == (theme.slug, "Renamed theme")
+    assert publication_log.check() == []
