@@ -26,6 +26,7 @@ from recommendations.models import (
     PublicationLogEntry,
     ReminderLog,
     Source,
+    SourceUpload,
     Subscription,
     Theme,
     User,
@@ -108,8 +109,9 @@ class SourceAdmin(admin.ModelAdmin):
         return False
 
     # Uploading a source file: upload -> preview (nothing written) -> apply.
-    # The uploaded text waits in the session between preview and apply, and is
-    # checked again on apply, because the tracker may have changed meanwhile.
+    # The uploaded file waits in the database (SourceUpload, its id in the
+    # session) between preview and apply, is checked again on apply, because the
+    # tracker may have changed meanwhile, and is applied only once.
     UPLOAD_SESSION_KEY = "source_upload"
     UPLOAD_PERMISSIONS = [
         "recommendations.add_source", "recommendations.change_source",
@@ -155,9 +157,8 @@ class SourceAdmin(admin.ModelAdmin):
             except sources.SeedError as error:
                 return self._upload_page(request, "upload.html", {"form": form, "problems": error.problems}, 400)
             report = sources.preview(data)
-            request.session[self.UPLOAD_SESSION_KEY] = {
-                "name": upload.name, "text": content.decode("utf-8-sig"), "plan": report.fingerprint(),
-            }
+            kept = sources.keep_for_apply(request.user, upload.name, content, report)
+            request.session[self.UPLOAD_SESSION_KEY] = kept.pk
             return self._preview_page(request, upload.name, report)
         status = 400 if form.errors else 200
         return self._upload_page(request, "upload.html", {"form": form}, status)
@@ -176,27 +177,31 @@ class SourceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:recommendations_source_upload")
-        pending = request.session.get(self.UPLOAD_SESSION_KEY)
-        if not pending:
+        key = request.session.get(self.UPLOAD_SESSION_KEY)
+        # (A session from before uploads were kept in the database holds the file itself: upload it again.)
+        pending = None
+        if isinstance(key, int):
+            pending = SourceUpload.objects.filter(pk=key, uploaded_by=request.user).first()
+        if pending is None:
             messages.error(request, "There is no uploaded file waiting to be applied: upload it again.")
             return redirect("admin:recommendations_source_upload")
         try:
-            data = sources.read_upload(pending["name"], pending["text"].encode("utf-8"))
-            report = sources.apply_if_planned(data, pending["plan"])
+            report = sources.apply_upload(pending)
+            if report is None:
+                # The tracker changed since the preview: show what applying would do now.
+                report = sources.preview_again(pending)
+                return self._preview_page(request, pending.name, report, changed_meanwhile=True)
+        except sources.AlreadyApplied:
+            # A second click, or a second tab: the upload stays in the session so it can say so.
+            messages.warning(request, f"The file {pending.name} was already applied; nothing was written again.")
+            return redirect(reverse("admin:recommendations_source_changelist"))
         except sources.SeedError as error:
             del request.session[self.UPLOAD_SESSION_KEY]
             return self._upload_page(
                 request, "upload.html",
                 {"form": SourceUploadForm(), "problems": error.problems, "stale": True}, 400,
             )
-        if report is None:
-            # The tracker changed since the preview: show what applying would do now.
-            report = sources.preview(data)
-            pending["plan"] = report.fingerprint()
-            request.session[self.UPLOAD_SESSION_KEY] = pending
-            return self._preview_page(request, pending["name"], report, changed_meanwhile=True)
-        del request.session[self.UPLOAD_SESSION_KEY]
-        messages.success(request, f"{pending['name']} was applied. {sources.summary(report)}")
+        messages.success(request, f"{pending.name} was applied. {sources.summary(report)}")
         return redirect(reverse("admin:recommendations_source_changelist"))
 
 

@@ -920,3 +920,23 @@ class PublicationLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.pk}: {self.get_kind_display()} {self.item_reference}"
+
+
+class SourceUpload(models.Model):
+    """A source file an administrator uploaded and previewed, waiting to be applied
+    (services/sources.py, the admin's "Upload a source file").
+
+    The file waits here, not in the session, so that applying it can be claimed
+    once: two applies of the same preview (a double click, two tabs) cannot both
+    write, and the second is told it was already applied."""
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=255)
+    text = models.TextField()
+    # The preview's plan (LoadReport.fingerprint()): applying writes only if it would do exactly this.
+    plan = models.TextField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name}, uploaded {self.uploaded_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from recommendations.models import (
     CADENCE_MONTHS,
@@ -28,6 +29,7 @@ from recommendations.models import (
     Item,
     Organisation,
     Source,
+    SourceUpload,
     Theme,
     formal_response_problems,
     http_url_validator,
@@ -916,14 +918,41 @@ def csv_columns():
     return [(column, open_data.ITEM_FIELD_HELP[column], treatment(column)) for column in open_data.ITEM_FIELDS]
 
 
-def apply_if_planned(data, plan):
-    """Load data, all or nothing, only if it does exactly what the previewed plan
-    (a LoadReport.fingerprint()) said; otherwise write nothing and return None."""
+class AlreadyApplied(Exception):
+    """The upload was applied already (perhaps a moment ago, by a second click); nothing was written again."""
+
+
+def keep_for_apply(user, name, content, report):
+    """Keep an uploaded file and the plan its preview showed, until it is applied (apply_upload)."""
+    return SourceUpload.objects.create(uploaded_by=user, name=name, text=content.decode("utf-8-sig"),
+                                       plan=report.fingerprint())
+
+
+def preview_again(upload):
+    """What applying a kept upload would do now (the tracker changed since its preview); keeps the new plan."""
+    report = preview(read_upload(upload.name, upload.text.encode("utf-8")))
+    upload.plan = report.fingerprint()
+    upload.save(update_fields=["plan"])
+    return report
+
+
+def apply_upload(upload):
+    """Apply a previewed upload, all or nothing and only once.
+
+    Returns the LoadReport; or None, with nothing written, if applying would no
+    longer do exactly what the preview showed (the tracker changed meanwhile).
+    Raises SeedError if the file no longer passes the checks, and AlreadyApplied
+    if the upload was applied, even by a request running at the same moment."""
+    data = read_upload(upload.name, upload.text.encode("utf-8"))
     try:
         with transaction.atomic():
+            # Claim the upload first. A second apply running at the same time waits
+            # on this row until the first commits, then finds it applied.
+            if not SourceUpload.objects.filter(pk=upload.pk, applied_at=None).update(applied_at=timezone.now()):
+                raise AlreadyApplied
             report = _write(data)
-            if report.fingerprint() != plan:
-                raise _Rollback
+            if report.fingerprint() != upload.plan:
+                raise _Rollback  # the claim is rolled back too: the upload can be applied after a new preview
     except _Rollback:
         return None
     return report
