@@ -940,3 +940,17 @@ class SourceUpload(models.Model):
 
     def __str__(self):
         return f"{self.name}, uploaded {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+
+class ConfirmationCount(models.Model):
+    """How many alert confirmation e-mails one address has been sent in its current hour
+    (services/alerts.py). The limit is checked and counted in one UPDATE of this row,
+    so requests at the same moment cannot all pass it; the row is deleted once the
+    hour is over (alerts.expire(), run by send_alerts)."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    hour_started_at = models.DateTimeField()
+    sent = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.sent} since {self.hour_started_at:%Y-%m-%d %H:%M}"

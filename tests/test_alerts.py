@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from recommendations.models import Item, ProgressUpdate, Subscription
+from recommendations.models import ConfirmationCount, Item, ProgressUpdate, Subscription
 from recommendations.services import alerts, workflow
 from tests.workflow_helpers import approved, submitted
 
@@ -383,5 +383,6 @@ def test_the_form_cannot_flood_an_inbox(client, outbox, seeded):
     assert outbox[-1].to == ["someone.else@example.net"], "other addresses are not held up"
     # An hour later the address can ask again.
     Subscription.objects.update(confirmation_sent_at=timezone.now() - datetime.timedelta(hours=1))
+    ConfirmationCount.objects.update(hour_started_at=timezone.now() - datetime.timedelta(hours=1))
     subscribe_through_the_page(client, "item=JAY-08")
     assert outbox[-1].to == [ADDRESS] and "JAY-08" in outbox[-1].subject

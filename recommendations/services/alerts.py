@@ -12,7 +12,9 @@ Rules enforced here and nowhere else:
   the page does not tell who is subscribed);
 - the form cannot be used to flood someone's inbox: a confirmation e-mail
   for the same address and target is not sent again within RESEND_AFTER,
-  and one address gets at most CONFIRMATIONS_PER_HOUR of them an hour;
+  and one address gets at most CONFIRMATIONS_PER_HOUR of them in the hour
+  from the first, even when the requests come at the same moment (the
+  checks and the counts are single UPDATEs in the database);
 - only the address, its target, its frequency and four times are stored;
   unconfirmed subscriptions are deleted after CONFIRM_DAYS days (expire());
 - alerts say only what the public pages say (public_data's PublicUpdate):
@@ -42,12 +44,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
-from recommendations.models import Subscription, long_date
+from recommendations.models import ConfirmationCount, Subscription, long_date
 from recommendations.services import outgoing_mail, public_data
 from recommendations.services.notifications import link
 
@@ -55,6 +58,7 @@ Frequency = Subscription.Frequency
 CONFIRM_DAYS = 7
 RESEND_AFTER = datetime.timedelta(minutes=10)
 CONFIRMATIONS_PER_HOUR = 5
+HOUR = datetime.timedelta(hours=1)
 KINDS = tuple(public_data.FOLLOWABLE)
 CONFIRM_SALT = "recommendations.alerts.confirm"
 UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
@@ -162,21 +166,46 @@ def subscribe(email, kind, key, frequency):
     model, field_name, _ = public_data.FOLLOWABLE[kind]
     lookup = {"email": email, kind: model.objects.get(**{field_name: key})}
     now = timezone.now()
-    recent = Subscription.objects.filter(email=email, confirmation_sent_at__gt=now - datetime.timedelta(hours=1))
-    existing = Subscription.objects.filter(**lookup).first()
-    if existing and existing.confirmation_sent_at and existing.confirmation_sent_at > now - RESEND_AFTER:
-        return existing  # the e-mail sent a moment ago is on its way
-    if recent.count() >= CONFIRMATIONS_PER_HOUR:
-        return existing  # enough e-mails for this address this hour; it can ask again later
     try:
         with transaction.atomic():
-            subscription, _ = Subscription.objects.update_or_create(
-                **lookup, defaults={"confirmation_sent_at": now}, create_defaults={"frequency": frequency,
-                                                                                 "confirmation_sent_at": now})
-    except IntegrityError:  # the same request twice at once: the other one sends the e-mail
-        return Subscription.objects.get(**lookup)
+            subscription = _claim_confirmation(lookup, frequency, now)
+            if subscription is None or not _count_confirmation(email, now):
+                raise _NotSent
+    except (_NotSent, IntegrityError):
+        # An e-mail went out a moment ago (or is going out now, for the same request made twice at
+        # once), or the address has had its e-mails for the hour: it can ask again later.
+        return Subscription.objects.filter(**lookup).first()
     transaction.on_commit(lambda: _send_confirmation(subscription, followed, frequency))
     return subscription
+
+
+class _NotSent(Exception):
+    pass
+
+
+def _claim_confirmation(lookup, frequency, now):
+    """The subscription this request sends a confirmation e-mail for: a new one, or the existing one if
+    its last e-mail went out RESEND_AFTER ago or more; None if not. Claiming an existing one is a single
+    UPDATE, so of requests at the same moment only one gets it (a new one: the unique constraints)."""
+    existing = Subscription.objects.filter(**lookup).first()
+    if existing is None:
+        return Subscription.objects.create(**lookup, frequency=frequency, confirmation_sent_at=now)
+    claimed = (Subscription.objects.filter(pk=existing.pk)
+               .exclude(confirmation_sent_at__gt=now - RESEND_AFTER).update(confirmation_sent_at=now))
+    return existing if claimed else None
+
+
+def _count_confirmation(email, now):
+    """Count one more confirmation e-mail to the address, unless it has had CONFIRMATIONS_PER_HOUR in the
+    hour since the first of them; False then. The check and the count are one UPDATE of the address's
+    ConfirmationCount row, which requests at the same moment make one after the other (a row lock on
+    PostgreSQL; SQLite writes one at a time), so no more than the limit pass. Kept in the database, not
+    the cache: a cache that fails (or is cleared) must not lift the limit."""
+    ConfirmationCount.objects.get_or_create(email=email, defaults={"hour_started_at": now})
+    ConfirmationCount.objects.filter(email=email, hour_started_at__lte=now - HOUR).update(hour_started_at=now,
+                                                                                         sent=0)
+    counted = ConfirmationCount.objects.filter(email=email, sent__lt=CONFIRMATIONS_PER_HOUR).update(sent=F("sent") + 1)
+    return counted == 1
 
 
 def confirm(token):
@@ -203,11 +232,13 @@ def unsubscribe(token):
 
 
 def expire(now=None):
-    """Delete subscriptions left unconfirmed for CONFIRM_DAYS days. Returns how many."""
+    """Delete subscriptions left unconfirmed for CONFIRM_DAYS days, and the counts of confirmation
+    e-mails whose hour is over. Returns how many subscriptions were deleted."""
     now = now or timezone.now()
     deleted, _ = Subscription.objects.filter(
         confirmed_at__isnull=True, created_at__lt=now - datetime.timedelta(days=CONFIRM_DAYS)
     ).delete()
+    ConfirmationCount.objects.filter(hour_started_at__lte=now - HOUR).delete()
     return deleted
 
 
