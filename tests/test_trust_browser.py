@@ -83,9 +83,8 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     expect(page.get_by_text("Reopened by the board")).to_be_visible()
     expect(page.get_by_text("An inspection found cases not reviewed.")).to_be_visible()
     page.goto(f"{live_server.url}/publication-log/")
-    rows = page.locator("tbody tr")
-    expect(rows).to_have_count(3)
+    rows = page.locator("tbody tr")  # newest first: then each seeded source and item, added
     expect(rows.nth(0)).to_contain_text("Reopened")
     expect(rows.nth(1)).to_contain_text("Assured and closed")
     expect(rows.nth(2)).to_contain_text("Update published")
-    assert PublicationLogEntry.objects.count() == 3
+    assert PublicationLogEntry.objects.filter(update_id__isnull=False).count() == 3
