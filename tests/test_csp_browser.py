@@ -66,8 +66,9 @@ def test_django_admin_works_under_the_csp(live_server, transactional_db, seeded,
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         page.wait_for_load_state("load")
-    # The admin's own JavaScript works: the item list's "select all" checkbox ticks every row.
-    page.goto(f"{live_server.url}/admin/recommendations/item/")
+    # The admin's own JavaScript works: the joint work list's "select all" checkbox ticks every row
+    # (items have no bulk actions: none may be deleted in the admin).
+    page.goto(f"{live_server.url}/admin/recommendations/action/")
     page.check("#action-toggle")
     assert page.locator("input.action-select:checked").count() == page.locator("input.action-select").count() > 0
     assert csp_violations(messages) == []
