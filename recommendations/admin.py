@@ -285,6 +285,10 @@ class ItemAdmin(HistoryAdmin):
         return format_html_join("", "<p>{} &lt;{}&gt; ({}), update {}</p>",
                                 ((link.title, link.url, link.date, link.update_id) for link in links)) or "None"
 
+    def get_readonly_fields(self, request, obj=None):
+        # The log knows an item by its reference, in its source, for good.
+        return [*self.readonly_fields, "reference", "source"] if obj else self.readonly_fields
+
     def has_delete_permission(self, request, obj=None):
         # Leaving the public record is not an admin edit: the log would no longer match.
         return False

@@ -166,6 +166,15 @@ def test_a_source_file_upload_logs_one_entry_per_item_created_or_changed(admin_c
     assert "Loaded from a source file" in page and "ADCS-1" in page and "ADCS-9" in page
 
 
+def test_an_items_reference_and_source_are_fixed_once_created(admin_client, council_item):
+    source_id = council_item.source_id
+    other = Source.objects.exclude(pk=source_id).first()
+    change_item(admin_client, council_item, reference="JAY-99", source=other.pk, change_reason="Renumbered.")
+    council_item.refresh_from_db()
+    assert (council_item.reference, council_item.source_id) == ("JAY-03", source_id)
+    assert publication_log.check() == []
+
+
 def test_organisation_and_theme_codes_are_fixed_once_created(admin_client, council_item):
     owner, theme = council_item.owner, council_item.themes.first()
     admin_client.post(reverse("admin:recommendations_organisation_change", args=[owner.pk]),
