@@ -601,25 +601,48 @@ class RecordAsAtForm(AsAtForm):
 
 
 class ChangesForm(forms.Form):
-    """The two dates of the public "changes" page, written year-month-day (2015-06-30) so the
-    page's address reads plainly. Empty dates mean the last 30 days. `first` is the day the first
-    source was published (public_history.first_day()): no date may be before it."""
+    """The two dates of the public "changes" page, each a GOV.UK date input (from_day, from_month,
+    from_year; to_...) like every other date. The page's own address writes them year-month-day
+    (?from=2015-06-30&to=...), so it reads plainly and can be shared: those are read into the same
+    boxes. Empty dates mean the last 30 days. `first` is the day the first source was published
+    (public_history.first_day()): no date may be before it."""
 
     DEFAULT_DAYS = 30
+    WHAT = {"from": "The start date", "to": "The end date"}
 
     def __init__(self, data, first):
+        # A date written year-month-day in the address, when its boxes were not sent, goes into
+        # the boxes; one that is not a real date is kept to be refused with the reason (_day).
+        self.written = {}
+        if data is not None:
+            data = data.copy()
+            for name in self.WHAT:
+                text = data.pop(name, [""])[-1].strip()
+                if not text or any(data.get(f"{name}_{part}") for part in DATE_PARTS):
+                    continue
+                try:
+                    day = public_history.parse_day(text)
+                except public_history.BadDate:
+                    self.written[name] = text
+                else:
+                    data.update({f"{name}_day": str(day.day), f"{name}_month": str(day.month),
+                                 f"{name}_year": str(day.year)})
         super().__init__(data)
         self.first = first
         for name, label in (("from", "From"), ("to", "To")):
-            self.fields[name] = forms.CharField(label=label, required=False, help_text="For example, 2015-06-30")
-            self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-10", "spellcheck": "false"})
+            self.fields[name] = DateInputField(label=label, what=self.WHAT[name], required=False,
+                                               help_text="For example, 30 6 2015")
 
-    def _day(self, name, what, default):
-        text = (self.cleaned_data.get(name) or "").strip()
-        if not text:
-            return default
+    # The query parameters of the boxes, which the page reads beside its own `from` and `to`.
+    BOXES = tuple(f"{name}_{part}" for name in WHAT for part in DATE_PARTS)
+
+    def _day(self, name, default):
+        what = self.WHAT[name]
         try:
-            day = public_history.parse_day(text, what)
+            day = (public_history.parse_day(self.written[name], what) if name in self.written
+                   else self.cleaned_data.get(name))  # a day from the boxes (or from the address)
+            if day is None:
+                return default
             public_history.check_day(day, self.first, what)
         except public_history.BadDate as error:
             raise ValidationError(str(error)) from None
@@ -627,16 +650,22 @@ class ChangesForm(forms.Form):
 
     def clean_from(self):
         default = timezone.localdate() - datetime.timedelta(days=self.DEFAULT_DAYS)
-        return self._day("from", "The start date", max(default, self.first) if self.first else default)
+        return self._day("from", max(default, self.first) if self.first else default)
 
     def clean_to(self):
-        return self._day("to", "The end date", timezone.localdate())
+        return self._day("to", timezone.localdate())
 
     def clean(self):
         start, end = self.cleaned_data.get("from"), self.cleaned_data.get("to")
         if start and end and start > end:
             self.add_error("to", "The end date must be the same as or after the start date")
         return self.cleaned_data
+
+    def showing(self):
+        """The form for the page once the dates are good: its boxes filled with the range shown."""
+        shown = ChangesForm(None, self.first)
+        shown.initial = {"from": self.cleaned_data["from"], "to": self.cleaned_data["to"]}
+        return shown
 
 
 class SourceUploadForm(forms.Form):

@@ -82,16 +82,21 @@ def _changes_form(request):
     return form, public_history.published_between(form.cleaned_data["from"], form.cleaned_data["to"])
 
 
-@public_cache(query=("from", "to", "page"))
+@public_cache(query=("from", "to", "page", *ChangesForm.BOXES))
 def changes(request):
     form, updates = _changes_form(request)
     context = {"form": form, "query_string": ""}
     if updates is not None:
+        start, end = form.cleaned_data["from"], form.cleaned_data["to"]
+        if any(name in request.GET for name in ChangesForm.BOXES):
+            # Dates typed in the boxes go to the page's own address, which can be shared.
+            return redirect(f"{reverse('public:changes')}?from={start.isoformat()}&to={end.isoformat()}")
+        # The boxes show the range the page shows, the default 30 days included.
+        context["form"] = form.showing()
         paginator = Paginator(updates, CHANGES_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         # The page holds public records, never the update rows themselves.
         page.object_list = public_data.published_updates(page.object_list)
-        start, end = form.cleaned_data["from"], form.cleaned_data["to"]
         context.update(
             start=start, end=end, paginator=paginator, page_obj=page, changes=page.object_list,
             query_string=f"from={start.isoformat()}&to={end.isoformat()}",
@@ -104,7 +109,7 @@ def changes(request):
 def _changes_download(respond):
     """A download of the changes page's updates (open data records), or the page's error if the dates are wrong."""
 
-    @public_cache(query=("from", "to"))
+    @public_cache(query=("from", "to", *ChangesForm.BOXES))
     def view(request):
         form, updates = _changes_form(request)
         if updates is None:
