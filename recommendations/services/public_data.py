@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from recommendations.filters import ItemFilter
 from recommendations.models import (
-    EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, public_evidence_condition,
-    shown_host,
+    EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
+    public_evidence_condition, shown_host,
 )
 from recommendations.services.attention import how_long
 
@@ -304,6 +304,39 @@ def items_in_list_order():
     their indexed list_position): a queryset for a list to filter and page the ids of
     (its rows are then read with items())."""
     return Item.objects.order_by("list_position")
+
+
+# The orders a list can also be sorted in (?sort=..., so a sorted list can be shared), by label.
+# Ties, and items without the value, keep the list's own order: a page is the same every time.
+ITEM_SORTS = {
+    "target-date": "Target date, earliest first",
+    "last-update": "Last progress update, newest first",
+    "rag": "RAG rating, red first",
+    "reference": "Reference",
+}
+DEFAULT_SORT_LABEL = "Source, in the source's order"
+_RAG_ORDER = Case(*[When(rag=rag, then=Value(place)) for place, rag in enumerate(("red", "amber", "green"))],
+                  default=Value(3))
+
+
+def item_sort(value):
+    """The sort asked for, if it is one of ITEM_SORTS, else "" (the default order): a wrong or
+    old value in a shared address lists the items in their usual order rather than fail."""
+    return value if value in ITEM_SORTS else ""
+
+
+def sorted_items(items, sort):
+    """An Item queryset in the order of `sort` (from item_sort); "" leaves its order as it is.
+    "last-update" is the owner's last report (models.last_report), as the item page shows it."""
+    orders = {
+        "target-date": lambda: (F("current_target_date").asc(nulls_last=True),),
+        "last-update": lambda: (last_report().desc(nulls_last=True),),
+        "rag": lambda: (_RAG_ORDER,),
+        "reference": lambda: ("reference",),
+    }
+    if not sort:
+        return items
+    return items.order_by(*orders[sort](), "list_position")
 
 
 def item_values(items):

@@ -26,10 +26,17 @@ from recommendations.services.csv_export import csv_response
 ITEM_FILTERS = tuple(ItemFilter.base_filters)
 
 
-def _query_string(request):
-    """The request's filters without the page number, for pagination and download links."""
+def _query_string(request, without=("page",), sort=None):
+    """The request's filters without the page number (and whatever else is `without`), for
+    pagination and download links; with `sort` given, the address of the list in that order."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in without:
+        query.pop(name, None)
+    if sort is not None:
+        query.pop("page", None)
+        query.pop("sort", None)
+        if sort:
+            query["sort"] = sort
     return query.urlencode()
 
 
@@ -57,7 +64,9 @@ class ItemListView(FilterView):
         return public_data.items_in_list_order()
 
     def paginate_queryset(self, queryset, page_size):
-        # Pages of ids (a search's in order of relevance); the rows are read (or found) in get_context_data.
+        # Pages of ids (a search's in order of relevance, unless sorted); the rows are read (or found)
+        # in get_context_data.
+        queryset = public_data.sorted_items(queryset, public_data.item_sort(self.request.GET.get("sort")))
         return super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
 
     def get_context_data(self, **kwargs):
@@ -69,11 +78,21 @@ class ItemListView(FilterView):
         records = public_data.public_items_by_id(context["items"], known)
         context["page_obj"].object_list = context["object_list"] = context["items"] = records
         context["query_string"] = _query_string(self.request)
-        context["is_filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
+        context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
+        context["is_filtered"] = any(value for key, value in self.request.GET.items() if key not in ("page", "sort"))
+        sort = public_data.item_sort(self.request.GET.get("sort"))
+        context["sort"] = sort
+        context["sorts"] = [
+            (label, value == sort, _query_string(self.request, sort=value))
+            for value, label in [("", public_data.DEFAULT_SORT_LABEL), *public_data.ITEM_SORTS.items()]
+        ]
+        if not records:
+            # An empty result says what the tracker covers, so a reader knows where else to look.
+            context["sources_covered"] = remembered(self.request, "sources", public_data.sources)
         return context
 
 
-item_list = public_cache(ItemListView.as_view(), query=(*ITEM_FILTERS, "page"))
+item_list = public_cache(ItemListView.as_view(), query=(*ITEM_FILTERS, "page", "sort"))
 
 
 @public_cache
