@@ -227,7 +227,9 @@ class ItemAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        public = set(self.changed_data) - {"change_reason", "grade"}
+        public = set(self.changed_data) - {"change_reason"}
+        if cleaned.get("kind") != Item.Kind.JUDGEMENT:
+            public.discard("grade")  # only a judgement's grade is public
         if (public or not self.instance.pk) and not cleaned.get("change_reason", "").strip():
             self.add_error("change_reason", REASON_NEEDED)
         return cleaned

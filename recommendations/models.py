@@ -185,9 +185,15 @@ class Source(models.Model):
 # and counts in aggregates; each has a Python mirror on Item for one item.
 
 
+def task_condition():
+    """Items that are work to do: every kind but a judgement (an inspectorate's grade, which
+    is given, not delivered). Only tasks are counted as implemented, overdue or stale."""
+    return ~models.Q(kind=Item.Kind.JUDGEMENT)
+
+
 def overdue_condition(today):
-    """Current target date passed and not yet implemented or assured."""
-    return models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.DONE_STATUSES)
+    """A task whose current target date has passed and that is not yet implemented or assured."""
+    return task_condition() & models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.DONE_STATUSES)
 
 
 def slipping_condition():
@@ -199,15 +205,17 @@ def slipping_condition():
 # model instances; Item's methods below call them.
 
 
-def item_is_overdue(status, current_target_date, today):
+def item_is_overdue(status, current_target_date, today, kind):
     """Python mirror of overdue_condition."""
-    return bool(current_target_date and current_target_date < today and status not in Item.DONE_STATUSES)
+    return bool(kind != Item.Kind.JUDGEMENT and current_target_date and current_target_date < today
+                and status not in Item.DONE_STATUSES)
 
 
-def item_update_due(status, last_reported_at, created_at, update_cadence_months):
+def item_update_due(status, last_reported_at, created_at, update_cadence_months, kind):
     """When the owner's next progress update is due (a moment), or None once implemented or
-    assured: the span stale_condition checks, from the owner's last report (last_report)."""
-    if status in Item.DONE_STATUSES:
+    assured, and for a judgement (no updates are asked for): the span stale_condition checks,
+    from the owner's last report (last_report)."""
+    if status in Item.DONE_STATUSES or kind == Item.Kind.JUDGEMENT:
         return None
     return (last_reported_at or created_at) + cadence_delta(update_cadence_months)
 
@@ -260,7 +268,7 @@ def stale_condition(now):
         output_field=models.DateTimeField(),
     )
     counted_from = Coalesce(last_report(before=now), models.F("created_at"))
-    return ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
+    return task_condition() & ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
 
 
 def number_items_in_list_order(using="default"):
@@ -293,6 +301,10 @@ class ItemQuerySet(models.QuerySet):
 
     def slipping(self):
         return self.filter(slipping_condition())
+
+    def tasks(self):
+        """Every item but the judgements (task_condition)."""
+        return self.filter(task_condition())
 
     def stale(self, now):
         return self.filter(stale_condition(now))
@@ -352,7 +364,13 @@ class Item(models.Model):
     reference = models.CharField(max_length=30, unique=True, help_text="Stable reference, such as JAY-04.")
     number = models.PositiveIntegerField(help_text="Position within the source.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Judgements only: the grade given (on the day the source was published), and the grades
+    # later re-inspections gave, oldest first: [{"grade": "good", "judged_on": "YYYY-MM-DD"}].
     grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    later_grades = models.JSONField(default=list, blank=True, help_text=(
+        "Judgements only: grades given by later re-inspections, oldest first, each "
+        "{\"grade\": ..., \"judged_on\": \"YYYY-MM-DD\"}; set from the source file."
+    ))
     title = models.CharField(max_length=200)
     summary = models.TextField(help_text="Our own summary; not the official wording.")
     official_wording = models.TextField(blank=True)
@@ -452,6 +470,11 @@ class Item(models.Model):
     def is_done(self):
         return self.status in self.DONE_STATUSES
 
+    @property
+    def is_judgement(self):
+        """A grade an inspectorate gave, not a task: no status, RAG rating, target date or updates."""
+        return self.kind == self.Kind.JUDGEMENT
+
     def clean(self):
         problems = formal_response_problems(self.formal_response, self.formal_response_note, self.formal_response_date)
         # Wording is published as official only with the wording itself and where it stands in the document.
@@ -505,7 +528,7 @@ class Item(models.Model):
 
     def is_overdue(self, today=None):
         """Python mirror of overdue_condition."""
-        return item_is_overdue(self.status, self.current_target_date, today or timezone.localdate())
+        return item_is_overdue(self.status, self.current_target_date, today or timezone.localdate(), self.kind)
 
     @property
     def is_slipping(self):
@@ -518,7 +541,8 @@ class Item(models.Model):
     def next_update_due(self):
         """When the owner's next progress update is due (a moment), or None for an implemented
         or assured item; needs ItemQuerySet.with_last_report()."""
-        return item_update_due(self.status, self.last_reported_at, self.created_at, self.update_cadence_months)
+        return item_update_due(self.status, self.last_reported_at, self.created_at, self.update_cadence_months,
+                               self.kind)
 
     def is_stale(self, now=None):
         """Python mirror of stale_condition ("update overdue": the owner has not reported for

@@ -27,6 +27,7 @@ from recommendations.models import (
     overdue_condition,
     slipping_condition,
     stale_condition,
+    task_condition,
 )
 
 Status = Item.Status
@@ -90,10 +91,11 @@ def latest_history(history_model, until):
 
 
 def item_rows(items, moment):
-    """Live items, or their history rows as they stood at the moment."""
+    """Live items, or their history rows as they stood at the moment: tasks only, as every
+    figure counts them (a judgement is a grade, never implemented, overdue or stale)."""
     if moment.until is None:
-        return items
-    return latest_history(Item.history.model, moment.until).filter(id__in=items.values("pk"))
+        return items.filter(task_condition())
+    return latest_history(Item.history.model, moment.until).filter(id__in=items.values("pk")).filter(task_condition())
 
 
 def update_rows(items, moment):
@@ -342,7 +344,7 @@ def trend(items, now=None):
     now = now or timezone.now()
     rows = list(
         Item.history.model.objects.filter(id__in=items.values("pk"))
-        .filter(history_date__lt=now)
+        .filter(task_condition(), history_date__lt=now)
         .order_by("id", "history_date", "history_id")
         .values_list("id", "source_id", "history_date", "history_type", "status", "baseline_target_date",
                      "current_target_date")
@@ -458,6 +460,6 @@ def overlap(items):
         row["cells"][column[link["item__source_id"]]].append(link["item__reference"])
     for row in actions.values():
         row["source_count"] = sum(1 for cell in row["cells"] if cell)
-    uncovered = list(items.filter(actions__isnull=True).select_related("source", "owner"))
+    uncovered = list(items.filter(task_condition(), actions__isnull=True).select_related("source", "owner"))
     return {"sources": sources, "actions": list(actions.values()), "uncovered": uncovered}
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
-from recommendations.models import item_is_overdue, item_update_due
+from recommendations.models import Item, item_is_overdue, item_update_due
 from recommendations.services.public_data import FORMAL_RESPONSE_LABELS, STATUS_LABELS
 
 # Everything published on the tracker may be reused under this licence: named
@@ -28,7 +28,15 @@ ITEM_FIELD_HELP = {
     "url": "Web address of the item's page.",
     "source": "Code of the report or inspection: JAY, ADCS or OFSTED.",
     "source_title": "Short title of the source.",
-    "kind": "recommendation, proposal, finding or judgement.",
+    "kind": "recommendation, proposal, finding or judgement. A judgement is a grade an inspectorate gave, not a "
+            "task: it has no status, RAG rating or target dates, and is not counted in figures of items implemented, "
+            "overdue or update overdue.",
+    "grade": "Judgements only: the grade given (outstanding, good, requires-improvement or inadequate); otherwise "
+             "empty.",
+    "judged_on": "Judgements only: the date the grade was given, the day its source was published (YYYY-MM-DD); "
+                 "otherwise empty.",
+    "later_grades": "Judgements only: grades later re-inspections gave, oldest first: in JSON a list of {grade, "
+                    "judged_on}; in CSV one \"YYYY-MM-DD grade\" per line. Empty if none.",
     "title": "Short title, in our own words.",
     "summary": "Summary in our own words; not the official wording.",
     "official_wording": "The official wording, only once it has been checked against the source; otherwise empty.",
@@ -36,8 +44,8 @@ ITEM_FIELD_HELP = {
     "owner": "Organisation responsible for the item.",
     "lead_role": "Job title of the lead (never a person's name).",
     "themes": "Theme codes (CSV: separated by spaces).",
-    "status": "not_started, in_progress, implemented, assured or not_accepted.",
-    "status_label": "The status in words.",
+    "status": "not_started, in_progress, implemented, assured or not_accepted; empty for a judgement.",
+    "status_label": "The status in words; empty for a judgement.",
     "rag": "red, amber or green; empty when not rated.",
     "baseline_target_date": "First agreed target date (YYYY-MM-DD), or empty.",
     "target_date": "Current target date (YYYY-MM-DD), or empty.",
@@ -124,13 +132,18 @@ def item_records(items, items_address, themes):
 
 def _item_record(item, items_address, themes, zone, today, now):
     due = item_update_due(item["status"], item["last_reported_at"], item["created_at"],
-                          item["update_cadence_months"])
+                          item["update_cadence_months"], item["kind"])
+    judgement = item["kind"] == Item.Kind.JUDGEMENT
     return {
         "reference": item["reference"],
         "url": item_url(items_address, item["reference"]),
         "source": item["source_code"],
         "source_title": item["source_title"],
         "kind": item["kind"],
+        "grade": item["grade"] if judgement else "",
+        "judged_on": _date(item["source_published_on"]) if judgement else None,
+        "later_grades": [{"grade": later["grade"], "judged_on": later["judged_on"]}
+                         for later in item["later_grades"] or []] if judgement else [],
         "title": item["title"],
         "summary": item["summary"],
         "official_wording": item["verified_wording"],
@@ -138,12 +151,13 @@ def _item_record(item, items_address, themes, zone, today, now):
         "owner": item["owner_name"],
         "lead_role": item["lead_role"],
         "themes": themes,
-        "status": item["status"],
-        "status_label": STATUS_LABELS.get(item["status"], item["status"]),
+        # A judgement is not a task: it has no status (not even "not started").
+        "status": "" if judgement else item["status"],
+        "status_label": "" if judgement else STATUS_LABELS.get(item["status"], item["status"]),
         "rag": item["rag"],
         "baseline_target_date": _date(item["baseline_target_date"]),
         "target_date": _date(item["current_target_date"]),
-        "overdue": item_is_overdue(item["status"], item["current_target_date"], today),
+        "overdue": item_is_overdue(item["status"], item["current_target_date"], today, item["kind"]),
         "formal_response": item["formal_response"],
         "formal_response_label": FORMAL_RESPONSE_LABELS.get(item["formal_response"], item["formal_response"]),
         "formal_response_note": item["formal_response_note"],
@@ -222,6 +236,8 @@ def csv_cell(value):
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
+        if value and isinstance(value[0], dict) and "judged_on" in value[0]:
+            return "\n".join(f"{later['judged_on']} {later['grade']}" for later in value)
         if value and isinstance(value[0], dict):
             return "\n".join(f"{link['title']} <{link['url']}>" for link in value)
         return " ".join(value)

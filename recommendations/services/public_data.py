@@ -108,6 +108,7 @@ class PublicAction:
 # which was an eighth of the full items download's time.
 KIND_LABELS = dict(Item.Kind.choices)
 STATUS_LABELS = dict(Item.Status.choices)
+GRADE_LABELS = dict(Item.Grade.choices)
 FORMAL_RESPONSE_LABELS = dict(Item.FormalResponse.choices)
 SOURCE_KIND_LABELS = dict(Source.Kind.choices)
 
@@ -145,10 +146,28 @@ class PublicItem:
     formal_response_date: datetime.date | None
     update_cadence_months: int
     last_reported_at: datetime.datetime | None  # the owner's last report (not the board's decisions)
-    update_due_at: datetime.datetime | None  # None once implemented or assured (Item.next_update_due)
+    update_due_at: datetime.datetime | None  # None once implemented or assured, and for judgements
+    # Judgements only: the grade given (on the day the source was published) and later grades.
+    grade: str = ""
+    later_grades: tuple = ()  # of PublicGrade, oldest first
 
     def get_absolute_url(self):
         return self.url
+
+    @property
+    def is_judgement(self):
+        """A grade an inspectorate gave, not a task: shown with its grades, never a status,
+        RAG rating or target date (Item.is_judgement)."""
+        return self.kind == Item.Kind.JUDGEMENT
+
+    @property
+    def first_grade(self):
+        """The grade the source gave, dated the day it was published."""
+        return PublicGrade.of(self.grade, self.source.published_on)
+
+    @property
+    def latest_grade(self):
+        return self.later_grades[-1] if self.later_grades else self.first_grade
 
     # Worked out from the clock when read, not when the record was built: a list keeps
     # its records for the rest of the public version's day (ItemListView).
@@ -207,7 +226,28 @@ class PublicItem:
             update_cadence_months=item.update_cadence_months,
             last_reported_at=item.last_reported_at,
             update_due_at=item.next_update_due(),
+            grade=item.grade,
+            later_grades=later_grades(item.later_grades),
         )
+
+
+@dataclass(frozen=True)
+class PublicGrade:
+    """A judgement's grade and the day it was given."""
+
+    grade: str
+    label: str
+    judged_on: datetime.date | None
+
+    @classmethod
+    def of(cls, grade, judged_on):
+        return cls(grade, GRADE_LABELS.get(grade, grade), judged_on)
+
+
+def later_grades(stored):
+    """An item's later_grades (as stored: [{"grade", "judged_on": "YYYY-MM-DD"}]) as PublicGrades."""
+    return tuple(PublicGrade.of(later["grade"], datetime.date.fromisoformat(later["judged_on"]))
+                 for later in stored or [])
 
 
 def cadence_words(months):
@@ -347,8 +387,9 @@ def item_values(items):
     return items.values(
         "id", "reference", "kind", "title", "summary", "verified", "lead_role", "status", "rag",
         "baseline_target_date", "current_target_date", "formal_response", "formal_response_note",
-        "formal_response_date", "update_cadence_months", "last_reported_at", "created_at",
+        "formal_response_date", "update_cadence_months", "last_reported_at", "created_at", "grade", "later_grades",
         source_code=F("source__code"), source_title=F("source__short_title"), owner_name=F("owner__name"),
+        source_published_on=F("source__published_on"),
         verified_wording=Case(When(verified=True, then=F("official_wording")), default=Value(""),
                               output_field=TextField()),
     )

@@ -91,7 +91,7 @@ class ItemField:
     role: str
     required: bool
     read: Callable  # (checker, entry, where, known) -> checked value
-    shape: Value = TEXT
+    shape: object = TEXT  # a Value, or a ListOf (sources.DOCUMENT)
 
 
 def _number(check, entry, where, known):
@@ -114,12 +114,29 @@ def _formal_response(check, entry, where, known):
     return value or Item.FormalResponse.AWAITING
 
 
+def _later_grades(check, entry, where, known):
+    """A judgement's grades from later re-inspections, oldest first, as the item keeps them
+    ([{"grade": ..., "judged_on": "YYYY-MM-DD"}]); only a judgement has them."""
+    grades = []
+    for index, later in enumerate(entry.get("later_grades") or [], start=1):
+        at = f"{where}, later grade {index}"
+        grade = check.choice(later, "grade", at, Item.Grade.values)
+        judged_on = check.date(later, "judged_on", at)
+        grades.append({"grade": grade, "judged_on": judged_on.isoformat() if judged_on else ""})
+    if grades and entry.get("kind") != Item.Kind.JUDGEMENT:
+        check.problem(where, "only a judgement has 'later_grades'")
+    return sorted(grades, key=lambda later: later["judged_on"])
+
+
 def _owner(check, entry, where, known):
     owner = entry.get("owner")
     if "owner" in entry and owner not in known["organisations"]:
         check.problem(where, f"owner '{owner}' is not a defined organisation")
     return owner
 
+
+# One grade a later re-inspection gave a judgement (the item's later_grades).
+LATER_GRADE = Record({"grade": TEXT, "judged_on": DATE}, frozenset({"grade", "judged_on"}), "later grade")
 
 # Every field of an item a file can set, in one place: a new field is one entry
 # here (and, for the CSV upload, a column of the same name in the items export,
@@ -128,6 +145,7 @@ ITEM_FIELDS = {
     "number": ItemField(DESCRIBED, True, _number, WHOLE_NUMBER),
     "kind": ItemField(DESCRIBED, True, lambda c, e, w, k: c.choice(e, "kind", w, Item.Kind.values)),
     "grade": ItemField(DESCRIBED, False, lambda c, e, w, k: c.choice(e, "grade", w, Item.Grade.values, required=False)),
+    "later_grades": ItemField(DESCRIBED, False, _later_grades, ListOf(LATER_GRADE)),
     "title": ItemField(DESCRIBED, True, lambda c, e, w, k: c.text(e, "title", w, 200)),
     "summary": ItemField(DESCRIBED, True, lambda c, e, w, k: c.text(e, "summary", w)),
     "provenance": ItemField(DESCRIBED, True, lambda c, e, w, k: c.choice(e, "provenance", w, Item.Provenance.values)),
@@ -182,7 +200,7 @@ DOCUMENT = Record({"organisations": ListOf(ORGANISATION), "themes": ListOf(THEME
 # verified) are ignored. Status, RAG rating and target date belong to the
 # reviewed workflow: an upload must repeat them as they are, or it is refused.
 CSV_IGNORED = {"url", "source_title", "status_label", "overdue", "wording_verified", "formal_response_label",
-               "last_published_update", "next_update_due", "update_overdue"}
+               "last_published_update", "next_update_due", "update_overdue", "judged_on", "later_grades"}
 CSV_WORKFLOW = {"status", "rag", "target_date"}
 CSV_REQUIRED = {"reference", "source", "kind", "title", "summary", "owner", "lead_role"}
 CSV_PROVENANCE_FOR_NEW_ITEMS = Item.Provenance.RECALLED
@@ -474,11 +492,12 @@ def _csv_documents(name, text, check):
         owner = row.get("owner", "")
         entry["owner"] = organisations.get(owner, owner)
         _check_workflow_columns(check, where, row, existing)
-        # The CSV has no number, grade or provenance: an existing item keeps its
-        # own; a new item goes last in its source, marked to be checked.
+        # The CSV has no number or provenance, and a grade only for judgements: an
+        # existing item keeps its own; a new item goes last in its source, marked to be checked.
         if existing:
             entry.setdefault("number", existing.number)
             entry.setdefault("grade", existing.grade)
+            entry["later_grades"] = existing.later_grades  # a judgement's later grades come from YAML files
             entry.setdefault("provenance", existing.provenance)
         else:
             if code not in next_number:
@@ -487,8 +506,6 @@ def _csv_documents(name, text, check):
             entry["number"] = next_number[code]
             next_number[code] += 1
             entry["provenance"] = CSV_PROVENANCE_FOR_NEW_ITEMS
-            if entry.get("kind") == Item.Kind.JUDGEMENT:
-                check.problem(where, "a new judgement needs a grade, which the CSV cannot give: add it with a YAML file")
         document = documents.setdefault(f"{name} ({code})", {"source": _source_entry(sources[code]), "items": []})
         document["items"].append(entry)
     if not documents and not check.problems:
@@ -669,6 +686,10 @@ def _validate(documents, check):
                 check.problem(where, f"{message[0].lower()}{message[1:].rstrip('.')} ('{key}')")
             if item["kind"] == Item.Kind.JUDGEMENT and not item["grade"]:
                 check.problem(where, "a judgement needs a 'grade'")
+            published = source["published_on"] and source["published_on"].isoformat()
+            if published and any(later["judged_on"] and later["judged_on"] <= published
+                                 for later in item["later_grades"]):
+                check.problem(where, f"a later grade must be dated after the source was published ({published})")
             if item["reference"] in references:
                 check.problem(where, f"reference '{item['reference']}' is used twice")
             references[item["reference"]] = (source["code"], where)
@@ -896,6 +917,8 @@ def _load_action(data, organisations, report):
 def csv_columns():
     """(column, what it holds, what an upload does with it) for every column of the items CSV."""
     def treatment(column):
+        if column == "later_grades":
+            return "Ignored: an item keeps its later grades, which only a YAML source file gives."
         if column in CSV_IGNORED:
             return "Ignored: the tracker works it out."
         if column in CSV_WORKFLOW:

@@ -441,6 +441,7 @@ class _Generator:
             "number": item.number,
             "kind": item.kind,
             "grade": item.grade,
+            "later_grades": item.later_grades,
             "title": item.title,
             "summary": item.summary,
             "official_wording": item.official_wording,
