@@ -382,6 +382,13 @@ class Item(models.Model):
         "where in the official document", max_length=200, blank=True,
         help_text="Page and paragraph of the official wording, such as “page 12, paragraph 3.4”.",
     )
+    # Where the item is in the official document, so a reader lands on it rather than on
+    # the document's first page. Public whether or not the wording is verified yet.
+    document_url = models.URLField(
+        "link to the item in the official document", max_length=500, blank=True, validators=[http_url_validator],
+        help_text="Optional: the web address of the page or paragraph, such as the document's PDF address "
+                  "ending #page=12. Without it the item links to the whole document.",
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
     )

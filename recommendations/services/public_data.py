@@ -127,6 +127,7 @@ class PublicItem:
     provenance: str
     official_wording: str  # empty until verified
     official_reference: str  # where it stands in the official document (once verified)
+    document_url: str  # a link to the item's page or paragraph in the official document, or ""
     wording_verified: bool
     verified_on: datetime.date | None
     source: PublicSource
@@ -206,6 +207,7 @@ class PublicItem:
             provenance=item.provenance,
             official_wording=item.official_wording if item.verified else "",
             official_reference=item.official_reference if item.verified else "",
+            document_url=item.document_url,
             wording_verified=item.verified,
             verified_on=timezone.localdate(item.verified_at) if item.verified and item.verified_at else None,
             source=source or PublicSource.from_source(item.source),

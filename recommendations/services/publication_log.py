@@ -95,7 +95,7 @@ def item_states(items=None):
     its themes and its public evidence links. Three queries."""
     items = Item.objects.all() if items is None else items
     rows = items.order_by().values("id", "reference", "verified", "verified_at", "official_wording",
-                                   "official_reference", "grade", "later_grades", *ITEM_COLUMNS,
+                                   "official_reference", "grade", "later_grades", "document_url", *ITEM_COLUMNS,
                                    source_code=F("source__code"), owner_slug=F("owner__slug"))
     themes = public_data.theme_slugs_by_item(items)
     evidence = {}
@@ -117,6 +117,9 @@ def item_states(items=None):
         if row["kind"] == Item.Kind.JUDGEMENT:
             # Only a judgement has grades; other items' states stay as they were logged before grades were.
             state.update(grade=row["grade"], later_grades=row["later_grades"])
+        if row["document_url"]:
+            # Only once set: the states of items logged before items had the link stay as they were hashed.
+            state["document_url"] = row["document_url"]
         states[row["reference"]] = _plain(state)
     return states
 

@@ -101,6 +101,17 @@ def _number(check, entry, where, known):
     return number
 
 
+def _document_url(check, entry, where, known):
+    """The optional link to the item's page or paragraph in the official document."""
+    url = check.text(entry, "document_url", where, 500, required=False)
+    if url:
+        try:
+            http_url_validator(url)
+        except ValidationError:
+            check.problem(where, f"'document_url' must be a web address starting https:// or http://, not '{url}'")
+    return url
+
+
 def _cadence(check, entry, where, known):
     value = entry.get("update_cadence_months", DEFAULT_CADENCE_MONTHS)
     if isinstance(value, str) and value.isascii() and value.isdigit():  # a CSV cell
@@ -158,6 +169,7 @@ ITEM_FIELDS = {
         STARTING, False, lambda c, e, w, k: c.date(e, "baseline_target_date", w, required=False), DATE
     ),
     "update_cadence_months": ItemField(STARTING, False, _cadence, WHOLE_NUMBER),
+    "document_url": ItemField(DESCRIBED, False, _document_url),
     "formal_response": ItemField(RESPONSE, False, _formal_response),
     "formal_response_note": ItemField(
         RESPONSE, False, lambda c, e, w, k: c.text(e, "formal_response_note", w, 500, required=False)
@@ -485,6 +497,8 @@ def _csv_documents(name, text, check):
             continue
         entry = _Mapping({key: value for key, value in row.items() if key in ITEM_KEYS and value != ""})
         entry.line = start
+        if existing and "document_url" not in row:  # no such column: the item keeps its link
+            entry["document_url"] = existing.document_url
         if "themes" in row:
             entry["themes"] = row["themes"].split()
         elif existing:  # no themes column: the item keeps its themes
