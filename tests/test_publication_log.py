@@ -30,7 +30,7 @@ def published(council_officer, reviewer, second_reviewer, council_item, implemen
     first = approved(council_officer, reviewer, council_item, narrative="Risk panels meet weekly 6601.",
                      evidence=[EVIDENCE])
     workflow_helpers.assure(second_reviewer, implemented_item, "Audited 6602.")
-    workflow.reopen(reviewer, implemented_item, "Re-audit found gaps 6603.")
+    workflow_helpers.reopen(reviewer, implemented_item, "Re-audit found gaps 6603.")
     workflow.correct(reviewer, council_item, "Rated against the wrong item 6604.", status="in_progress", rag="green")
     return first
 
@@ -244,6 +244,7 @@ def test_the_head_is_published_in_the_json_download_and_the_atom_feed(published,
     text = feed.content.decode()
     assert f"{head['entries']} entries, latest entry hash {head['entry_hash']}" in text
     assert head["entry_hash"] in client.get(reverse("public:publication-log")).content.decode()
+    assert reverse("public:publication-log-feed") in client.get(reverse("public:open-data")).content.decode()
 
 
 def test_a_witness_can_be_the_json_download_saved_earlier(published, client, tmp_path, reviewer, council_item):
