@@ -584,6 +584,12 @@ STATUS_COLOURS = {
     Item.Status.ASSURED: "purple",
     Item.Status.NOT_ACCEPTED: "red",
 }
+GRADE_COLOURS = {
+    Item.Grade.OUTSTANDING: "purple",
+    Item.Grade.GOOD: "green",
+    Item.Grade.REQUIRES_IMPROVEMENT: "orange",
+    Item.Grade.INADEQUATE: "red",
+}
 RAG_COLOURS = {
     Item.Rag.RED: "red",
     Item.Rag.AMBER: "amber",

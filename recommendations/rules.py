@@ -36,6 +36,13 @@ def works_on_item(user, item):
 
 
 @rules.predicate
+def is_task(user, item):
+    """Not a judgement: a grade is given, not delivered, so nobody reports progress on it or
+    decides its status (Item.is_judgement)."""
+    return item is not None and not item.is_judgement
+
+
+@rules.predicate
 def works_on_update_item(user, update):
     return update is not None and works_on_item(user, update.item)
 
@@ -128,7 +135,7 @@ def board_scope(user):
 # The officer's home page ("my items").
 rules.add_perm("recommendations.view_my_items", is_officer)
 # Writing progress: officers, on their organisation's items only.
-rules.add_perm("recommendations.write_update", is_officer & works_on_item)
+rules.add_perm("recommendations.write_update", is_officer & is_task & works_on_item)
 # Changing, submitting or discarding an update: the officers of the organisation that wrote it.
 rules.add_perm("recommendations.edit_update", is_officer & works_on_update_item & is_of_update_organisation)
 # Reading an item's workspace (history, drafts): its officers and the board.
@@ -142,7 +149,7 @@ rules.add_perm(
 rules.add_perm("recommendations.review_update", is_reviewer)
 # Approving or returning an update: a reviewer who did not work on it, from another organisation.
 rules.add_perm("recommendations.decide_update", is_reviewer & may_decide_update)
-rules.add_perm("recommendations.assure_item", is_reviewer)
+rules.add_perm("recommendations.assure_item", is_reviewer & is_task)
 # Dashboards: the board sees everything; officers see their organisation's slice.
 rules.add_perm("recommendations.view_board", is_reviewer | is_administrator)
 rules.add_perm("recommendations.view_own_dashboard", is_officer | is_reviewer | is_administrator)

@@ -319,7 +319,7 @@ def test_item_source_and_theme_pages_offer_their_feed_and_alerts(client, demo_pr
 def test_feeds_per_item_source_and_theme_hold_only_their_updates(client, council_officer, reviewer):
     jay = approved(council_officer, reviewer, Item.objects.get(reference="JAY-03"), narrative="zq-jay03 news")
     other = approved(council_officer, reviewer, Item.objects.get(reference="JAY-07"), narrative="zq-jay07 news")
-    ofsted = approved(council_officer, reviewer, Item.objects.get(reference="OFSTED-J1"), narrative="zq-ofsted news")
+    ofsted = approved(council_officer, reviewer, Item.objects.get(reference="OFSTED-F1"), narrative="zq-ofsted news")
 
     def feed(url):
         response = client.get(url)

@@ -32,6 +32,18 @@ from recommendations.models import (
 
 Status = Item.Status
 DONE = Item.DONE_STATUSES
+# The kinds of item the figures count (task_condition): a judgement is a grade, not a task.
+TASK_KINDS = [kind for kind in Item.Kind if kind != Item.Kind.JUDGEMENT]
+PLURAL_KIND_LABELS = {kind: f"{kind.label.lower()}s" for kind in Item.Kind}
+
+
+def what_is_counted(by_kind, total):
+    """What a count is of, in words, from the kinds it counts: "recommendations and proposals",
+    "finding" (one), or "recommendations, proposals or findings" when none are counted."""
+    kinds = [kind for kind in TASK_KINDS if by_kind.get(kind)] or TASK_KINDS
+    words = [kind.label.lower() if total == 1 else PLURAL_KIND_LABELS[kind] for kind in kinds]
+    joiner = " and " if by_kind and any(by_kind.values()) else " or "
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + joiner + words[-1]
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,8 @@ def _count_columns(moment, stale=True):
         columns[f"status_{value}"] = Count("id", filter=Q(status=value))
     for value in Item.Rag.values:
         columns[f"rag_{value or 'none'}"] = Count("id", filter=Q(rag=value))
+    for value in TASK_KINDS:
+        columns[f"kind_{value}"] = Count("id", filter=Q(kind=value))
     columns["done"] = Count("id", filter=Q(status__in=DONE))
     columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
     columns["slipping"] = Count("id", filter=slipping_condition())
@@ -135,12 +149,14 @@ class Counts:
     stale: int = 0
     by_status: dict = None
     by_rag: dict = None
+    by_kind: dict = None  # of TASK_KINDS
 
     @classmethod
     def from_row(cls, label, key, row):
         return cls(
             label=label,
             key=key,
+            by_kind={value: row.get(f"kind_{value}", 0) for value in TASK_KINDS},
             total=row.get("total", 0),
             done=row.get("done", 0),
             overdue=row.get("overdue", 0),
@@ -154,10 +170,16 @@ class Counts:
     def percent_done(self):
         return round(self.done * 100 / self.total) if self.total else 0
 
+    @property
+    def counted(self):
+        """What the counts are of, in words ("recommendations and proposals"): judgements never are."""
+        return what_is_counted(self.by_kind or {}, self.total)
+
     def __add__(self, other):
         return Counts(
             label=self.label,
             key=self.key,
+            by_kind={value: self.by_kind[value] + other.by_kind[value] for value in TASK_KINDS},
             total=self.total + other.total,
             done=self.done + other.done,
             overdue=self.overdue + other.overdue,

@@ -93,7 +93,9 @@ class Row:
 
 @dataclass(frozen=True)
 class Glance:
-    total: int
+    total: int  # the tasks counted: every item but judgements (models.task_condition)
+    counted: str  # what they are, in words: "recommendations and proposals"
+    judgements: int  # judgements here, counted in no figure (grades, not tasks)
     done: int
     assured: int
     overdue: int
@@ -122,10 +124,10 @@ class Glance:
     def tables(self):
         """(caption, first column heading, rows, what the shares are of) for each table beside the chart."""
         return [
-            ("Items by status", "Status", self.by_status, "all items"),
-            ("Items by RAG rating", "RAG rating", self.by_rag, "rated items"),
-            ("Items against their first agreed target date", "Against the first agreed date", self.by_band,
-             "items with a target date"),
+            (f"{self.counted.capitalize()} by status", "Status", self.by_status, f"all {self.counted}"),
+            (f"{self.counted.capitalize()} by RAG rating", "RAG rating", self.by_rag, "rated ones"),
+            (f"{self.counted.capitalize()} against their first agreed target date", "Against the first agreed date",
+             self.by_band, "those with a target date"),
         ]
 
 
@@ -137,11 +139,15 @@ def at_a_glance(items, scope_query="", today=None):
     # read for those alone, not for every item.
     done_at = Case(When(status__in=Item.DONE_STATUSES, then=dashboards.first_done()))
     dated = items.order_by().annotate(done_at=done_at).values_list(
-        "status", "baseline_target_date", "current_target_date", "done_at"
+        "kind", "status", "baseline_target_date", "current_target_date", "done_at"
     )
     bands = dict.fromkeys([value for value, _, _ in Band.CHOICES], 0)
+    judgements = 0
     zone = timezone.get_current_timezone()  # read once, not for each of thousands of items
-    for status, first_agreed, current, done_at in dated:
+    for kind, status, first_agreed, current, done_at in dated:
+        if kind == Item.Kind.JUDGEMENT:  # a grade, not a task: counted apart, in no figure
+            judgements += 1
+            continue
         done_on = timezone.localdate(done_at, zone) if done_at else None
         bands[band(status, first_agreed, current, done_on, today)] += 1
     scope = f"{scope_query}&" if scope_query else ""
@@ -149,6 +155,8 @@ def at_a_glance(items, scope_query="", today=None):
     dated_total = bands[Band.ON_TIME] + bands[Band.LATE] + bands[Band.VERY_LATE]
     return Glance(
         total=counts.total,
+        counted=counts.counted,
+        judgements=judgements,
         done=counts.done,
         assured=counts.by_status[Item.Status.ASSURED],
         overdue=counts.overdue,

@@ -87,7 +87,8 @@ def as_at(day):
         row["id"]: row
         for row in dashboards.item_rows(items, moment).values("id", "status", "rag", "current_target_date")
     }
-    items = list(items.order_by("source__published_on", "source__code", "number"))
+    # Judgements are grades, not tasks: they had no status then or now (dashboards.item_rows).
+    items = list(items.tasks().order_by("source__published_on", "source__code", "number"))
     records = []
     for item, public in zip(items, public_data.public_items(items)):
         row = then.get(item.pk)

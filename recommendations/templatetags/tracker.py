@@ -39,14 +39,15 @@ from django.utils.translation import get_language
 
 from recommendations import charts
 from recommendations.models import (
-    RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
+    GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
 )
 from recommendations import http_cache
 from recommendations.rules import allowed
 
 register = template.Library()
 
-_COLOURS = {"status": STATUS_COLOURS, "update_state": UPDATE_STATE_COLOURS, "rag": RAG_COLOURS}
+_COLOURS = {"status": STATUS_COLOURS, "update_state": UPDATE_STATE_COLOURS, "rag": RAG_COLOURS,
+            "grade": GRADE_COLOURS}
 
 
 def _choice(choices, value):
@@ -71,6 +72,12 @@ def _govuk_tag(choices, colours_name, value, extra_class="govuk-tag--"):
 def status_tag(value):
     """GOV.UK tag for an item status value, e.g. "in_progress"."""
     return _govuk_tag(Item.Status, "status", value)
+
+
+@register.filter(is_safe=True)
+def grade_tag(value):
+    """GOV.UK tag for a judgement's grade, e.g. "requires-improvement"."""
+    return _govuk_tag(Item.Grade, "grade", value)
 
 
 @register.filter(is_safe=True)
@@ -188,7 +195,7 @@ def glance_chart(glance):
     )
     return charts.share_bars(
         "glance-chart",
-        f"{glance.total} items by status, RAG rating and against the first agreed target date",
+        f"{glance.total} {glance.counted} by status, RAG rating and against the first agreed target date",
         description,
         [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
     )
@@ -334,6 +341,15 @@ def item_rows(items, show_source=False):
                    if item.days_slipped else "")
         overdue = '<br><strong class="govuk-tag govuk-tag--red">Overdue</strong>' if item.is_overdue else ""
         update_overdue = '<br><strong class="govuk-!-font-size-16">Update overdue</strong>' if item.update_overdue else ""
+        if item.is_judgement:  # a grade, not a task: its latest grade and when, never a status or target date
+            latest = item.latest_grade
+            where_it_stands = f"Judgement: {grade_tag(latest.grade)}"
+            when = f"Graded {escape(short_date(latest.judged_on, language))}"
+        else:
+            where_it_stands = f"{status_tag(item.status)}<br>RAG: {rag_tag(item.rag)}{update_overdue}"
+            when = (f"      {escape(short_date(item.current_target_date, language) or 'Not set')}\n"
+                    f"      {slipped}\n"
+                    f"      {overdue}\n")
         rows.append(
             '  <tr class="govuk-table__row">\n'
             '    <td class="govuk-table__cell">\n'
@@ -343,11 +359,9 @@ def item_rows(items, show_source=False):
             f"      {source}\n"
             "    </td>\n"
             f'    <td class="govuk-table__cell">{escape(item.owner_short_name)}</td>\n'
-            f'    <td class="govuk-table__cell">{status_tag(item.status)}<br>RAG: {rag_tag(item.rag)}{update_overdue}</td>\n'
+            f'    <td class="govuk-table__cell">{where_it_stands}</td>\n'
             '    <td class="govuk-table__cell">\n'
-            f"      {escape(short_date(item.current_target_date, language) or 'Not set')}\n"
-            f"      {slipped}\n"
-            f"      {overdue}\n"
+            f"{when}"
             "    </td>\n"
             "  </tr>\n"
         )

@@ -1,0 +1,129 @@
+"""
+Judgements are not tasks (#21 point 4): an inspectorate's grade is its own kind of item.
+
+Its page shows the grade given, when, and any later re-inspection grade, never a status,
+RAG rating or target date; it is in no "x of N implemented" figure, and every figure says
+what it counts; open data carries its kind and grades; nobody is asked for progress on it.
+"""
+import csv
+import datetime
+import io
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from recommendations.models import Item
+from recommendations.services import dashboards, escalation, headlines, sources, workflow
+
+pytestmark = pytest.mark.django_db
+
+JUDGEMENT = Item.Kind.JUDGEMENT
+
+
+def _make_every_judgement_late():
+    """Judgements as they would be if they were tasks: added a year ago with no update, and a
+    target date that has passed (set around the workflow, as a careless import could)."""
+    Item.objects.filter(kind=JUDGEMENT).update(
+        created_at=timezone.now() - datetime.timedelta(days=365),
+        current_target_date=timezone.localdate() - datetime.timedelta(days=30),
+    )
+
+
+def test_the_judgement_page_shows_the_grade_its_date_and_the_later_grade_not_a_status(seeded, client):
+    page = client.get("/items/OFSTED-J1/").content.decode()
+    given = page[page.index('id="grade-given"'):page.index('id="later-grades"')]
+    assert "Inadequate" in given and "19 November 2014" in given
+    later = page[page.index('id="later-grades"'):]
+    later = later[:later.index("</dd>")]
+    assert "Good" in later and "29 January 2018" in later
+    for task_only in ("Not started", ">Status</dt>", ">RAG rating</dt>", ">Target date</dt>", "Next update due",
+                      "Status history", "Target date history"):
+        assert task_only not in page, task_only
+
+    # The safeguarding board's judgement has had no later grade recorded.
+    page = client.get("/items/OFSTED-J5/").content.decode()
+    assert "No later grade recorded" in page and "Not started" not in page
+
+    # A finding of the same inspection is a task, as before.
+    page = client.get("/items/OFSTED-F1/").content.decode()
+    assert ">Status</dt>" in page and "Not started" in page and 'id="grade-given"' not in page
+
+
+def test_the_item_list_shows_a_judgements_latest_grade_not_a_status(seeded, client):
+    page = client.get("/items/?source=OFSTED").content.decode()
+    row = page[page.index('href="/items/OFSTED-J1/"'):]
+    row = row[:row.index("</tr>")]
+    assert "Judgement:" in row and "Good" in row and "29 Jan 2018" in row
+    assert "Not started" not in row and "RAG" not in row
+
+
+def test_headline_and_board_figures_leave_judgements_out_and_say_what_they_count(seeded, client, reviewer):
+    tasks = Item.objects.exclude(kind=JUDGEMENT).count()
+    assert Item.objects.filter(kind=JUDGEMENT).count() == 5
+
+    glance = headlines.for_everything()
+    assert (glance.total, glance.judgements) == (tasks, 5)
+    assert glance.counted == "recommendations, proposals and findings"
+    assert sum(row.count for row in glance.by_band) == tasks, "no judgement is 'no target date set'"
+
+    ofsted = client.get("/sources/OFSTED/").content.decode()
+    assert "0 of 9 findings implemented or assured" in ofsted
+    assert "Not counted in these figures: 5 judgements" in ofsted
+    jay = client.get("/sources/JAY/").content.decode()
+    assert "of 15 recommendations implemented or assured" in jay and "judgement" not in jay.split("How we count")[0]
+
+    total = dashboards.counts(Item.objects.all(), dashboards.live())
+    assert total.total == tasks and total.counted == "recommendations, proposals and findings"
+    client.force_login(reviewer)
+    board = client.get("/board/").content.decode()
+    assert f"of all recommendations, proposals and findings implemented or assured (0 of {tasks})" in board
+    assert "of the Ofsted inspection 2014’s findings implemented or assured (0 of 9)" in board
+
+
+def test_open_data_carries_each_items_kind_and_a_judgements_grades(seeded, client):
+    records = {record["reference"]: record for record in client.get("/items.json").json()["items"]}
+    judgement = records["OFSTED-J1"]
+    assert (judgement["kind"], judgement["grade"], judgement["judged_on"]) == ("judgement", "inadequate", "2014-11-19")
+    assert judgement["later_grades"] == [{"grade": "good", "judged_on": "2018-01-29"}]
+    assert (judgement["status"], judgement["status_label"], judgement["update_overdue"]) == ("", "", False)
+    assert records["OFSTED-J5"]["later_grades"] == []
+    finding = records["OFSTED-F1"]
+    assert (finding["kind"], finding["grade"], finding["judged_on"], finding["status"]) == (
+        "finding", "", None, "not_started")
+
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(client.get("/items.csv").content.decode()))}
+    assert (rows["OFSTED-J3"]["grade"], rows["OFSTED-J3"]["later_grades"]) == (
+        "inadequate", "2018-01-29 requires-improvement")
+
+
+def test_a_judgement_is_never_overdue_nor_update_overdue_and_nobody_is_reminded(
+        seeded, council_officer, reviewer, mailoutbox):
+    _make_every_judgement_late()
+    today, now = timezone.localdate(), timezone.now()
+    assert not Item.objects.filter(kind=JUDGEMENT).overdue(today).exists()
+    assert not Item.objects.filter(kind=JUDGEMENT).stale(now).exists()
+    assert not any(item.is_judgement for item in escalation.late_items(today, now))
+    call_command("send_reminders")
+    assert mailoutbox == []
+
+    judgement = Item.objects.get(reference="OFSTED-J1")
+    with pytest.raises(PermissionDenied):
+        workflow.save_draft(council_officer, judgement, narrative="Progress", proposed_status="in_progress")
+    officer = Client()
+    officer.force_login(council_officer)
+    assert officer.get("/work/items/OFSTED-J1/updates/new/").status_code in (403, 404)
+
+
+def test_a_later_grade_in_a_source_file_is_checked(seeded):
+    text = (settings.BASE_DIR / "seeds" / "ofsted.yaml").read_text(encoding="utf-8")
+    bad = text.replace("judged_on: 2018-01-29", "judged_on: 2013-01-29", 1).replace(
+        "kind: finding\n", "kind: finding\n    later_grades: [{grade: good, judged_on: 2018-01-29}]\n", 1)
+    with pytest.raises(sources.SeedError) as error:
+        sources.read_upload("ofsted.yaml", bad.encode())
+    problems = "\n".join(error.value.problems)
+    assert "item OFSTED-J1: a later grade must be dated after the source was published (2014-11-19)" in problems
+    assert "item OFSTED-F1: only a judgement has 'later_grades'" in problems
