@@ -129,3 +129,20 @@ def test_a_wrong_type_in_a_seed_file_is_named_with_its_line_and_nothing_is_writt
         missed += unnamed(named, line, problems)
     assert missed == []
     assert tracker_snapshot() == before
+
+
+@pytest.mark.parametrize("text, message", [
+    ("items: " + "[" * 5000 + "]" * 5000, "every_field.yaml: has lists or mappings nested too deeply"),
+    ("source: " + "{a: " * 3000 + "1" + "}" * 3000, "every_field.yaml: has lists or mappings nested too deeply"),
+    ("just some words", "every_field.yaml: the file must be a mapping of keys to values (source:, items: ...), "
+                        "not text"),
+    ("- source: {}", "the file must be a mapping of keys to values (source:, items: ...), not a list"),
+    ("source: !!binary aGVsbG8=", "every_field.yaml, line 1: 'source' must be a mapping of keys to values"),
+    ("1: one", "every_field.yaml, line 1: a key must be text, not the number 1"),
+])
+def test_a_file_that_is_no_source_file_at_all_gets_a_message(admin_client, text, message):
+    before = tracker_snapshot()
+    response = admin_client.post(UPLOAD, {"file": SimpleUploadedFile("every_field.yaml", text.encode())})
+    assert response.status_code == 400
+    assert any(message in problem for problem in problems_on(response.content.decode()))
+    assert tracker_snapshot() == before

@@ -414,6 +414,9 @@ def _parse_yaml(name, text, check):
     except yaml.YAMLError as error:
         check.problem(name, f"is not valid YAML ({error})".replace("\n", " "))
         return None
+    except RecursionError:  # lists or mappings inside each other thousands deep: no source file is
+        check.problem(name, "has lists or mappings nested too deeply to be a source file")
+        return None
 
 
 def read_seed_files(directory):
@@ -566,6 +569,8 @@ def _described(value, shape):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):
+        return "text"
     hint = " (write it in quotes to keep it as text)" if shape in (TEXT, DATE) else ""
     if isinstance(value, bool):
         return f"a yes/no value (YAML reads an unquoted yes, no, on, off, true or false as one){hint}"
