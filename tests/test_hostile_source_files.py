@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from recommendations.models import Source
+from recommendations.services import sources
 from tests.admin_helpers import sign_in_with_two_factor
 from tests.helpers import SEEDS, tracker_snapshot
 
@@ -59,6 +60,27 @@ def cases(wrong):
     for path, named, line, node in places(yaml.compose(text)):
         if kind_of(node) != wrong:
             yield path, text[:node.start_mark.index] + WRONG[wrong] + text[end_of(node):], named, line
+
+
+def keys_of(shape, path=()):
+    """The path of every key a source file may have, from the description of its shape (sources.DOCUMENT)."""
+    shape = getattr(shape, "entry", shape)  # a list: what its entries may have
+    for key, value in getattr(shape, "fields", {}).items():
+        yield path + (key,)
+        yield from keys_of(value, path + (key,))
+
+
+def test_the_file_has_every_key_a_source_file_may_have():
+    def keys_in(value, path=()):
+        if isinstance(value, list):
+            for entry in value:
+                yield from keys_in(entry, path)
+        elif isinstance(value, dict):
+            for key, entry in value.items():
+                yield path + (key,)
+                yield from keys_in(entry, path + (key,))
+
+    assert set(keys_in(yaml.safe_load(VALID.read_text()))) == set(keys_of(sources.DOCUMENT))
 
 
 def test_the_cases_cover_every_key_and_put_the_wrong_type_where_they_say():
