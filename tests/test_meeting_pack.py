@@ -55,9 +55,9 @@ def test_the_pack_says_what_moved_since_the_date(timeline):
     figures = {figure.label: (figure.then, figure.now) for figure in pack["headline"]}
     # At the end of 20 March 2024 (the "as at" reconstruction): T5 not yet added; T1 and T2 done;
     # T6 overdue; the update on T3 waiting. Today: T1 assured, T2, T4 and T6 implemented; T3 and T5 overdue.
-    assert figures["Items tracked"] == (5, 6)
+    assert figures[meeting_pack.TRACKED] == (5, 6)
     assert figures["Implemented or assured"] == (2, 4)
-    assert figures["% implemented or assured"] == (40, 67)
+    assert figures["Share implemented or assured"] == ("40% of 5", "67% of 6")
     assert figures["Overdue"] == (1, 2)
     assert figures["Slipping"] == (0, 1)
     assert figures["Updates waiting for review"] == (1, 0)
@@ -77,13 +77,26 @@ def test_the_pack_says_what_moved_since_the_date(timeline):
     ]
 
 
+@pytest.mark.parametrize("then, now, wording", [
+    ((11, 25), (10, 35), "Down 15 percentage points: 29% of 35, was 44% of 25; 10 items added"),
+    ((1, 4), (3, 5), "Up 35 percentage points: 60% of 5, was 25% of 4; 1 item added"),
+    ((1, 3), (1, 3), "No change: 33% of 3, was 33% of 3; the same 3 items"),
+    ((0, 0), (1, 1), "Up 100 percentage points: 100% of 1, was 0% of 0; 1 item added"),
+    ((50, 100), (50, 99), "Up 1 percentage point: 51% of 99, was 50% of 100; 1 item fewer"),
+])
+def test_a_change_in_a_share_is_in_percentage_points_with_its_denominators(then, now, wording):
+    share = meeting_pack.Share("Share implemented or assured", *then, *now)
+    assert share.change_text == wording
+    assert (share.then, share.now) == tuple(wording.split(": ")[1].split("; ")[0].split(", was ")[::-1])
+
+
 def test_figures_then_are_the_as_at_dashboards_figures(timeline):
     """One reconstruction: the pack's "then" is the as-at dashboard's total."""
     items = Item.objects.all()
     _, total = dashboards.counts_by_source(items, dashboards.at_end_of(datetime.date(2024, 3, 20)))
     pack = meeting_pack.meeting_pack(items, datetime.date(2024, 3, 20))
     then = {figure.label: figure.then for figure in pack["headline"]}
-    assert (then["Items tracked"], then["Overdue"], then["Stale"]) == (total.total, total.overdue, total.stale)
+    assert (then[meeting_pack.TRACKED], then["Overdue"], then["Stale"]) == (total.total, total.overdue, total.stale)
 
 
 def test_pack_page_and_every_csv_show_the_same_tables(timeline, board_client):
@@ -103,7 +116,8 @@ def test_pack_page_and_every_csv_show_the_same_tables(timeline, board_client):
     headline = csv_rows(board_client.get(f"/board/pack/headline.csv?{SINCE}"))
     assert headline[0] == ["Figure", "End of 20 Mar 2024", "Today", "Change"]
     assert ["Overdue", "1", "2", "Up 1"] in headline
-    assert ["% implemented or assured", "40", "67", "Up 27"] in headline
+    assert ["Share implemented or assured", "40% of 5", "67% of 6",
+            "Up 27 percentage points: 67% of 6, was 40% of 5; 1 item added"] in headline
     assert ["Updates waiting for review", "1", "0", "Down 1"] in headline
     slipped = csv_rows(board_client.get(f"/board/pack/slipped.csv?{SINCE}"))
     assert slipped[1] == ["T3", "Item T3", "Org T", "2024-03-31", "2024-06-30", "91"]
@@ -148,7 +162,7 @@ def test_an_officer_sees_their_organisations_slice(timeline, client):
     other = board_data.make_organisation("org-other", "Org Other")
     client.force_login(make_user("pack-officer", roles.OFFICERS, other))
     rows = csv_rows(client.get(f"/board/pack/headline.csv?{SINCE}"))
-    assert ["Items tracked", "0", "0", "No change"] in rows
+    assert [meeting_pack.TRACKED, "0", "0", "No change"] in rows
 
 
 def _pack_queries(client):

@@ -3,9 +3,10 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 
 from recommendations import roles
-from recommendations.models import EscalationStep
+from recommendations.models import EscalationStep, long_date
 from tests import board_data
 from tests.helpers import browser_sign_in, make_user
 
@@ -30,6 +31,20 @@ def pdf_text(pdf):
     return len(reader.pages), [page.extract_text() for page in reader.pages]
 
 
+def pdf_lines(pdf):
+    """Each page's lines of text, top to bottom (a line: the words printed at one height, left to right)."""
+    pages = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        words = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: words.append(
+            (-round(cm[5] + tm[5] * cm[3]), cm[4] + tm[4] * cm[0], text.strip())) if text.strip() else None)
+        rows = {}
+        for height, left, word in sorted(words):
+            rows.setdefault(height, []).append(word)
+        pages.append([" ".join(row) for row in rows.values()])
+    return pages
+
+
 def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page):
     browser_sign_in(page, live_server, board_member.username)
     page.goto(f"{live_server.url}/board/")
@@ -51,22 +66,36 @@ def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page
     decisions = page.get_by_role("table", name="Decisions needed")
     expect(decisions).to_contain_text("Escalated to the board")
 
+    today = long_date(timezone.localdate())
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF-")
     pages, texts = pdf_text(pdf)
     text = " ".join(" ".join(texts).split())  # table cells wrap across lines
-    # Three A4 pages: the headline figures; decisions needed with what was published and returned; what
-    # slipped or became overdue with what waits for assurance. Each section is kept whole where it fits.
-    assert pages == 3, texts
-    assert texts[0].split("\n")[0] == "ROTHERHAM improvement tracker" and "Headline figures" in texts[0]
-    assert texts[1].startswith("Decisions needed") and "Updates returned to officers" in texts[1]
-    assert texts[2].startswith("Slipped or became overdue") and "Waiting for assurance" in texts[2]
+    # A board paper: every page has the board's name and the day it was printed at its head, and its
+    # number at its foot.
+    lines = pdf_lines(pdf)
+    for number, page_lines in enumerate(lines, start=1):
+        assert page_lines[0] == f"The improvement board: meeting pack since 20 March 2024. Printed {today}.", page_lines
+        assert page_lines[-1] == f"Page {number} of {pages}", page_lines
+    # No heading or caption is left at the foot of a page, away from its table: the section that does
+    # not fit starts the next page (three pages here: the headline figures; decisions, published and
+    # returned, what slipped; what became overdue and what waits for assurance).
+    headings = ["Headline figures", "Decisions needed", "Published and returned", "Slipped or became overdue",
+                "Items waiting for assurance", "Items that became overdue", "Items whose target date moved",
+                "Updates returned to officers", "Updates and board decisions published"]
+    assert pages == 3, lines
+    for page_lines in lines[:-1]:
+        assert not any(page_lines[-2].startswith(heading) for heading in headings), page_lines
+    assert lines[2][1].startswith("Items that became overdue since 20 Mar 2024"), lines[2]
+    # Each heading once: a table alone under a heading does not repeat it as its caption.
+    for heading in ("Headline figures", "Decisions needed", "Items waiting for assurance"):
+        assert text.count(heading) == 1, heading
     # A4 portrait: 595 x 842 points.
     box = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert abs(float(box.width) - 595) < 2 and abs(float(box.height) - 842) < 2, box
-    for expected in ("Meeting pack", "Since 20 March 2024", "Headline figures", "Decisions needed",
+    for expected in ("Meeting pack", "Since 20 March 2024", "Headline figures", "Decisions needed", "Waiting since",
                      "Escalated to the board", "Items whose target date moved later since 20 Mar 2024",
-                     "Items that became overdue since 20 Mar 2024", "Waiting for assurance"):
+                     "Items that became overdue since 20 Mar 2024", "Items waiting for assurance"):
         assert expected in text, expected
     # No menus, forms, buttons or download links on paper, and links print their text only.
     for unwanted in ("Show the pack", "Download as CSV", "By owner", "Sign out", "Accessibility statement",

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from recommendations.models import Item, ProgressUpdate, overdue_condition
 from recommendations.services import dashboards, escalation, workflow
 
+# The board the pack is for, named on every printed page.
+BOARD_NAME = ProgressUpdate.BOARD_NAME
+
 # With no date chosen, the pack covers about the last quarter (boards often meet quarterly).
 DEFAULT_PERIOD_DAYS = 91
 
@@ -30,24 +33,84 @@ class Figure:
     def change(self):
         return self.now - self.then
 
+    @property
+    def change_text(self):
+        # In words: a CSV cell starting with "+" or "-" would be neutralised as a formula.
+        if self.change == 0:
+            return "No change"
+        return f"{'Up' if self.change > 0 else 'Down'} {abs(self.change)}"
 
-def _figures(total, queue):
-    return {
-        "Items tracked": total.total,
-        "Implemented or assured": total.done,
-        "% implemented or assured": total.percent_done,
-        "Overdue": total.overdue,
-        "Slipping": total.slipping,
-        "Stale": total.stale,
-        "Updates waiting for review": queue.size,
-    }
+
+def _plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class Share:
+    """A share of the items (implemented or assured) at both moments. A change in a share is in
+    percentage points, and it is read with what it is a share of: the same share of more items
+    is more done, so both denominators and the items added are written out."""
+
+    label: str
+    part_then: int
+    total_then: int
+    part_now: int
+    total_now: int
+
+    @staticmethod
+    def _percent(part, total):
+        return round(part * 100 / total) if total else 0  # as dashboards.Counts.percent_done
+
+    @property
+    def then(self):
+        return f"{self._percent(self.part_then, self.total_then)}% of {self.total_then}"
+
+    @property
+    def now(self):
+        return f"{self._percent(self.part_now, self.total_now)}% of {self.total_now}"
+
+    @property
+    def change(self):
+        """The change in percentage points."""
+        return self._percent(self.part_now, self.total_now) - self._percent(self.part_then, self.total_then)
+
+    @property
+    def change_text(self):
+        """"Down 15 percentage points: 29% of 35, was 44% of 25; 10 items added"."""
+        points = abs(self.change)
+        moved = f"{'Up' if self.change > 0 else 'Down'} {_plural(points, 'percentage point')}" if points else "No change"
+        added = self.total_now - self.total_then
+        if added > 0:
+            items = f"{_plural(added, 'item')} added"
+        elif added < 0:
+            items = f"{_plural(-added, 'item')} fewer"
+        else:
+            items = f"the same {_plural(self.total_now, 'item')}"
+        return f"{moved}: {self.now}, was {self.then}; {items}"
+
+
+# What the first figure counts: judgements (grades, not tasks) are in none (dashboards.item_rows).
+TRACKED = "Recommendations, proposals and findings tracked (judgements are not counted)"
 
 
 def headline(items, then, now):
     """The overview's headline figures at both moments. Six queries."""
-    before = _figures(dashboards.counts_by_source(items, then)[1], dashboards.review_queue(items, then))
-    after = _figures(dashboards.counts_by_source(items, now)[1], dashboards.review_queue(items, now))
-    return [Figure(label, before[label], after[label]) for label in after]
+    before_counts, after_counts = (dashboards.counts_by_source(items, moment)[1] for moment in (then, now))
+    before, after = (
+        {
+            TRACKED: counts.total,
+            "Implemented or assured": counts.done,
+            "Overdue": counts.overdue,
+            "Slipping": counts.slipping,
+            "Stale": counts.stale,
+            "Updates waiting for review": dashboards.review_queue(items, moment).size,
+        }
+        for counts, moment in ((before_counts, then), (after_counts, now))
+    )
+    figures = [Figure(label, before[label], after[label]) for label in after]
+    share = Share("Share implemented or assured", before_counts.done, before_counts.total, after_counts.done,
+                  after_counts.total)
+    return figures[:2] + [share] + figures[2:]
 
 
 def published_since(items, after):

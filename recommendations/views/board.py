@@ -402,13 +402,6 @@ def _as_at(request, listed):
     return context
 
 
-def _change(difference):
-    # In words: a CSV cell starting with "+" or "-" would be neutralised as a formula.
-    if difference == 0:
-        return "No change"
-    return f"{'Up' if difference > 0 else 'Down'} {abs(difference)}"
-
-
 def _pack_tables(pack):
     since = pack["since"].strftime("%-d %b %Y")
     return [
@@ -416,7 +409,7 @@ def _pack_tables(pack):
             "headline",
             f"Headline figures: at the end of {since} and today",
             ["Figure", f"End of {since}", "Today", "Change"],
-            [[figure.label, figure.then, figure.now, _change(figure.change)] for figure in pack["headline"]],
+            [[figure.label, figure.then, figure.now, figure.change_text] for figure in pack["headline"]],
         ),
         Table(
             "published",
@@ -484,7 +477,7 @@ def _pack(request, listed):
         return context
     since = form.cleaned_data["date"] if form.is_bound else default
     pack = meeting_pack.meeting_pack(board_items(request.user), since)
-    context.update(pack=pack, since=since, tables=_keyed(_pack_tables(pack)))
+    context.update(pack=pack, since=since, tables=_keyed(_pack_tables(pack)), board_name=meeting_pack.BOARD_NAME)
     return context
 
 
