@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
-from recommendations import http_cache, search
+from recommendations import http_cache, search, words
 
 
 class PlainSelect(forms.Select):
@@ -102,13 +102,14 @@ class ItemFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
-        label="Overdue only",
+        label=f"{words.PAST_TARGET.name} only",
+        help_text=words.PAST_TARGET.definition,
         widget=CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
     update_overdue = django_filters.BooleanFilter(
         method="filter_update_overdue",
-        label="Update overdue only",
-        help_text="Open items with no update published for longer than planned",
+        label=f"{words.UPDATE_OVERDUE.name} only",
+        help_text=words.UPDATE_OVERDUE.definition,
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
 

@@ -18,6 +18,7 @@ PAGE_TYPES = {
     "theme list": "/themes/",
     "theme": "/themes/looked-after-children/",
     "accessibility statement": "/accessibility/",
+    "glossary": "/glossary/",
     "open data": "/open-data/",
     "publication log": "/publication-log/",
     "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",

@@ -23,7 +23,7 @@ DOWNLOADS = ["public:items-csv", "public:items-json", "public:updates-csv", "pub
 
 def every_public_url():
     """Every public page, download and feed, with and without filters."""
-    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:open-data",
+    urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:glossary", "public:open-data",
                                        "public:publication-log", "public:publication-log-csv",
                                        "public:publication-log-json", "public:contact", "public:privacy",
                                        "public:as-at-choose", "public:changes")]

@@ -56,6 +56,7 @@ EXPECTED = {
     "public:theme-list": PUBLIC,
     "public:theme-detail": PUBLIC,
     "public:accessibility": PUBLIC,
+    "public:glossary": PUBLIC,
     "public:open-data": PUBLIC,
     "public:publication-log": PUBLIC,
     "public:publication-log-csv": PUBLIC,

@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.db.models import Case, When
 from django.utils import timezone
 
+from recommendations import words
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
 from recommendations.services import dashboards, public_data
 
@@ -74,6 +75,49 @@ def band(status, first_agreed, current, done_on, today):
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """How "past target date", "slipping" and "late against the first agreed date" relate
+    (words.py), over the items with a first agreed target date (`dated`): each late item is
+    counted once, in the first of these that applies:
+    past_target: past its current target date (models.overdue_condition);
+    slipping: not done and not past its target date, but that date is later than the first
+      agreed one (models.slipping_condition), so it will finish late;
+    done_late: implemented or assured after the first agreed date."""
+
+    dated: int
+    past_target: int
+    slipping: int
+    done_late: int
+
+    @property
+    def late(self):
+        return self.past_target + self.slipping + self.done_late
+
+    @property
+    def on_time(self):
+        return self.dated - self.late
+
+    @property
+    def parts(self):
+        """(label, chart colour, count): the bar of items with a first agreed date, late parts first."""
+        return [
+            (words.PAST_TARGET.name, "red", self.past_target),
+            (f"{words.SLIPPING.name}, not yet done", "amber", self.slipping),
+            ("Done late", "grey", self.done_late),
+            ("On time or on track", "green", self.on_time),
+        ]
+
+
+def _why_late(status, current, today):
+    """Which part of Lateness a late item is counted in."""
+    if status in Item.DONE_STATUSES:
+        return "done_late"
+    if current and current < today:  # open, so past its target date (models.overdue_condition)
+        return "past_target"
+    return "slipping"
+
+
+@dataclass(frozen=True)
 class Row:
     """One line of the figures: a status, a RAG rating or a band, with its count."""
 
@@ -106,6 +150,7 @@ class Glance:
     by_band: list  # [Row]
     scope_query: str  # the item list's filter for this set of items ("source=JAY"), or ""
     today: datetime.date
+    lateness: Lateness = None
 
     @property
     def percent_done(self):
@@ -144,12 +189,16 @@ def at_a_glance(items, scope_query="", today=None):
     bands = dict.fromkeys([value for value, _, _ in Band.CHOICES], 0)
     judgements = 0
     zone = timezone.get_current_timezone()  # read once, not for each of thousands of items
+    late = {"past_target": 0, "slipping": 0, "done_late": 0}
     for kind, status, first_agreed, current, done_at in dated:
         if kind == Item.Kind.JUDGEMENT:  # a grade, not a task: counted apart, in no figure
             judgements += 1
             continue
         done_on = timezone.localdate(done_at, zone) if done_at else None
-        bands[band(status, first_agreed, current, done_on, today)] += 1
+        where = band(status, first_agreed, current, done_on, today)
+        bands[where] += 1
+        if where in (Band.LATE, Band.VERY_LATE):
+            late[_why_late(status, current, today)] += 1
     scope = f"{scope_query}&" if scope_query else ""
     rated = counts.total - counts.by_rag[Item.Rag.NOT_RATED]
     dated_total = bands[Band.ON_TIME] + bands[Band.LATE] + bands[Band.VERY_LATE]
@@ -179,6 +228,7 @@ def at_a_glance(items, scope_query="", today=None):
         ],
         scope_query=scope_query,
         today=today,
+        lateness=Lateness(dated=dated_total, **late),
     )
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
+from recommendations import words
 from recommendations.models import Item, item_is_overdue, item_update_due
 from recommendations.services.public_data import FORMAL_RESPONSE_LABELS, STATUS_LABELS
 
@@ -30,7 +31,7 @@ ITEM_FIELD_HELP = {
     "source_title": "Short title of the source.",
     "kind": "recommendation, proposal, finding or judgement. A judgement is a grade an inspectorate gave, not a "
             "task: it has no status, RAG rating or target dates, and is not counted in figures of items implemented, "
-            "overdue or update overdue.",
+            "past their target date or with an update overdue.",
     "grade": "Judgements only: the grade given (outstanding, good, requires-improvement or inadequate); otherwise "
              "empty.",
     "judged_on": "Judgements only: the date the grade was given, the day its source was published (YYYY-MM-DD); "
@@ -49,7 +50,7 @@ ITEM_FIELD_HELP = {
     "rag": "red, amber or green; empty when not rated.",
     "baseline_target_date": "First agreed target date (YYYY-MM-DD), or empty.",
     "target_date": "Current target date (YYYY-MM-DD), or empty.",
-    "overdue": "Target date passed and not implemented or assured (CSV: yes or no).",
+    "overdue": f"{words.PAST_TARGET.name}: {words.PAST_TARGET.definition} In CSV: yes or no.",
     "formal_response": "The owner's formal response, apart from delivery: accepted, accepted_in_principle, "
                        "partly_accepted, not_accepted or awaiting.",
     "formal_response_label": "The formal response in words.",
@@ -61,8 +62,7 @@ ITEM_FIELD_HELP = {
     "next_update_due": "Date the owner's next progress update is due (YYYY-MM-DD): the cadence counted from "
                        "last_published_update, or from when the item was added if none (a month is a twelfth of a "
                        "year, in whole days); empty once implemented or assured.",
-    "update_overdue": "Open, and the owner has published no progress update for longer than the cadence; a "
-                      "decision of the board does not reset it (CSV: yes or no).",
+    "update_overdue": f"{words.UPDATE_OVERDUE.name}: {words.UPDATE_OVERDUE.definition} In CSV: yes or no.",
 }
 
 UPDATE_FIELD_HELP = {

@@ -37,7 +37,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 
-from recommendations import charts
+from recommendations import charts, words
 from recommendations.models import (
     GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
 )
@@ -322,6 +322,12 @@ def published_updates(updates):
     return mark_safe("".join(entries))
 
 
+# The two kinds of late, as words.py names them, each in its own tag colour so they never look alike.
+PAST_TARGET_TAG = f'<br><strong class="govuk-tag govuk-tag--{words.PAST_TARGET.tag_colour}">{words.PAST_TARGET.name}</strong>'
+UPDATE_OVERDUE_TAG = (f'<br><strong class="govuk-tag govuk-tag--{words.UPDATE_OVERDUE.tag_colour}">'
+                      f'{words.UPDATE_OVERDUE.name}</strong>')
+
+
 @register.simple_tag
 def item_rows(items, show_source=False):
     """The rows of the public item table (recommendations/public/_item_table.html), from PublicItem records.
@@ -339,8 +345,8 @@ def item_rows(items, show_source=False):
         source = f"{hint}{escape(item.source.short_title)}</span>" if show_source else ""
         slipped = (f"{hint}First agreed: {short_date(item.baseline_target_date, language)}</span>"
                    if item.days_slipped else "")
-        overdue = '<br><strong class="govuk-tag govuk-tag--red">Overdue</strong>' if item.is_overdue else ""
-        update_overdue = '<br><strong class="govuk-!-font-size-16">Update overdue</strong>' if item.update_overdue else ""
+        overdue = PAST_TARGET_TAG if item.is_overdue else ""
+        update_overdue = UPDATE_OVERDUE_TAG if item.update_overdue else ""
         if item.is_judgement:  # a grade, not a task: its latest grade and when, never a status or target date
             latest = item.latest_grade
             where_it_stands = f"Judgement: {grade_tag(latest.grade)}"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("publication-log/feed/", public.publication_log_feed, name="publication-log-feed"),
     path("contact/", record.contact, name="contact"),
     path("privacy/", record.privacy, name="privacy"),
+    path("glossary/", record.glossary, name="glossary"),
     path("as-at/", record.as_at_choose, name="as-at-choose"),
     path("as-at/<str:day>/", record.as_at, name="as-at"),
     path("changes/", record.changes, name="changes"),

@@ -1,5 +1,5 @@
 """
-The public record in the past, and the tracker's contact and privacy pages.
+The public record in the past, and the tracker's contact, privacy and glossary pages.
 
 /as-at/<date>/ shows the figures and every item's status as published at the
 end of that day; /changes/ what was published between two dates. Both are
@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from recommendations import words
 from recommendations.forms import DATE_PARTS, ChangesForm, RecordAsAtForm
 from recommendations.http_cache import public_cache
 from recommendations.models import Item
@@ -36,6 +37,12 @@ def privacy(request):
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     })
+
+
+@public_cache
+def glossary(request):
+    """What the tracker's words for how an item stands mean, from their one definition (words.py)."""
+    return render(request, "recommendations/public/glossary.html", {"terms": words.GLOSSARY})
 
 
 PICK_A_DATE = "Show the record as it stood at the end of"

@@ -1,0 +1,72 @@
+"""The tracker's defined words (recommendations/words.py) on pages, each linked to its
+entry on the glossary page, and the home page's lateness chart.
+
+  {% load glossary %}
+  {% term_link "past_target" %}       -> <a href="/glossary/#past-target-date">past target date</a>
+  {% term_tag "update_overdue" %}     -> the term as its own GOV.UK tag (words.Term.tag_colour)
+  {% meaning_link "slipping" %}       -> a link "What “slipping” means"
+  {{ glance.lateness|lateness_chart }} -> the nested bar of services.headlines.Lateness
+"""
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from recommendations import charts, words
+
+register = template.Library()
+
+TERMS = {
+    "rag": words.RAG,
+    "assured": words.ASSURED,
+    "past_target": words.PAST_TARGET,
+    "slipping": words.SLIPPING,
+    "late_first_agreed": words.LATE_FIRST_AGREED,
+    "update_overdue": words.UPDATE_OVERDUE,
+}
+
+
+def glossary_url(term):
+    return f"{reverse('public:glossary')}#{term.anchor}"
+
+
+@register.simple_tag
+def term_link(key, text=""):
+    """The term (or `text`) linked to its meaning on the glossary page."""
+    term = TERMS[key]
+    return format_html('<a class="govuk-link" href="{}">{}</a>', glossary_url(term), text or term.lower)
+
+
+@register.simple_tag
+def meaning_link(key):
+    """A small link to what the term means: "What “past target date” means"."""
+    term = TERMS[key]
+    return format_html('<a class="govuk-link govuk-!-font-size-16" href="{}">What “{}” means</a>',
+                       glossary_url(term), term.lower)
+
+
+@register.simple_tag
+def term_tag(key):
+    """The term as a GOV.UK tag in its own colour: "Past target date" and "Update overdue" never look alike."""
+    term = TERMS[key]
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', term.tag_colour, term.name)
+
+
+@register.simple_tag
+def term_definition(key):
+    return TERMS[key].definition
+
+
+@register.filter
+def lateness_chart(lateness):
+    """One bar of the items with a first agreed target date: the three ways of being late
+    (past target date, slipping, done late), then on time."""
+    parts = lateness.parts
+    description = (
+        f"Of {lateness.dated} items with a first agreed target date, {lateness.late} are late against it: "
+        + ", ".join(f"{count} {label.lower()}" for label, _, count in parts[:3])
+        + f"; {lateness.on_time} on time or on track."
+    )
+    return charts.share_bars(
+        "lateness-chart", "Items against their first agreed target date: how they are late", description,
+        [(f"{lateness.dated} with a first agreed date", parts)],
+    )
