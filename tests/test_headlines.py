@@ -145,7 +145,7 @@ def test_nothing_rated_is_not_assessed_never_zero_percent(client):
 
     html = client.get(source.get_absolute_url()).content.decode()
     assert "2 not assessed" in html
-    rag_table = html[html.index("Items by RAG rating</caption>"):]
+    rag_table = html[html.index("Recommendations by RAG rating</caption>"):]
     rag_table = rag_table[: rag_table.index("</table>")]
     assert "%" not in rag_table
     assert "not counted in the shares" in rag_table
@@ -170,7 +170,7 @@ def test_a_fixed_number_of_queries_however_many_items(django_assert_num_queries)
 
 def _glance_numbers(html):
     """The headline sentence, the chart's legend and the tables' counts from a page."""
-    sentence = re.search(r'<p class="govuk-body-l">(\d+ of \d+ items? implemented[^<]*)</p>', html).group(1)
+    sentence = re.search(r'<p class="govuk-body-l">(\d+ of \d+ [a-z, ]+ implemented[^<]*)</p>', html).group(1)
     svg = html[html.index("<svg"):html.index("</svg>")]
     legend = dict((label, int(count)) for label, count in re.findall(r"<text[^>]*>([^<:]+): (\d+)</text>", svg))
     return sentence, svg, legend
@@ -191,7 +191,7 @@ def test_the_figures_are_on_home_source_and_theme_pages_with_the_chart_and_table
         html = response.content.decode()
         assert "At a glance" in html and "How we count these figures" in html
         sentence, svg, legend = _glance_numbers(html)
-        assert sentence.startswith(f"{glance.done} of {total} item")
+        assert sentence.startswith(f"{glance.done} of {total} recommendations implemented")  # what it counts
         assert f"{glance.overdue} past" in sentence
         # A text alternative, and the chart's numbers are the tables' numbers.
         assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
@@ -215,7 +215,7 @@ def test_the_figures_are_on_home_source_and_theme_pages_with_the_chart_and_table
 def test_a_theme_with_no_items_says_so(client):
     theme = Theme.objects.create(slug="empty-theme", name="An empty theme")
     html = client.get(theme.get_absolute_url()).content.decode()
-    assert "There are no items to count here yet." in html
+    assert "There are no recommendations, proposals or findings to count here yet." in html
     assert "<svg" not in html
 
 
@@ -223,5 +223,5 @@ def test_the_seeded_home_page_keeps_its_status_table_by_source(seeded, client):
     response = client.get("/")
     assert response.context["source_counts"]
     glance = response.context["glance"]
-    assert glance.total == Item.objects.count()
+    assert glance.total == Item.objects.exclude(kind=Item.Kind.JUDGEMENT).count()  # judgements are not tasks
     assert sum(row.count for row in glance.by_band) == glance.total

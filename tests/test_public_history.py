@@ -126,7 +126,7 @@ def test_as_at_page(made_history, client, django_assert_num_queries):
     assert response.status_code == 200
     page = response.content.decode()
     assert "The record as at 30 June 2015" in page
-    assert "2 items were tracked, 1 of them implemented or assured" in page
+    assert "2 recommendations were tracked, 1 of them implemented or assured" in page
     assert "1 of the items tracked now had not been added to the tracker by then" in page
     assert page.count("Not yet tracked") == 1
     assert 'href="/items/P1/"' in page and 'href="/sources/HIST/"' in page
@@ -180,7 +180,7 @@ def test_a_bad_date_in_the_address_is_a_clear_404(made_history, client, day, mes
 def test_the_first_day_itself_can_be_shown(made_history, client):
     response = client.get("/as-at/2014-08-26/")
     assert response.status_code == 200
-    assert "0 items were tracked" in response.content.decode()
+    assert "0 recommendations, proposals or findings were tracked" in response.content.decode()
 
 
 # --- Changes between two dates -------------------------------------------------

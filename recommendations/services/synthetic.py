@@ -14,6 +14,7 @@ that already holds synthetic data, so it can never mix with real data by
 accident.
 """
 import datetime
+import json
 import math
 import random
 from dataclasses import dataclass, field
@@ -441,7 +442,7 @@ class _Generator:
             "number": item.number,
             "kind": item.kind,
             "grade": item.grade,
-            "later_grades": item.later_grades,
+            "later_grades": json.dumps(item.later_grades),  # inserted as it is, not through the JSONField
             "title": item.title,
             "summary": item.summary,
             "official_wording": item.official_wording,
