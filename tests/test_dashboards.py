@@ -92,7 +92,7 @@ def test_overview_page_and_csv_show_the_same_numbers(crafted, board_client):
     response = board_client.get("/board/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2 overdue items" in page and "2 slipping items" in page and "3 stale items" in page
+    assert "2 items past their target date" in page and "2 slipping items" in page and "3 stale items" in page
     assert "2 updates waiting for review</a>, the oldest for 10 days" in page
     assert 'role="img"' in page and "style=" not in page
     assert csv_rows(board_client.get("/board/overdue.csv"))[1:] == [
@@ -127,7 +127,7 @@ def test_long_lists_show_their_first_rows_and_the_csv_has_every_row(crafted, boa
     monkeypatch.setattr(board, "LISTED_ON_PAGE", 1)
     page = board_client.get("/board/").content.decode()
     # The summary still counts every item; each list shows its most urgent row first.
-    assert "2 overdue items" in page and "3 stale items" in page
+    assert "2 items past their target date" in page and "3 stale items" in page
     assert page.count("Showing the first 1 of 2.") == 2  # overdue and slipping
     assert "Showing the first 1 of 3." in page  # stale
     overdue = page[page.index('id="overdue"'):page.index('id="slipping"')]
@@ -144,7 +144,7 @@ def test_short_lists_are_shown_in_full(crafted, board_client):
 def test_owner_page_csv(crafted, board_client):
     assert board_client.get("/board/owners/").status_code == 200
     rows = csv_rows(board_client.get("/board/owners/rag-by-organisation.csv"))
-    assert rows[0] == ["Organisation", "Red", "Amber", "Green", "Not rated", "Overdue", "Slipping", "Stale"]
+    assert rows[0] == ["Organisation", "Red", "Amber", "Green", "Not rated", "Past target date", "Slipping", "Stale"]
     assert rows[1:] == [
         ["Org X", "1", "2", "1", "0", "1", "2", "1"],
         ["Org Y", "1", "0", "1", "1", "1", "0", "2"],
@@ -254,7 +254,7 @@ def test_as_at_page_and_csv(timeline, board_client):
     response = board_client.get(f"/board/as-at/?{query}")
     page = response.content.decode()
     assert "As it stood at the end of 20 March 2024" in page
-    assert "1 overdue item" in page
+    assert "1 item past its target date" in page
     assert "1 of the 6 items tracked now had not been added to the tracker by then" in page  # T5
     assert "/board/as-at/overdue.csv?" + query.replace("&", "&amp;") in page
     rows = csv_rows(board_client.get(f"/board/as-at/status-by-source.csv?{query}"))

@@ -58,7 +58,7 @@ def test_the_pack_says_what_moved_since_the_date(timeline):
     assert figures[meeting_pack.TRACKED] == (5, 6)
     assert figures["Implemented or assured"] == (2, 4)
     assert figures["Share implemented or assured"] == ("40% of 5", "67% of 6")
-    assert figures["Overdue"] == (1, 2)
+    assert figures["Past target date"] == (1, 2)
     assert figures["Slipping"] == (0, 1)
     assert figures["Updates waiting for review"] == (1, 0)
     # Stale is counted as the overview counts it (models.py has the one definition).
@@ -96,7 +96,7 @@ def test_figures_then_are_the_as_at_dashboards_figures(timeline):
     _, total = dashboards.counts_by_source(items, dashboards.at_end_of(datetime.date(2024, 3, 20)))
     pack = meeting_pack.meeting_pack(items, datetime.date(2024, 3, 20))
     then = {figure.label: figure.then for figure in pack["headline"]}
-    assert (then[meeting_pack.TRACKED], then["Overdue"], then["Stale"]) == (total.total, total.overdue, total.stale)
+    assert (then[meeting_pack.TRACKED], then["Past target date"], then["Stale"]) == (total.total, total.overdue, total.stale)
 
 
 def test_pack_page_and_every_csv_show_the_same_tables(timeline, board_client):
@@ -115,7 +115,7 @@ def test_pack_page_and_every_csv_show_the_same_tables(timeline, board_client):
         assert rows[1:] == [[str(cell) for cell in row] for row in table.csv_rows()], slug
     headline = csv_rows(board_client.get(f"/board/pack/headline.csv?{SINCE}"))
     assert headline[0] == ["Figure", "End of 20 Mar 2024", "Today", "Change"]
-    assert ["Overdue", "1", "2", "Up 1"] in headline
+    assert ["Past target date", "1", "2", "Up 1"] in headline
     assert ["Share implemented or assured", "40% of 5", "67% of 6",
             "Up 27 percentage points: 67% of 6, was 40% of 5; 1 item added"] in headline
     assert ["Updates waiting for review", "1", "0", "Down 1"] in headline

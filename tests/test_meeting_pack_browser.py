@@ -80,13 +80,13 @@ def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page
     # No heading or caption is left at the foot of a page, away from its table: the section that does
     # not fit starts the next page (three pages here: the headline figures; decisions, published and
     # returned, what slipped; what became overdue and what waits for assurance).
-    headings = ["Headline figures", "Decisions needed", "Published and returned", "Slipped or became overdue",
-                "Items waiting for assurance", "Items that became overdue", "Items whose target date moved",
+    headings = ["Headline figures", "Decisions needed", "Published and returned", "Slipped or went past their target date",
+                "Items waiting for assurance", "Items that went past their target date", "Items whose target date moved",
                 "Updates returned to officers", "Updates and board decisions published"]
     assert pages == 3, lines
     for page_lines in lines[:-1]:
         assert not any(page_lines[-2].startswith(heading) for heading in headings), page_lines
-    assert lines[2][1].startswith("Items that became overdue since 20 Mar 2024"), lines[2]
+    assert lines[2][1].startswith("Items that went past their target date since 20 Mar 2024"), lines[2]
     # Each heading once: a table alone under a heading does not repeat it as its caption.
     for heading in ("Headline figures", "Decisions needed", "Items waiting for assurance"):
         assert text.count(heading) == 1, heading
@@ -95,7 +95,7 @@ def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page
     assert abs(float(box.width) - 595) < 2 and abs(float(box.height) - 842) < 2, box
     for expected in ("Meeting pack", "Since 20 March 2024", "Headline figures", "Decisions needed", "Waiting since",
                      "Escalated to the board", "Items whose target date moved later since 20 Mar 2024",
-                     "Items that became overdue since 20 Mar 2024", "Items waiting for assurance"):
+                     "Items that went past their target date since 20 Mar 2024", "Items waiting for assurance"):
         assert expected in text, expected
     # No menus, forms, buttons or download links on paper, and links print their text only.
     for unwanted in ("Show the pack", "Download as CSV", "By owner", "Sign out", "Accessibility statement",

@@ -9,6 +9,7 @@ counts as "since". A fixed number of queries, however many items there are.
 import datetime
 from dataclasses import dataclass
 
+from recommendations import words
 from recommendations.models import Item, ProgressUpdate, overdue_condition
 from recommendations.services import dashboards, escalation, workflow
 
@@ -100,8 +101,8 @@ def headline(items, then, now):
         {
             TRACKED: counts.total,
             "Implemented or assured": counts.done,
-            "Overdue": counts.overdue,
-            "Slipping": counts.slipping,
+            words.PAST_TARGET.name: counts.overdue,
+            words.SLIPPING.name: counts.slipping,
             "Stale": counts.stale,
             "Updates waiting for review": dashboards.review_queue(items, moment).size,
         }

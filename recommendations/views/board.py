@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import charts
+from recommendations import charts, words
 from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
 from recommendations.rules import allowed, board_items, board_scope
@@ -109,7 +109,7 @@ def _status_table(slug, caption, first_column, groups, total):
 
 
 def _rag_table(slug, caption, first_column, groups, total):
-    header = [first_column] + Item.Rag.labels + ["Overdue", "Slipping", "Stale"]
+    header = [first_column] + Item.Rag.labels + [words.PAST_TARGET.name, words.SLIPPING.name, "Stale"]
     rows = [
         [group.label]
         + [group.by_rag[value] for value in Item.Rag.values]
@@ -153,20 +153,20 @@ def _overview_context(items, moment, listed):
         _rag_table("rag-by-source", "Items by RAG rating, and items needing attention", "Source", by_source, total),
         Table(
             "overdue",
-            "Overdue items (target date passed, not implemented or assured)",
-            ["Item", "Title", "Owner", "Lead role", "Current target date", "Days overdue"],
+            f"Items {words.PAST_TARGET.lower}: {words.PAST_TARGET.definition}",
+            ["Item", "Title", "Owner", "Lead role", "Current target date", "Days past target date"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.lead_role, item.current_target_date,
                  item.days_overdue]
                 for item in data["overdue"]
             ],
             numeric_from=5,
-            empty_text="No items are overdue.",
+            empty_text="No item is past its target date.",
             total_rows=total.overdue,
         ),
         Table(
             "slipping",
-            "Slipping items (current target date later than the first one agreed)",
+            f"{words.SLIPPING.name} items: {words.SLIPPING.definition}",
             ["Item", "Title", "Owner", "First target date", "Current target date", "Days slipped"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.baseline_target_date,
@@ -179,8 +179,7 @@ def _overview_context(items, moment, listed):
         ),
         Table(
             "stale",
-            "Stale items: update overdue (open, and the owner has published no progress update for longer "
-            "than the item's update cadence; a decision of the board does not count)",
+            f"Stale items, {words.UPDATE_OVERDUE.lower}: {words.UPDATE_OVERDUE.definition}",
             ["Item", "Title", "Owner", "Status", "Last report from the owner"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.get_status_display(),
@@ -441,12 +440,12 @@ def _pack_tables(pack):
         ),
         Table(
             "became-overdue",
-            f"Items that became overdue since {since}",
-            ["Item", "Title", "Owner", "Current target date", "Days overdue"],
+            f"Items that went past their target date since {since}",
+            ["Item", "Title", "Owner", "Current target date", "Days past target date"],
             [[_item_link(item), item.title, item.owner.short_name, item.current_target_date, item.days_overdue]
              for item in pack["became_overdue"]],
             numeric_from=4,
-            empty_text="No item has become overdue since then.",
+            empty_text="No item has gone past its target date since then.",
         ),
         Table(
             "waiting-for-assurance",
