@@ -79,7 +79,8 @@ class ItemFilter(django_filters.FilterSet):
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.all(), to_field_name="code", empty_label="All sources", widget=SELECT
     )
-    status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status", widget=SELECT)
+    status = django_filters.ChoiceFilter(choices=Item.Status.choices, empty_label="Any status", widget=SELECT,
+                                         method="filter_status")
     # "Not rated" is stored as "", which a URL cannot tell from "any": it is "none" here.
     rag = django_filters.ChoiceFilter(
         choices=[(rag.value or "none", rag.label) for rag in Item.Rag], method="filter_rag",
@@ -164,8 +165,13 @@ class ItemFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return search.search(queryset, value)
 
+    def filter_status(self, queryset, name, value):
+        # A judgement has no status (not even "not started"): the figures' links find tasks only.
+        return queryset.tasks().filter(status=value)
+
     def filter_rag(self, queryset, name, value):
-        return queryset.filter(rag="" if value == "none" else value)
+        # As for status: a judgement has no RAG rating, so is never "not rated".
+        return queryset.tasks().filter(rag="" if value == "none" else value)
 
     def filter_overdue(self, queryset, name, value):
         if value:

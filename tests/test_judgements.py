@@ -127,3 +127,13 @@ def test_a_later_grade_in_a_source_file_is_checked(seeded):
     problems = "\n".join(error.value.problems)
     assert "item OFSTED-J1: a later grade must be dated after the source was published (2014-11-19)" in problems
     assert "item OFSTED-F1: only a judgement has 'later_grades'" in problems
+
+
+def test_the_figures_links_to_a_status_or_rag_rating_find_no_judgement(seeded, client):
+    glance = headlines.for_source(Item.objects.get(reference="OFSTED-J1").source)
+    not_started = next(row for row in glance.by_status if row.value == Item.Status.NOT_STARTED)
+    not_rated = next(row for row in glance.by_rag if row.value == "none")
+    for row in (not_started, not_rated):
+        page = client.get(f"/items/?{row.query}").content.decode()
+        assert 'href="/items/OFSTED-F1/"' in page and 'href="/items/OFSTED-J1/"' not in page, row.query
+        assert row.count == 9
