@@ -4,7 +4,7 @@
 //
 // - frontend/tracker.scss  -> build/static/css/tracker.css (compressed, no map)
 // - govuk-frontend.min.js  -> build/static/js/govuk-frontend.min.js
-// - frontend/init.mjs      -> build/static/js/init.mjs
+// - frontend/init.mjs      -> build/static/js/init.mjs (and filters.mjs, which it imports)
 // - govuk-frontend assets  -> build/static/assets/ (images, manifest.json;
 //   the GDS Transport fonts are deliberately NOT copied: that typeface is
 //   licensed for GOV.UK only)
@@ -40,6 +40,7 @@ writeFileSync(join(out, 'css', 'tracker.css'), result.css + '\n')
 // Scripts
 cpSync(join(govukDist, 'govuk-frontend.min.js'), join(out, 'js', 'govuk-frontend.min.js'))
 cpSync(join(root, 'frontend', 'init.mjs'), join(out, 'js', 'init.mjs'))
+cpSync(join(root, 'frontend', 'filters.mjs'), join(out, 'js', 'filters.mjs'))
 
 // Static assets (without the GOV.UK-only fonts)
 const assetsSrc = join(govukDist, 'assets')

@@ -5,6 +5,7 @@
 // classes with an inline script; our Content Security Policy forbids inline
 // scripts, so it is done here instead. Pages work fully without JavaScript.
 import { initAll } from './govuk-frontend.min.js'
+import './filters.mjs'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()

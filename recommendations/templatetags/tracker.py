@@ -335,7 +335,8 @@ def item_rows(items, show_source=False):
     Written out in Python rather than template tags and filters per row: the
     items list shows 50 rows of eight values, and rendering them one template
     node at a time was the largest part of the page's time. Every value is
-    escaped; the markup is the table's own.
+    escaped; the markup is the table's own. Cells after the first carry their
+    column's name (data-label), which a phone shows as the table stacks.
     """
     hint = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">'
     escape = html.escape  # Django's escape without its lazy-text check: 300 plain strings a page
@@ -351,11 +352,13 @@ def item_rows(items, show_source=False):
             latest = item.latest_grade
             where_it_stands = f"Judgement: {grade_tag(latest.grade)}"
             when = f"Graded {escape(short_date(latest.judged_on, language))}"
+            when_label = "Date"
         else:
             where_it_stands = f"{status_tag(item.status)}<br>RAG: {rag_tag(item.rag)}{update_overdue}"
             when = (f"      {escape(short_date(item.current_target_date, language) or 'Not set')}\n"
                     f"      {slipped}\n"
                     f"      {overdue}\n")
+            when_label = "Target date"
         rows.append(
             '  <tr class="govuk-table__row">\n'
             '    <td class="govuk-table__cell">\n'
@@ -364,9 +367,9 @@ def item_rows(items, show_source=False):
             f"      {escape(item.title)}\n"
             f"      {source}\n"
             "    </td>\n"
-            f'    <td class="govuk-table__cell">{escape(item.owner_short_name)}</td>\n'
-            f'    <td class="govuk-table__cell">{where_it_stands}</td>\n'
-            '    <td class="govuk-table__cell">\n'
+            f'    <td class="govuk-table__cell" data-label="Owner">{escape(item.owner_short_name)}</td>\n'
+            f'    <td class="govuk-table__cell" data-label="Status">{where_it_stands}</td>\n'
+            f'    <td class="govuk-table__cell" data-label="{when_label}">\n'
             f"{when}"
             "    </td>\n"
             "  </tr>\n"
@@ -397,6 +400,8 @@ def table_rows(table):
     table.numeric_from on are numbers.
     """
     numeric_from = table.numeric_from
+    # Each cell's column name, shown beside it when the table stacks on a phone.
+    labels = [f' data-label="{conditional_escape(heading)}"' for heading in table.header]
     header_class = "govuk-table__header govuk-table__header--numeric" if numeric_from == 0 else "govuk-table__header"
     rows = []
     for row in table.display_rows():
@@ -406,7 +411,8 @@ def table_rows(table):
                 cells.append(f'<th scope="row" class="{header_class}">{_cell_html(cell)}</th>')
             else:
                 numeric = " govuk-table__cell--numeric" if index >= numeric_from else ""
-                cells.append(f'<td class="govuk-table__cell{numeric}">{_cell_html(cell)}</td>')
+                label = labels[index] if index < len(labels) else ""
+                cells.append(f'<td class="govuk-table__cell{numeric}"{label}>{_cell_html(cell)}</td>')
         rows.append('      <tr class="govuk-table__row">\n        ' + "\n        ".join(cells) + "\n      </tr>\n")
     return mark_safe("".join(rows))
 
