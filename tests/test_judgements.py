@@ -137,3 +137,9 @@ def test_the_figures_links_to_a_status_or_rag_rating_find_no_judgement(seeded, c
         page = client.get(f"/items/?{row.query}").content.decode()
         assert 'href="/items/OFSTED-F1/"' in page and 'href="/items/OFSTED-J1/"' not in page, row.query
         assert row.count == 9
+
+
+def test_my_items_lists_the_officers_tasks_but_no_judgement(seeded, client, council_officer):
+    client.force_login(council_officer)
+    page = client.get("/work/").content.decode()
+    assert "OFSTED-F1" in page and "OFSTED-J1" not in page
