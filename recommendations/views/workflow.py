@@ -91,8 +91,7 @@ def work_home(request):
 
 def _my_items(request):
     # Judgements are grades, not work: nobody reports progress on them, so they are not listed.
-    items = attention.attention_sorted(items_worked_on_by(request.user).tasks().select_related("source", "owner"),
-                                       request.user.organisation)
+    items = attention.attention_sorted(items_worked_on_by(request.user).tasks().select_related("source", "owner"))
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
         "attention_count": sum(1 for item in items if item.reasons),
