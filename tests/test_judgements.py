@@ -143,3 +143,11 @@ def test_my_items_lists_the_officers_tasks_but_no_judgement(seeded, client, coun
     client.force_login(council_officer)
     page = client.get("/work/").content.decode()
     assert "OFSTED-F1" in page and "OFSTED-J1" not in page
+
+
+def test_home_counts_judgements_apart_from_the_statuses(seeded, client):
+    rows = {row["source"].code: row for row in client.get("/").context["source_counts"]}
+    ofsted = rows["OFSTED"]
+    assert dict((value, count) for value, _, count in ofsted["by_status"])["not_started"] == 9
+    assert (ofsted["judgements"], ofsted["total"]) == (5, 14)
+    assert rows["JAY"]["judgements"] == 0

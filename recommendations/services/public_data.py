@@ -705,10 +705,15 @@ def theme_detail(slug):
 
 
 def status_counts_by_source():
-    """Per source, in source order: its items counted by status, and its total. Two queries."""
-    counts = {}
-    for row in Item.objects.order_by().values("source_id", "status").annotate(n=Count("id")):
-        counts.setdefault(row["source_id"], {})[row["status"]] = row["n"]
+    """Per source, in source order: its items counted by status, its judgements apart (a grade
+    has no status, not even "not started"), and its total of both. Two queries."""
+    counts, judgements = {}, {}
+    for row in Item.objects.order_by().values("source_id", "kind", "status").annotate(n=Count("id")):
+        if row["kind"] == Item.Kind.JUDGEMENT:
+            judgements[row["source_id"]] = judgements.get(row["source_id"], 0) + row["n"]
+        else:
+            by_status = counts.setdefault(row["source_id"], {})
+            by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     result = []
     for source in Source.objects.all():
         by_status = counts.get(source.pk, {})
@@ -716,7 +721,8 @@ def status_counts_by_source():
             {
                 "source": PublicSource.from_source(source),
                 "by_status": [(value, label, by_status.get(value, 0)) for value, label in Item.Status.choices],
-                "total": sum(by_status.values()),
+                "judgements": judgements.get(source.pk, 0),
+                "total": sum(by_status.values()) + judgements.get(source.pk, 0),
             }
         )
     return result
