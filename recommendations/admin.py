@@ -278,6 +278,9 @@ class ItemAdmin(HistoryAdmin):
     readonly_fields = [
         "status", "rag", "baseline_target_date", "current_target_date", "verified_by", "verified_at",
         "created_at", "updated_at", "evidence_of_updates",
+        # A judgement's later grades come from its source file, whose check gives each a known
+        # grade and a date after the source (sources.LATER_GRADE).
+        "later_grades",
     ]
     inlines = [EvidenceInline]
 

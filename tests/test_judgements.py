@@ -151,3 +151,10 @@ def test_home_counts_judgements_apart_from_the_statuses(seeded, client):
     assert dict((value, count) for value, _, count in ofsted["by_status"])["not_started"] == 9
     assert (ofsted["judgements"], ofsted["total"]) == (5, 14)
     assert rows["JAY"]["judgements"] == 0
+
+
+def test_later_grades_are_read_only_in_the_admin(seeded, client, administrator):
+    judgement = Item.objects.get(reference="OFSTED-J1")
+    client.force_login(administrator)
+    page = client.get(f"/admin/recommendations/item/{judgement.pk}/change/").content.decode()
+    assert "2018-01-29" in page and 'name="later_grades"' not in page
