@@ -207,11 +207,12 @@ class DateInputField(forms.MultiValueField):
         return day
 
 
-def target_date_field(label, help_text, *, what):
-    """An optional target date. Its limits depend on the item, so the service checks them
-    (Item.target_date_error); here, only that it is a real date before LATEST_TARGET_DATE."""
+def target_date_field(label, help_text, *, what, required_message=""):
+    """A target date, optional unless a `required_message` is given. Its limits depend on the
+    item and the day it is written, so the service checks them (Item.target_date_error); here,
+    only that it is a real date before LATEST_TARGET_DATE."""
     return DateInputField(
-        label=label, required=False, what=what,
+        label=label, required=bool(required_message), required_message=required_message, what=what,
         help_text=f"{help_text} For example, 27 3 {timezone.localdate().year + 1}",
         latest=LATEST_TARGET_DATE, latest_message=f"{what} must be before {LATEST_TARGET_DATE.year + 1}",
     )
@@ -451,6 +452,18 @@ class ReopenForm(forms.Form):
         [(status.value, status.label) for status in (Item.Status.IN_PROGRESS, Item.Status.IMPLEMENTED)],
         message="Choose the status the item goes back to",
         initial=Item.Status.IN_PROGRESS,
+    )
+    # Work starts again: the item's rating and target date as they stand now, not as they were when assured.
+    rag = radio_field(
+        "What is the RAG rating now?",
+        [(rag.value, rag.label) for rag in Item.Rag if rag],
+        message="Choose the item's new RAG rating",
+        help_text="Red: at risk. Amber: some risk. Green: on track.",
+    )
+    target_date = target_date_field(
+        "New target date",
+        "When the work should now be done: today or later. The first agreed date is kept.",
+        what="New target date", required_message="Enter the item's new target date",
     )
 
 

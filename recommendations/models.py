@@ -507,17 +507,32 @@ class Item(models.Model):
         """Why `day` cannot be this item's target date, or None if it can.
 
         The one rule for every new target date (an officer's proposal, a board
-        correction, the admin): not before the item's source was published, and
-        at most TARGET_DATE_YEARS_AHEAD years after today.
+        correction or reopening, the admin): not before the day it is written
+        (today: a plan cannot end in the past), nor before the item's source was
+        published, and at most TARGET_DATE_YEARS_AHEAD years after today.
         """
-        earliest = self.source.published_on
-        latest = years_after(today or timezone.localdate(), self.TARGET_DATE_YEARS_AHEAD)
-        if day < earliest:
-            return (f"{what} must be the same as or after {long_date(earliest)}, the date its source "
-                    f"({self.source.short_title}) was published")
+        today = today or timezone.localdate()
+        latest = years_after(today, self.TARGET_DATE_YEARS_AHEAD)
+        if day < self.source.published_on:
+            return (f"{what} must be the same as or after {long_date(self.source.published_on)}, the date its "
+                    f"source ({self.source.short_title}) was published")
+        if day < today:
+            return f"{what} must be today or in the future"
         if day > latest:
             return (f"{what} must be the same as or before {long_date(latest)}, "
                     f"{self.TARGET_DATE_YEARS_AHEAD} years from today")
+        return None
+
+    def green_error(self, status, rag, target_date, today=None):
+        """Why the item cannot be published with this status, RAG rating and target date
+        (those it would have once the change is applied), or None if it can.
+
+        Green says "on track": it cannot stand beside a target date that has passed
+        without the item being implemented (overdue_condition).
+        """
+        if rag == self.Rag.GREEN and item_is_overdue(status, target_date, today or timezone.localdate(), self.kind):
+            return (f"Green means on track, but the item would be past its target date ({long_date(target_date)}) "
+                    "and not implemented.")
         return None
 
     def record_verification(self, user, previous=None):

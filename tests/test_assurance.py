@@ -14,7 +14,7 @@ from recommendations.models import EvidenceLink, Item, ProgressUpdate, Publicati
 from recommendations.services import publication_log, workflow
 from tests.helpers import make_user, summary_links
 from tests.hostile import snapshot
-from tests.workflow_helpers import EVIDENCE, assure, assure_form, draft
+from tests.workflow_helpers import EVIDENCE, assure, assure_form, draft, reopen
 
 pytestmark = pytest.mark.django_db
 Strength = ProgressUpdate.EvidenceStrength
@@ -169,7 +169,7 @@ def test_the_public_page_shows_the_report_and_the_assurance_apart(client, counci
 
 def test_a_reopened_item_no_longer_shows_an_assurance(client, reviewer, implemented_item):
     assure(reviewer, implemented_item)
-    workflow.reopen(reviewer, implemented_item, "The audit found gaps.")
+    reopen(reviewer, implemented_item, "The audit found gaps.")
     page = client.get(implemented_item.get_absolute_url()).content.decode()
     assert 'id="assurance"' not in page
 

@@ -12,7 +12,7 @@ from recommendations.models import Item, ProgressUpdate, years_after
 from recommendations.services import workflow
 from tests.helpers import summary_links
 from tests.hostile import snapshot
-from tests.workflow_helpers import approved, update_form
+from tests.workflow_helpers import approved, days_ahead, update_form
 
 pytestmark = pytest.mark.django_db
 
@@ -78,20 +78,23 @@ def test_a_reason_without_a_new_date_is_an_error_not_dropped(officer_client, cou
 
 def test_a_new_date_without_a_reason_is_an_error_on_the_reason(officer_client, council_officer, reviewer,
                                                                council_item):
-    approved(council_officer, reviewer, council_item, proposed_target_date=datetime.date(2015, 6, 30))
-    page = post_update(officer_client, council_item, proposed_target_date="2016-01-31").content.decode()
+    approved(council_officer, reviewer, council_item, proposed_target_date=days_ahead(90))
+    page = post_update(officer_client, council_item, proposed_target_date=days_ahead(270)).content.decode()
     assert ("#id_target_date_reason", "Say why the target date is changing.") in summary_links(page)
 
 
 @pytest.mark.parametrize("day, accepted", [
     (JAY_PUBLISHED - datetime.timedelta(days=1), False),
-    (JAY_PUBLISHED, True),
+    ("yesterday", False),
+    ("today", True),
     ("ten years", True),
     ("ten years and a day", False),
 ])
 def test_target_date_limits_at_their_boundaries(officer_client, council_item, day, accepted):
-    ten_years = years_after(timezone.localdate(), 10)
-    day = {"ten years": ten_years, "ten years and a day": ten_years + datetime.timedelta(days=1)}.get(day, day)
+    today = timezone.localdate()
+    ten_years = years_after(today, 10)
+    day = {"yesterday": today - datetime.timedelta(days=1), "today": today, "ten years": ten_years,
+           "ten years and a day": ten_years + datetime.timedelta(days=1)}.get(day, day)
     response = post_update(officer_client, council_item, proposed_target_date=day, target_date_reason="Agreed")
     saved = ProgressUpdate.objects.filter(item=council_item).first()
     if accepted:
@@ -100,6 +103,7 @@ def test_target_date_limits_at_their_boundaries(officer_client, council_item, da
         page = response.content.decode()
         expected = ("New target date must be the same as or after 26 August 2014, the date its source (Jay report) was published"
                     if day < JAY_PUBLISHED else
+                    "New target date must be today or in the future" if day < today else
                     f"New target date must be the same as or before {ten_years.day} {ten_years:%B %Y}, "
                     "10 years from today")
         assert ("#id_proposed_target_date_day", expected) in summary_links(page)

@@ -17,7 +17,7 @@ from recommendations.models import Item, Organisation, ProgressUpdate
 from recommendations.services.sources import load_sources
 from tests.helpers import SEEDS, make_user
 from tests.hostile import SCRIPT_PAYLOADS, assert_escaped, board_urls, new_update_url, snapshot, with_evidence
-from tests.workflow_helpers import assure_form
+from tests.workflow_helpers import assure_form, days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_workflow_text_is_escaped_on_every_page_that_shows_it(client, council_of
     client.force_login(council_officer)
     response = client.post(new_update_url(item), with_evidence(
         title=payload, narrative=payload, proposed_status="implemented",
-        proposed_target_date="2016-03-31", target_date_reason=payload,
+        proposed_target_date=days_ahead(90), target_date_reason=payload,
     ), follow=True)
     assert_escaped(response, payload, core)  # the workspace, after the redirect
     update = ProgressUpdate.objects.get(item=item)

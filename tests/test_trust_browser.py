@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django_otp.oath import TOTP
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from recommendations.models import PublicationLogEntry
@@ -75,6 +76,10 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     expect(page.get_by_text("is now assured and closed")).to_be_visible()
     page.get_by_role("link", name="Reopen this item").click()
     page.get_by_label("Why does this item need to be reopened?").fill("An inspection found cases not reviewed.")
+    page.get_by_label("Amber").check()  # a reopening gives a new RAG rating and target date
+    target_date = page.get_by_role("group", name="New target date")
+    for part, typed in (("Day", "31"), ("Month", "3"), ("Year", str(timezone.localdate().year + 1))):
+        target_date.get_by_label(part).fill(typed)
     page.get_by_role("button", name="Reopen and publish the reason").click()
     expect(page.get_by_text("has been reopened")).to_be_visible()
 

@@ -8,7 +8,7 @@ from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
 from recommendations.services.history import item_timeline
 from tests import workflow_helpers
-from tests.workflow_helpers import EVIDENCE, approved, draft, edit, submitted
+from tests.workflow_helpers import EVIDENCE, approved, days_ahead, draft, edit, submitted
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -126,7 +126,7 @@ def test_only_an_implemented_item_can_be_assured(reviewer, council_item):
 
 
 def test_moving_the_target_date_keeps_the_baseline_and_records_the_reason(council_officer, reviewer, council_item):
-    first, later = datetime.date(2015, 6, 30), datetime.date(2015, 12, 31)
+    first, later = days_ahead(90), days_ahead(270)
     approved(council_officer, reviewer, council_item, proposed_target_date=first)
     council_item.refresh_from_db()
     assert (council_item.baseline_target_date, council_item.current_target_date) == (first, first)

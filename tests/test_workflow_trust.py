@@ -16,7 +16,7 @@ from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.services import workflow
 from tests import workflow_helpers
 from tests.helpers import make_user
-from tests.workflow_helpers import EVIDENCE, approved, draft, edit, submitted, update_form
+from tests.workflow_helpers import EVIDENCE, approved, date_input, days_ahead, draft, edit, submitted, update_form
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -177,9 +177,11 @@ def test_an_update_from_before_closure_is_neither_submitted_nor_approved(council
 def test_reopening_is_a_published_decision_with_a_reason(client, council_officer, reviewer, assured_item):
     client.force_login(reviewer)
     url = reverse("workflow:reopen", args=[assured_item.reference])
-    response = client.post(url, {"reason": " ", "status": "in_progress"})
+    response = client.post(url, {"reason": " ", "status": "in_progress", "rag": "amber",
+                                 **date_input("target_date", days_ahead(180))})
     assert b"Say why the item is being reopened" in response.content
-    client.post(url, {"reason": "The re-audit found gaps 3306.", "status": "in_progress"})
+    client.post(url, {"reason": "The re-audit found gaps 3306.", "status": "in_progress", "rag": "amber",
+                      **date_input("target_date", days_ahead(180))})
     assured_item.refresh_from_db()
     assert assured_item.status == Item.Status.IN_PROGRESS
     public = client.get(assured_item.get_absolute_url()).content.decode()

@@ -1,12 +1,10 @@
 """The workflow screens for every role: who sees what, and what a form post changes."""
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from recommendations.models import Item, ProgressUpdate, User
 from recommendations.services import workflow
-from tests.workflow_helpers import EVIDENCE, approved, assure_form, submitted, update_form
+from tests.workflow_helpers import EVIDENCE, approved, assure_form, days_ahead, submitted, update_form
 
 pytestmark = pytest.mark.django_db
 State = ProgressUpdate.State
@@ -196,10 +194,10 @@ def test_form_errors_are_shown_and_nothing_is_saved(client, council_officer, cou
 
 def test_a_service_rule_is_shown_next_to_its_field(client, council_officer, reviewer, council_item):
     # Give the item a target date, then try to move it without a reason.
-    approved(council_officer, reviewer, council_item, proposed_target_date=datetime.date(2015, 6, 30))
+    approved(council_officer, reviewer, council_item, proposed_target_date=days_ahead(90))
     client.force_login(council_officer)
     response = client.post(reverse("workflow:update-new", args=[council_item.reference]),
-                           update_form(proposed_target_date="2016-01-31"))
+                           update_form(proposed_target_date=days_ahead(270)))
     assert response.context["form"].errors["target_date_reason"] == ["Say why the target date is changing."]
 
 

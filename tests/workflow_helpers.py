@@ -1,6 +1,8 @@
 """Building blocks for the workflow tests: updates in each state, made through the real service."""
 import datetime
 
+from django.utils import timezone
+
 from recommendations.services import workflow
 
 EVIDENCE = workflow.EvidenceInput(
@@ -32,6 +34,16 @@ def submitted(officer, item, **changes):
 def approved(officer, reviewer, item, **changes):
     update = submitted(officer, item, **changes)
     return workflow.approve(reviewer, update, update.version)
+
+
+def days_ahead(days):
+    """A target date `days` from today: new target dates are never in the past."""
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def reopen(reviewer, item, reason="The re-audit found gaps.", status="in_progress", rag="amber", target_date=None):
+    """Reopen an assured item with a new RAG rating and a new target date (by default a year ahead)."""
+    return workflow.reopen(reviewer, item, reason, status, rag=rag, target_date=target_date or days_ahead(365))
 
 
 DATE_FIELDS = ("proposed_target_date", "target_date", "date")

@@ -20,13 +20,19 @@ Rules enforced here and nowhere else:
 - an assurance records the strength of the evidence seen and the item's
   published evidence links the reviewer checked (see assure());
 - moving a target date keeps the baseline and needs a reason; a reason with no
-  new date is refused rather than dropped; a new target date is never before
-  the item's source was published nor more than ten years ahead
+  new date is refused rather than dropped; a new target date (in an update, a
+  correction or a reopening) is never before the day it is written, nor before
+  the item's source was published, nor more than ten years ahead
   (Item.target_date_error, the same rule the admin meets);
+- a reopening gives the item a new RAG rating and a new target date;
+- nothing publishes an item as Green while it would be past its target date and
+  not implemented (Item.green_error): checked when an update is saved, submitted
+  and approved (the date may pass in between), and on a correction;
 - an approved update never changes again (corrections are new updates);
 - every publication and board decision is appended to the publication log;
 - two people acting on the same update at once: one wins, the other is told.
 """
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +44,7 @@ from django.utils.text import Truncator
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
 from recommendations.rules import allowed
 from recommendations.services import duties, notifications, publication_log
+from recommendations.services.attention import how_long
 
 State = ProgressUpdate.State
 Status = Item.Status
@@ -78,7 +85,7 @@ def _require(user, perm, obj):
         raise PermissionDenied
 
 
-def _check_proposal(item, proposed_status, proposed_target_date, target_date_reason):
+def _check_proposal(item, proposed_status, proposed_rag, proposed_target_date, target_date_reason):
     if proposed_status == Status.ASSURED:
         raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.",
                             field="proposed_status")
@@ -95,14 +102,67 @@ def _check_proposal(item, proposed_status, proposed_target_date, target_date_rea
         and not target_date_reason.strip()
     ):
         raise WorkflowError("Say why the target date is changing.", field="target_date_reason")
+    _check_green(item, proposed_status, proposed_rag, proposed_target_date, "proposed_rag",
+                 "Choose Amber or Red, or give a new target date.")
 
 
-def _check_target_date(item, day, field, what):
+def _check_target_date(item, day, field, what, even_if_unchanged=False):
     """The limits of a new target date (Item.target_date_error), as an error on `field`."""
-    if day and day != item.current_target_date:
+    if day and (even_if_unchanged or day != item.current_target_date):
         message = item.target_date_error(day, what=what)
         if message:
             raise WorkflowError(message, field=field)
+
+
+def green_problem(item, status, rag, target_date):
+    """Why a change would publish the item as Green while past its target date and not
+    implemented (Item.green_error), or None. `rag` and `target_date` as proposed: empty
+    where they would not change, so the item's own then stand."""
+    return item.green_error(status, rag or item.rag, target_date or item.current_target_date)
+
+
+def _check_green(item, status, rag, target_date, field, advice):
+    message = green_problem(item, status, rag, target_date)
+    if message:
+        raise WorkflowError(f"{message} {advice}", field=field)
+
+
+# What a reviewer is told when approval would publish Green past the target date.
+RETURN_FOR_GREEN = "Return the update to the officer to choose Amber or Red, or a new target date."
+
+
+@dataclass(frozen=True)
+class DateMove:
+    """How far a new target date moves from one of the item's dates (the reviewer's page)."""
+
+    against: str  # which date, in words: "the current target date"
+    day: datetime.date
+    new: datetime.date
+
+    @property
+    def days(self):
+        """Positive when the new date is later."""
+        return (self.new - self.day).days
+
+    def __str__(self):
+        than = f"{self.against} ({long_date(self.day)})"
+        if not self.days:
+            return f"The same day as {than}"
+        return f"Moves {how_long(abs(self.days))} {'later' if self.days > 0 else 'earlier'} than {than}"
+
+
+def target_date_moves(item, new):
+    """How far `new` moves from the item's current target date and from its first agreed one
+    (each, if it has one)."""
+    return [DateMove(against, day, new) for against, day in (
+        ("the current target date", item.current_target_date),
+        ("the first agreed date", item.baseline_target_date),
+    ) if day]
+
+
+def earlier_than_first_agreed(item, new):
+    """Whether `new` is before the item's first agreed target date: the reviewer is warned."""
+    return bool(new and item.baseline_target_date and new < item.baseline_target_date)
 
 
 CLOSED = ("This item has been assured and closed by the improvement board, so no update can be written, "
@@ -133,7 +193,7 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
         _require(user, "recommendations.edit_update", update)
         if update.item_id != item.pk:
             raise PermissionDenied
-    _check_proposal(item, proposed_status, proposed_target_date, target_date_reason)
+    _check_proposal(item, proposed_status, proposed_rag, proposed_target_date, target_date_reason)
     if not narrative.strip():
         raise WorkflowError("Describe the progress made.", field="narrative")
     if proposed_status == Status.IMPLEMENTED and not _has_evidence(item.pk, update, remove_evidence, len(evidence)):
@@ -214,7 +274,8 @@ def submit(user, update, expected_version):
     _check_open(update.item)
     with transaction.atomic():
         _claim(update, expected_version, EDITABLE_STATES)
-        _check_proposal(update.item, update.proposed_status, update.proposed_target_date, update.target_date_reason)
+        _check_proposal(update.item, update.proposed_status, update.proposed_rag, update.proposed_target_date,
+                        update.target_date_reason)
         _check_evidence(update)
         update.state = State.SUBMITTED
         update.submitted_at = timezone.now()
@@ -237,6 +298,10 @@ def approve(reviewer, update, expected_version, comment=""):
     with transaction.atomic():
         _claim(update, expected_version, (State.SUBMITTED,))
         _check_evidence(update)
+        # The item as it stands now, and today's date: the target date may have passed since the update was written.
+        item = Item.objects.select_for_update().get(pk=update.item_id)
+        _check_green(item, update.proposed_status, update.proposed_rag, update.proposed_target_date, "decision",
+                     RETURN_FOR_GREEN)
         now = timezone.now()
         update.state = State.APPROVED
         update.reviewer = reviewer
@@ -344,19 +409,29 @@ def assure(reviewer, item, narrative, *, strength, checked=(), no_links_confirme
     return update
 
 
-def reopen(reviewer, item, reason, status=Status.IN_PROGRESS):
-    """A reviewer reopens an assured item, with the reason, published as the board's decision."""
+def reopen(reviewer, item, reason, status=Status.IN_PROGRESS, *, rag, target_date):
+    """A reviewer reopens an assured item, with the reason, published as the board's decision.
+
+    Work starts again, so the item gets a new RAG rating and a new target date (not
+    before today, Item.target_date_error; the first agreed date is kept)."""
     _require(reviewer, "recommendations.assure_item", item)
     if not reason.strip():
         raise WorkflowError("Say why the item is being reopened. This is published.", field="reason")
     if status not in (Status.IN_PROGRESS, Status.IMPLEMENTED):
         raise WorkflowError("Choose the status the item goes back to.", field="status")
+    if rag not in (Item.Rag.RED, Item.Rag.AMBER, Item.Rag.GREEN):
+        raise WorkflowError("Choose the item's new RAG rating.", field="rag")
+    if not target_date:
+        raise WorkflowError("Enter the item's new target date.", field="target_date")
+    _check_target_date(item, target_date, "target_date", "New target date", even_if_unchanged=True)
     with transaction.atomic():
         if not Item.objects.filter(pk=item.pk, status=Status.ASSURED).update(updated_at=timezone.now()):
             raise WorkflowError("Only an assured and closed item can be reopened. "
                                 "It may have changed since you opened it: reload the page.")
-        update = _board_decision(reviewer, item, ProgressUpdate.Kind.REOPENING, reason, status,
-                                 Item.Rag.NOT_RATED, timezone.now())
+        update = _board_decision(reviewer, item, ProgressUpdate.Kind.REOPENING, reason, status, rag,
+                                 timezone.now())
+        update.proposed_target_date = target_date
+        update.target_date_reason = reason
         _save(update, reviewer, "Reopened by the board")
         _apply_to_item(update, reviewer)
         publication_log.record_update(update)
@@ -384,6 +459,7 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
         or (target_date and target_date != item.current_target_date)
     )
     _check_target_date(item, target_date, "target_date", "Corrected target date")
+    _check_green(item, status, rag, target_date, "rag", "Choose Amber or Red, or correct the target date too.")
     if not changes:
         raise WorkflowError("Nothing would change: choose the corrected status, RAG rating or target date.")
     with transaction.atomic():

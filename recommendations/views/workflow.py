@@ -337,11 +337,17 @@ def review(request, pk):
                 messages.success(request, f"The update on {update.item.reference} has been returned to the officer.")
             return redirect("workflow:review-queue")
     item = update.item
+    new_date = update.proposed_target_date if update.proposed_target_date != item.current_target_date else None
     return render(request, TEMPLATES + "review.html", {
         "update": update, "item": item, "form": form, "evidence": update.evidence.all(),
         "history": item_timeline(item),
-        "target_date_changes": bool(update.proposed_target_date
-                                    and update.proposed_target_date != item.current_target_date),
+        "target_date_changes": bool(new_date),
+        "target_date_moves": workflow.target_date_moves(item, new_date) if new_date else [],
+        "earlier_than_first_agreed": workflow.earlier_than_first_agreed(item, new_date),
+        # Said before the reviewer decides: approving would be refused (the service checks again).
+        "green_problem": waiting and workflow.green_problem(item, update.proposed_status, update.proposed_rag,
+                                                            update.proposed_target_date),
+        "return_for_green": workflow.RETURN_FOR_GREEN,
         "waiting": update.state == ProgressUpdate.State.SUBMITTED,
         "not_yours": not_yours,
     }, status=status)
@@ -384,7 +390,8 @@ def reopen(request, reference):
     """A reviewer reopens an assured item, giving the reason (published)."""
     return _board_decision(
         request, reference, ReopenForm,
-        lambda item, data: workflow.reopen(request.user, item, data["reason"], data["status"]),
+        lambda item, data: workflow.reopen(request.user, item, data["reason"], data["status"], rag=data["rag"],
+                                           target_date=data["target_date"]),
         "has been reopened. The reason is published with the item.", "reopen.html",
     )
 
