@@ -54,7 +54,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     browser_sign_in(page, live_server, council_officer.username)
     expect(page.get_by_text("An update was returned by the board")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^JAY-03:")).click()
-    page.get_by_role("main").get_by_role("link", name=re.compile(r"^Change")).click()
+    page.get_by_role("link", name="Change the update and submit it again").click()  # under the board's comment
     expect(page.get_by_text("Please say how many children the panel has reviewed.")).to_be_visible()
     page.get_by_label("What progress has been made?").fill(
         "A joint CSE panel now meets every week and has reviewed 48 children's cases."

@@ -1,7 +1,8 @@
 """
 What needs an officer's attention: overdue and stale items (as models.py
-defines them for every screen) and updates the board returned. Used by "My
-items" and by the daily reminder e-mails, so both always agree.
+defines them for every screen), updates the board returned and drafts not yet
+submitted. Used by "My items" and by the daily reminder e-mails, so both always
+agree.
 """
 from dataclasses import dataclass
 
@@ -19,12 +20,17 @@ class Reason:
     text: str
 
 
-def with_progress(items):
-    """Annotate items with their owner's last report and open updates, as subqueries (one query in all)."""
+def with_progress(items, organisation=None):
+    """Annotate items with their owner's last report and open updates, as subqueries (one query in all).
+
+    has_returned and has_draft are about the updates of `organisation` (by default each item's
+    owner): only its officers can act on them. has_submitted is about anyone's: until the
+    board acts, there is nothing to do."""
     updates = ProgressUpdate.objects.filter(item=OuterRef("pk"))
+    own = updates.filter(organisation=organisation if organisation is not None else OuterRef("owner_id"))
     return items.with_last_report().annotate(
-        has_returned=Exists(updates.filter(state=State.RETURNED)),
-        has_draft=Exists(updates.filter(state=State.DRAFT)),
+        has_returned=Exists(own.filter(state=State.RETURNED)),
+        has_draft=Exists(own.filter(state=State.DRAFT)),
         has_submitted=Exists(updates.filter(state=State.SUBMITTED)),
     )
 
@@ -37,7 +43,7 @@ def needing_reminder(items, today, now):
 
 def reasons(item, today, now):
     """Why the item needs attention, most urgent first (a returned update, then overdue, then
-    stale); empty when it does not."""
+    stale, then a draft not yet submitted); empty when it does not."""
     found = []
     if item.is_overdue(today):
         found.append(Reason("overdue", f"Target date passed on {item.current_target_date.day} "
@@ -50,6 +56,9 @@ def reasons(item, today, now):
     if item.has_returned:
         # The board is waiting on the officer: first of all.
         found.insert(0, Reason("returned", "An update was returned by the board: change it and submit it again"))
+    if item.has_draft:
+        # Nobody else sees a draft: until it is submitted, the board cannot act on it.
+        found.append(Reason("draft", "A draft update has not been submitted: submit it to the board or discard it"))
     return found
 
 
@@ -62,15 +71,16 @@ def how_long(days):
     return f"{days // 365} years"
 
 
-ORDER = {"returned": 0, "overdue": 1, "stale": 2}
+ORDER = {"returned": 0, "overdue": 1, "stale": 2, "draft": 3}
 
 
-def attention_sorted(items, today=None, now=None):
-    """Items with `item.reasons` set, those needing attention first (returned, overdue, stale)."""
+def attention_sorted(items, organisation=None, today=None, now=None):
+    """Items with `item.reasons` set, those needing attention first (returned, overdue, stale, draft),
+    as `organisation` sees them (with_progress: its own returned updates and drafts)."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     result = []
-    for position, item in enumerate(with_progress(items)):
+    for position, item in enumerate(with_progress(items, organisation)):
         item.reasons = reasons(item, today, now)
         rank = min((ORDER[reason.key] for reason in item.reasons), default=len(ORDER))
         result.append((rank, position, item))

@@ -91,7 +91,8 @@ def work_home(request):
 
 def _my_items(request):
     # Judgements are grades, not work: nobody reports progress on them, so they are not listed.
-    items = attention.attention_sorted(items_worked_on_by(request.user).tasks().select_related("source", "owner"))
+    items = attention.attention_sorted(items_worked_on_by(request.user).tasks().select_related("source", "owner"),
+                                       request.user.organisation)
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
         "attention_count": sum(1 for item in items if item.reasons),
@@ -150,6 +151,11 @@ def item_workspace(request, reference):
         "board_decision": max((update for update in updates if update.is_board_decision and update.published_at),
                               key=lambda update: update.published_at, default=None),
         "update_overdue": item.is_stale(),
+        # The board's comment on an update it returned comes first, above every button, for the officers
+        # who change it (rules' edit_update: those who may write on the item, of the update's organisation).
+        "returned": [update for update in updates if update.state == ProgressUpdate.State.RETURNED
+                     and update.organisation_id == user.organisation_id
+                     and allowed(user, "recommendations.write_update", item)],
         "cadence": cadence_words(item.update_cadence_months),
         "history": item_timeline(item),
         "can_write": allowed(user, "recommendations.write_update", item),
