@@ -116,3 +116,9 @@ def test_an_empty_result_names_the_sources_covered_and_how_to_widen_the_search(c
         assert f'href="/sources/{source.code}/"' in page
     assert "Proposals of a renamed association" in page  # read from the database
     assert "To widen the search" in page and "clear all filters" in page
+
+
+def test_a_search_sorted_by_reference_keeps_its_matches_in_that_order(client, seeded):
+    matches = listed(client, {"q": "child sexual exploitation"})
+    assert len(matches) > 1
+    assert listed(client, {"q": "child sexual exploitation", "sort": "reference"}) == sorted(matches)
