@@ -449,6 +449,7 @@ class _Generator:
             "provenance": item.provenance,
             "verified": item.verified,
             "official_reference": item.official_reference,
+            "document_url": item.document_url,
             "verified_by_id": item.verified_by_id,
             "verified_at": item.verified_at,
             "owner_id": item.owner_id,
