@@ -159,7 +159,7 @@ def test_an_item_without_an_update_for_longer_than_its_cadence_is_flagged(client
     assert long_date(timezone.localdate(published + cadence_delta(3))) in page
     assert "Update overdue" in page and "No update has been published for longer than planned." in page
     listed = client.get("/items/?source=JAY").content.decode()
-    assert listed.count('<strong class="govuk-!-font-size-16">Update overdue</strong>') == 1  # the list marks it too
+    assert listed.count('<strong class="govuk-tag govuk-tag--yellow">Update overdue</strong>') == 1  # the list marks it too
 
 
 def test_a_recent_update_is_not_flagged(client, council_officer, reviewer, council_item):

@@ -75,7 +75,7 @@ def test_the_public_item_page_shows_both_dates_and_update_overdue(clock, client)
 
 def test_the_list_and_its_filter_mark_it(clock, client):
     listed = client.get("/items/?source=clock").content.decode()
-    assert listed.count('<strong class="govuk-!-font-size-16">Update overdue</strong>') == 1
+    assert listed.count('<strong class="govuk-tag govuk-tag--yellow">Update overdue</strong>') == 1
     filtered = client.get("/items/?update_overdue=on").context["items"]
     assert [item.reference for item in filtered] == ["C-LATE"]
 
