@@ -85,8 +85,10 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
 
     # The public sees each step in the item's history and in the publication log.
     page.goto(f"{live_server.url}/items/JAY-03/")
-    expect(page.get_by_text("Reopened by the board")).to_be_visible()
-    expect(page.get_by_text("An inspection found cases not reviewed.")).to_be_visible()
+    # In the history (and linked from "Latest decision of the board" at the top).
+    expect(page.get_by_role("heading", name=re.compile("Reopened by the board"))).to_be_visible()
+    # The reason, also given for the new target date.
+    expect(page.get_by_text("An inspection found cases not reviewed.", exact=True)).to_be_visible()
     page.goto(f"{live_server.url}/publication-log/")
     rows = page.locator("tbody tr")  # newest first: then each seeded source and item, added
     expect(rows.nth(0)).to_contain_text("Reopened")
