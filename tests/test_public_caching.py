@@ -222,7 +222,7 @@ def test_the_home_pages_figures_kept_per_public_version_change_with_it(demo_prog
 
     def done():
         glance = client.get("/").context["glance"]
-        return f"{glance.done} of {glance.total} items implemented or assured"
+        return f"{glance.done} of {glance.total} {glance.counted} implemented or assured"
 
     before = done()
     assert before in client.get("/").content.decode()
