@@ -195,7 +195,7 @@ def test_the_board_lists_assured_items_by_strength(reviewer_client, reviewer, im
     Item.objects.filter(pk=council_item.pk).update(status=Item.Status.IMPLEMENTED)
     assure(reviewer, council_item, strength="policy")
     page = reviewer_client.get("/board/assurance/").content.decode()
-    counts = dict(re.findall(r'>([A-Z][a-z ]+)</a>\s*</th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">'
+    counts = dict(re.findall(r'>([A-Z][a-z ]+)</a>\s*</th>\s*<td class="govuk-table__cell govuk-table__cell--numeric"[^>]*>'
                              r'\s*(\d+)', page))
     assert counts["Audited or inspected"] == "1" and counts["Policy or plan agreed"] == "1"
     assert counts["Outcomes improved"] == "0"
