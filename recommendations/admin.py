@@ -331,16 +331,8 @@ class ProgressUpdateAdmin(HistoryAdmin):
         return False
 
 
-@admin.register(EvidenceLink)
-class EvidenceLinkAdmin(HistoryAdmin):
-    """Read only: links of updates come with their update (fixed by a published correction), links
-    added to an item itself are changed on the item's admin page, where the change is logged."""
-
-    list_display = ["title", "item", "url", "date", "update", "added_by"]
-    list_filter = ["item__source", "date"]
-    search_fields = ["title", "url", "item__reference"]
-    list_select_related = ["item", "update", "added_by"]
-    raw_id_fields = ["item", "update", "added_by"]
+class ReadOnlyMixin:
+    """Shown in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request):
         return False
@@ -350,6 +342,18 @@ class EvidenceLinkAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EvidenceLink)
+class EvidenceLinkAdmin(ReadOnlyMixin, HistoryAdmin):
+    """Read only: links of updates come with their update (fixed by a published correction), links
+    added to an item itself are changed on the item's admin page, where the change is logged."""
+
+    list_display = ["title", "item", "url", "date", "update", "added_by"]
+    list_filter = ["item__source", "date"]
+    search_fields = ["title", "url", "item__reference"]
+    list_select_related = ["item", "update", "added_by"]
+    raw_id_fields = ["item", "update", "added_by"]
 
 
 @admin.register(Action)
@@ -368,17 +372,8 @@ class ReminderLogAdmin(admin.ModelAdmin):
     date_hierarchy = "sent_on"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Records the tracker writes itself: shown in the admin, never added, changed or deleted there."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Subscription)

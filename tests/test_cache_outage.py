@@ -19,14 +19,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
-import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings
 
 from tests.page_types import PAGE_TYPES, TODAY
+from tests.servers import free_port, manage, scratch_database_url
 
 ROOT = settings.BASE_DIR
 REDIS_SERVER = shutil.which("redis-server")
@@ -67,14 +65,6 @@ PUBLISH = (
 )
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def fetch(url, timeout=10):
@@ -162,22 +152,8 @@ class Server:
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory):
     """A database for the server alone: on the suite's PostgreSQL server when it runs there."""
-    suite = os.environ.get("DATABASE_URL", "")
-    if not suite.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path_factory.mktemp('cache-outage') / 'server.sqlite3'}"
-        return
-    config = dj_database_url.parse(suite)
-    name = f"{config['NAME']}_cache_outage_{os.getpid()}"
-    server_address = {"host": config["HOST"] or None, "port": config["PORT"] or None,
-                      "user": config["USER"] or None, "password": config["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(suite)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server_address) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database_url(tmp_path_factory.mktemp("cache-outage"), "cache_outage") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
