@@ -33,13 +33,18 @@ def _make_every_judgement_late():
     )
 
 
-def test_the_judgement_page_shows_the_grade_its_date_and_the_later_grade_not_a_status(seeded, client):
-    page = client.get("/items/OFSTED-J1/").content.decode()
+def _assert_shows_the_grades_of_j1(page):
+    """OFSTED-J1: inadequate when the inspection was published, good at the re-inspection."""
     given = page[page.index('id="grade-given"'):page.index('id="later-grades"')]
     assert "Inadequate" in given and "19 November 2014" in given
     later = page[page.index('id="later-grades"'):]
     later = later[:later.index("</dd>")]
     assert "Good" in later and "29 January 2018" in later
+
+
+def test_the_judgement_page_shows_the_grade_its_date_and_the_later_grade_not_a_status(seeded, client):
+    page = client.get("/items/OFSTED-J1/").content.decode()
+    _assert_shows_the_grades_of_j1(page)
     for task_only in ("Not started", ">Status</dt>", ">RAG rating</dt>", ">Target date</dt>", "Next update due",
                       "Status history", "Target date history"):
         assert task_only not in page, task_only
@@ -158,3 +163,15 @@ def test_later_grades_are_read_only_in_the_admin(seeded, client, administrator):
     client.force_login(administrator)
     page = client.get(f"/admin/recommendations/item/{judgement.pk}/change/").content.decode()
     assert "2018-01-29" in page and 'name="later_grades"' not in page
+
+
+@pytest.mark.parametrize("person", ["council_officer", "reviewer"])
+def test_the_workspace_of_a_judgement_shows_its_grades_and_no_task_or_button(seeded, client, person, request):
+    client.force_login(request.getfixturevalue(person))
+    page = client.get("/work/items/OFSTED-J1/").content.decode()
+    _assert_shows_the_grades_of_j1(page)
+    assert 'id="judgement-not-a-task"' in page
+    for task_only in ("Not started", ">Status</dt>", ">RAG rating</dt>", "tracker-rag", ">Target date</dt>",
+                      "First agreed target date", "Next update due", "Update overdue", "Last report from the owner",
+                      "/updates/new/", "Write a progress update", "/assure/", "/reopen/", "/correct/"):
+        assert task_only not in page, task_only

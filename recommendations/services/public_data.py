@@ -252,6 +252,12 @@ def later_grades(stored):
                  for later in stored or [])
 
 
+def grades_of(item):
+    """A judgement's grade given (dated the day its source was published) and its later grades,
+    as PublicGrades, from an Item: the officers' pages show them as the public page does."""
+    return PublicGrade.of(item.grade, item.source.published_on), later_grades(item.later_grades)
+
+
 def cadence_words(months):
     """How often updates are expected, in words: "quarterly", "every 2 months"."""
     named = {1: "monthly", 3: "quarterly", 12: "yearly"}

@@ -31,7 +31,7 @@ from recommendations.models import Item, ProgressUpdate
 from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
 from recommendations.services import attention, duties, workflow
 from recommendations.services.history import item_timeline
-from recommendations.services.public_data import cadence_words
+from recommendations.services.public_data import cadence_words, grades_of
 
 TEMPLATES = "recommendations/workflow/"
 EVIDENCE_PREFIX = "evidence"
@@ -144,8 +144,12 @@ def item_workspace(request, reference):
     updates = list(updates_seen_by(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
         "evidence"
     ))
+    first_grade, later_grades = grades_of(item) if item.is_judgement else (None, ())
     return render(request, TEMPLATES + "item_workspace.html", {
         "item": item,
+        # A judgement is shown by its grades, as on its public page (no status, RAG rating or target date).
+        "first_grade": first_grade,
+        "later_grades": later_grades,
         "updates": updates,
         # Shown apart from the owner's last report: a decision of the board does not reset its clock.
         "board_decision": max((update for update in updates if update.is_board_decision and update.published_at),
