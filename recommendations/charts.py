@@ -8,10 +8,15 @@ that says the main numbers in words, and every page prints the same numbers
 in a table beside the chart, so a chart is never the only way to read one.
 All text goes through format_html, so names are escaped.
 """
+import textwrap
+
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 WIDTH = 640
+# The width of the drawing shown on phones: drawn at 300 units and shown 290-360 CSS pixels wide
+# (on 320 and 390 pixel screens), so its 16px labels stay above 15px.
+NARROW_WIDTH = 300
 LABEL_WIDTH = 200
 VALUE_WIDTH = 50
 BAR_HEIGHT = 24
@@ -19,17 +24,38 @@ ROW_GAP = 12
 LEGEND_ROW = 28
 
 
-def _svg(chart_id, title, description, height, body, width=WIDTH):
-    # The chart scales down with the screen, but never below 3/4 of its size (the
-    # --<width> class), so its 16px labels stay at least 12px; a narrower screen
-    # scrolls the chart inside its own region rather than the page.
+def _svg(chart_id, title, description, height, body, width, drawing=None):
+    """One drawing of a chart. A chart may be drawn twice, "wide" and "narrow" (for phones), and
+    the stylesheet shows one by the screen's width; the hidden one (display: none) is hidden
+    from assistive technology too. Both carry the same title and description."""
+    ids = f"{chart_id}-narrow" if drawing == "narrow" else chart_id
+    classes = f"tracker-svg-chart tracker-svg-chart--{drawing}" if drawing else "tracker-svg-chart"
+    return format_html(
+        '<svg class="{}" xmlns="http://www.w3.org/2000/svg"'
+        ' viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        classes, width, height, width, height, ids, ids, ids, title, ids, description, body,
+    )
+
+
+def _chart(title, *drawings):
+    """The chart's drawings in one labelled region. Each drawing fits the width it is shown at,
+    so nothing scrolls; the region still scrolls as a fallback (for a browser without CSS)."""
     return format_html(
         '<div class="tracker-chart-wrapper govuk-!-margin-bottom-6" role="region" aria-label="Chart: {}" tabindex="0">'
-        '<svg class="tracker-svg-chart tracker-svg-chart--{}" xmlns="http://www.w3.org/2000/svg"'
-        ' viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-labelledby="{}-title {}-desc" focusable="false">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg></div>',
-        title, width, width, height, width, height, chart_id, chart_id, chart_id, title, chart_id, description, body,
+        "{}</div>",
+        title, mark_safe("".join(drawings)),
     )
+
+
+def _lines(text, x, width):
+    """Text as <tspan> lines starting at x that fit width units (about 9 units a character at
+    16px), and how many lines that is."""
+    lines = textwrap.wrap(str(text), max(1, int(width // 9))) or [""]
+    tspans = format_html_join(
+        "", '<tspan x="{}" dy="{}">{}</tspan>', ((x, 0 if index == 0 else 20, line) for index, line in enumerate(lines))
+    )
+    return tspans, len(lines)
 
 
 def _legend(entries, top, width=WIDTH):
@@ -53,32 +79,45 @@ def _legend(entries, top, width=WIDTH):
 
 
 def stacked_bars(chart_id, title, description, rows, segments):
-    """Horizontal stacked bars on one scale.
+    """Horizontal stacked bars on one scale, drawn wide (labels beside the bars) and narrow
+    (labels above them, for phones).
 
     rows: [(row label, [value per segment])]; segments: [(segment label, colour)].
     The row's total is printed at the end of its bar.
     """
+    return _chart(
+        title,
+        _stacked_bars_drawing(chart_id, title, description, rows, segments, WIDTH),
+        _stacked_bars_drawing(chart_id, title, description, rows, segments, NARROW_WIDTH),
+    )
+
+
+def _stacked_bars_drawing(chart_id, title, description, rows, segments, width):
+    # Too narrow for a column of labels beside the bars: each label goes on its own line above its bar.
+    labels_above = width < WIDTH
+    left = 0 if labels_above else LABEL_WIDTH
     largest = max((sum(values) for _, values in rows), default=0) or 1
-    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH) / largest
+    scale = (width - left - VALUE_WIDTH) / largest
     parts = []
     y = 0
     for label, values in rows:
         parts.append(format_html('<text x="0" y="{}">{}</text>', y + 17, label))
-        x = LABEL_WIDTH
+        if labels_above:
+            y += 24
+        x = left
         for (segment_label, colour), value in zip(segments, values):
             if value:
-                width = round(value * scale, 1)
-                parts.append(_segment(colour, x, y, width, label, value, segment_label))
-                x += width
+                segment_width = round(value * scale, 1)
+                parts.append(_segment(colour, x, y, segment_width, label, value, segment_label))
+                x += segment_width
         parts.append(format_html('<text x="{}" y="{}">{}</text>', round(x + 6, 1), y + 17, sum(values)))
         y += BAR_HEIGHT + ROW_GAP
     parts.append(
-        format_html(
-            '<line class="tracker-svg-chart__axis" x1="{}" y1="0" x2="{}" y2="{}"/>', LABEL_WIDTH, LABEL_WIDTH, y - ROW_GAP
-        )
+        format_html('<line class="tracker-svg-chart__axis" x1="{}" y1="0" x2="{}" y2="{}"/>', left, left, y - ROW_GAP)
     )
-    legend, height = _legend(segments, y + 8)
-    return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend))
+    legend, height = _legend(segments, y + 8, width)
+    drawing = "wide" if width == WIDTH else "narrow"
+    return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend), width, drawing)
 
 
 def _segment(colour, x, y, width, label, value, segment_label):
@@ -103,15 +142,23 @@ LEGEND_TOP = 248
 
 
 def burn_up(chart_id, title, description, labels, series):
-    """A line chart of cumulative counts over months.
+    """A line chart of cumulative counts over months, drawn wide and narrow (for phones: fewer
+    month labels, one legend entry a row).
 
     labels: one text per point (e.g. "Mar 2015"); series: [(name, style key, [values])]. The
     scale reaches the largest value of any series, so a series of every item keeps a part
     done from looking like the whole.
     """
-    legend_rows = (len(series) + 1) // 2
-    height = LEGEND_TOP + 12 + (legend_rows - 1) * LEGEND_ROW
-    left, right, top, bottom = 40, WIDTH - 10, 10, 200
+    return _chart(
+        title,
+        _burn_up_drawing(chart_id, title, description, labels, series, WIDTH),
+        _burn_up_drawing(chart_id, title, description, labels, series, NARROW_WIDTH),
+    )
+
+
+def _burn_up_drawing(chart_id, title, description, labels, series, width):
+    narrow = width < WIDTH
+    left, right, top, bottom = 40, width - 10, 10, 200
     largest = max((max(values, default=0) for _, _, values in series), default=0) or 1
     steps = max(len(labels) - 1, 1)
 
@@ -127,16 +174,10 @@ def burn_up(chart_id, title, description, labels, series):
     ]
     for value in sorted({0, largest // 2, largest}):
         parts.append(format_html('<text x="{}" y="{}" text-anchor="end">{}</text>', left - 6, y(value) + 5, value))
-    # About six month labels along the axis, always including the first and last.
-    every = max(1, round(len(labels) / 6))
-    for index, label in enumerate(labels):
-        if index % every == 0 or index == len(labels) - 1:
-            # The last label ends at the axis' end, so it is not cut off at the chart's edge.
-            anchor = "end" if index == len(labels) - 1 and index else "middle"
-            parts.append(
-                format_html('<text x="{}" y="{}" text-anchor="{}">{}</text>', x(index), bottom + 22, anchor, label)
-            )
-    legend = []
+    for index, anchor in _month_ticks(labels, x, 3 if narrow else 6):
+        parts.append(
+            format_html('<text x="{}" y="{}" text-anchor="{}">{}</text>', x(index), bottom + 22, anchor, labels[index])
+        )
     for name, style_key, values in series:
         style = LINE_STYLES[style_key]
         points = " ".join(f"{x(index)},{y(value)}" for index, value in enumerate(values))
@@ -146,23 +187,56 @@ def burn_up(chart_id, title, description, labels, series):
                 points, style["stroke"], style["dash"],
             )
         )
-        legend.append((name, style_key))
-    legend_parts = format_html_join(
-        "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>'
-        '<text x="{}" y="{}">{}</text>',
-        (
-            (
-                column, line_y, column + 30, line_y, LINE_STYLES[key]["stroke"], LINE_STYLES[key]["dash"],
-                column + 38, line_y + 5, name,
+    # The legend: two entries a row, or one a row with long names wrapped when narrow.
+    columns = 1 if narrow else 2
+    line_y = LEGEND_TOP
+    for row_start in range(0, len(series), columns):
+        row_lines = 1
+        for column, (name, style_key, _) in enumerate(series[row_start:row_start + columns]):
+            style = LINE_STYLES[style_key]
+            column_x = column * LEGEND_COLUMN
+            text, lines = _lines(name, column_x + 38, width - 38 if narrow else LEGEND_COLUMN - 38)
+            row_lines = max(row_lines, lines)
+            parts.append(
+                format_html(
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3" stroke-dasharray="{}"/>'
+                    '<text y="{}">{}</text>',
+                    column_x, line_y, column_x + 30, line_y, style["stroke"], style["dash"], line_y + 5, text,
+                )
             )
-            for column, line_y, name, key in (
-                (index % 2 * LEGEND_COLUMN, LEGEND_TOP + index // 2 * LEGEND_ROW, name, key)
-                for index, (name, key) in enumerate(legend)
-            )
-        ),
-    )
-    return _svg(chart_id, title, description, height, mark_safe("".join(parts) + legend_parts))
+        line_y += LEGEND_ROW + 20 * (row_lines - 1)
+    height = line_y - LEGEND_ROW + 12
+    drawing = "narrow" if narrow else "wide"
+    return _svg(chart_id, title, description, height, mark_safe("".join(parts)), width, drawing)
+
+
+def _month_ticks(labels, x, how_many):
+    """About how_many month labels along the axis, as (index, text-anchor): always the first and the
+    last (ending at the axis' end), neither cut off at the chart's edge, and between them only labels
+    that do not run into their neighbours (about 9 units a character)."""
+    if not labels:
+        return []
+    last = len(labels) - 1
+    if not last:
+        return [(0, "start")]
+    label_width = 9 * max(len(label) for label in labels)
+    gap = 12
+
+    def extent(index, anchor):
+        if anchor == "start":
+            return x(index), x(index) + label_width
+        if anchor == "end":
+            return x(index) - label_width, x(index)
+        return x(index) - label_width / 2, x(index) + label_width / 2
+
+    every = max(1, round(len(labels) / how_many))
+    ticks = [(0, "middle" if extent(0, "middle")[0] >= 0 else "start")]
+    for index in range(every, last, every):
+        left, right = extent(index, "middle")
+        if left >= extent(*ticks[-1])[1] + gap and right + gap <= extent(last, "end")[0]:
+            ticks.append((index, "middle"))
+    ticks.append((last, "end"))
+    return ticks
 
 
 SHARE_WIDTH = 360
@@ -201,4 +275,5 @@ def share_bars(chart_id, title, description, rows):
         )
         parts.append(legend)
         y += ROW_GAP
-    return _svg(chart_id, title, description, y, mark_safe("".join(parts)), SHARE_WIDTH)
+    # Narrow enough for a phone already: one drawing for every screen.
+    return _chart(title, _svg(chart_id, title, description, y, mark_safe("".join(parts)), SHARE_WIDTH))

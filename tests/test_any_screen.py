@@ -1,8 +1,8 @@
 """
 Every page type, public and signed in, fits a phone screen: at 320 and 390
-CSS pixels wide nothing makes the page scroll sideways (wide tables and charts
-scroll inside their own region), and chart labels stay at least 12px high on
-screen however far a chart is scaled down.
+CSS pixels wide nothing makes the page scroll sideways (wide tables scroll
+inside their own region), every chart fits the width without scrolling inside
+its box, and chart labels stay at least 12px high on screen.
 """
 import pytest
 
@@ -24,7 +24,18 @@ MEASURE = """() => {
             ? "." + element.className.split(" ").join(".") : "")
             + " (" + Math.round(element.getBoundingClientRect().right) + "px)");
     const labels = [];
-    for (const svg of document.querySelectorAll("svg.tracker-svg-chart")) {
+    const charts = [];
+    // Only the drawing on show: each chart is drawn twice (narrow and wide), one of them hidden.
+    const shown = [...document.querySelectorAll("svg.tracker-svg-chart")].filter(svg => svg.getClientRects().length);
+    for (const svg of shown) {
+        const box = svg.closest(".tracker-chart-wrapper");
+        const rect = svg.getBoundingClientRect();
+        charts.push({
+            id: svg.querySelector("title").id,
+            left: rect.left,
+            right: rect.right,
+            boxScrolls: box.scrollWidth > box.clientWidth + 1,
+        });
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         for (const text of svg.querySelectorAll("text")) {
             labels.push({
@@ -34,7 +45,7 @@ MEASURE = """() => {
             });
         }
     }
-    return {scrollWidth: document.documentElement.scrollWidth, viewport, wider, labels};
+    return {scrollWidth: document.documentElement.scrollWidth, viewport, wider, labels, charts};
 }"""
 
 
@@ -45,11 +56,19 @@ def check(page, url, where, failures):
     if measured["scrollWidth"] > measured["viewport"]:
         failures.append(f"{where}: the page is {measured['scrollWidth']}px wide on a {measured['viewport']}px "
                         f"screen; too wide: {', '.join(measured['wider'])}")
+    check_charts(measured, where, failures)
     for label in measured["labels"]:
         if label["size"] < SMALLEST_LABEL or label["height"] < SMALLEST_LABEL:
             failures.append(f"{where}: chart label {label['text']!r} is {label['size']:.1f}px "
                             f"({label['height']:.1f}px high)")
     return measured
+
+
+def check_charts(measured, where, failures):
+    for chart in measured["charts"]:
+        if chart["boxScrolls"] or chart["left"] < 0 or chart["right"] > measured["viewport"]:
+            failures.append(f"{where}: chart {chart['id']} does not fit the screen "
+                            f"({chart['left']:.0f}px to {chart['right']:.0f}px; scrolls in its box: {chart['boxScrolls']})")
 
 
 @pytest.fixture
@@ -60,7 +79,7 @@ def small_page(browser):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_no_page_scrolls_sideways_on_a_phone_and_chart_labels_stay_readable(
+def test_no_page_scrolls_sideways_on_a_phone_and_charts_fit_with_readable_labels(
     demo_progress, live_server, small_page, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -88,16 +107,19 @@ def test_no_page_scrolls_sideways_on_a_phone_and_chart_labels_stay_readable(
 def test_the_check_does_catch_a_page_too_wide_and_a_label_too_small(seeded, live_server, small_page):
     small_page.goto(live_server.url + "/")
     # A block wider than the screen, as a table outside a scrolling region would be; and the
-    # chart squeezed below its smallest size. (The CSP forbids style attributes in the page's
-    # markup, not changes made through the DOM.)
+    # chart squeezed until its labels are too small and sticking out past the screen's edge. (The CSP
+    # forbids style attributes in the page's markup, not changes made through the DOM.)
     small_page.evaluate("""() => {
         document.querySelector("main").insertAdjacentHTML("beforeend", '<p id="too-wide">Wide</p>');
         document.getElementById("too-wide").style.width = "700px";
         const chart = document.querySelector("svg.tracker-svg-chart");
-        chart.classList.remove("tracker-svg-chart--360");
         chart.style.width = "150px";
+        chart.style.marginLeft = "-20px";
     }""")
     measured = small_page.evaluate(MEASURE)
     assert measured["scrollWidth"] > measured["viewport"]
     assert any(entry.startswith("p (") for entry in measured["wider"]), measured["wider"]
     assert min(label["size"] for label in measured["labels"]) < SMALLEST_LABEL
+    failures = []
+    check_charts(measured, "home", failures)
+    assert failures and "does not fit the screen" in failures[0], failures
