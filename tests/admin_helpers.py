@@ -16,3 +16,22 @@ def sign_in_with_two_factor(client, user, settings):
     assert response.status_code == 302 and response["Location"] == "/admin/", response
     assert client.get("/admin/").status_code == 200
     return client
+
+
+def item_form(item, **changes):
+    """The admin's item change form as posted, with the item's current values and `changes` over them
+    (a value of None leaves the field out)."""
+    data = {
+        "source": item.source_id, "reference": item.reference, "number": item.number, "kind": item.kind,
+        "grade": item.grade, "title": item.title, "summary": item.summary,
+        "official_wording": item.official_wording, "official_reference": item.official_reference,
+        "provenance": item.provenance, "themes": list(item.themes.values_list("pk", flat=True)),
+        "owner": item.owner_id, "lead_role": item.lead_role,
+        "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
+        "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
+        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
+    }
+    if item.verified:
+        data["verified"] = "on"
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}

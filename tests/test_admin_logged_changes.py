@@ -10,26 +10,10 @@ from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, Organisation, PublicationLogEntry, Source, Theme
 from recommendations.services import publication_log
+from tests.admin_helpers import item_form
 from tests.workflow_helpers import EVIDENCE, approved
 
 pytestmark = pytest.mark.django_db
-
-
-def item_form(item, **changes):
-    data = {
-        "source": item.source_id, "reference": item.reference, "number": item.number, "kind": item.kind,
-        "grade": item.grade, "title": item.title, "summary": item.summary,
-        "official_wording": item.official_wording, "official_reference": item.official_reference,
-        "provenance": item.provenance, "themes": list(item.themes.values_list("pk", flat=True)),
-        "owner": item.owner_id, "lead_role": item.lead_role,
-        "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
-        "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
-        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
-    }
-    if item.verified:
-        data["verified"] = "on"
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 @pytest.fixture
