@@ -156,10 +156,9 @@ def item_workspace(request, reference):
                               key=lambda update: update.published_at, default=None),
         "update_overdue": item.is_stale(),
         # The board's comment on an update it returned comes first, above every button, for the officers
-        # who change it (rules' edit_update: those who may write on the item, of the update's organisation).
+        # who change it.
         "returned": [update for update in updates if update.state == ProgressUpdate.State.RETURNED
-                     and update.organisation_id == user.organisation_id
-                     and allowed(user, "recommendations.write_update", item)],
+                     and allowed(user, "recommendations.edit_update", update)],
         "cadence": cadence_words(item.update_cadence_months),
         "history": item_timeline(item),
         "can_write": allowed(user, "recommendations.write_update", item),
