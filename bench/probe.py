@@ -51,7 +51,9 @@ def prepare(pages):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from recommendations import http_cache, roles
+    from recommendations import roles
+
+    from recommendations import versions
     from recommendations.models import Item, User
 
     reviewer, _ = User.objects.get_or_create(username="bench-reviewer")
@@ -77,7 +79,7 @@ def prepare(pages):
         alone_ms[page["name"]] = median_ms(lambda: client.get(path), REPEATS)
         # The first request after a change: nothing kept for the new version yet.
         after_change_ms[page["name"]] = median_ms(lambda: client.get(path), AFTER_CHANGE_REPEATS,
-                                                  before=http_cache.changed)
+                                                  before=versions.changed)
 
     return {
         "item": item.reference,

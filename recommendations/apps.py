@@ -7,7 +7,7 @@ class RecommendationsConfig(AppConfig):
 
     def ready(self):
         from recommendations import checks  # noqa: F401 (importing it registers the deploy checks)
-        from recommendations import http_cache
+        from recommendations import versions
 
         # Public changes make every cached public page out of date.
-        http_cache.connect_signals()
+        versions.connect_signals()

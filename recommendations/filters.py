@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
-from recommendations import http_cache, search, words
+from recommendations import search, words
+from recommendations.public import page_cache
 
 
 class PlainSelect(forms.Select):
@@ -146,7 +147,7 @@ class ItemFilter(django_filters.FilterSet):
         return ItemFilter._form_class
 
     # Lists of options read from the database: the same for every visitor until the
-    # next public change, so they are read once per public version (http_cache.remembered).
+    # next public change, so they are read once per public version (page_cache.remembered).
     MODEL_CHOICES = ("source", "owner", "theme")
 
     @property
@@ -156,7 +157,7 @@ class ItemFilter(django_filters.FilterSet):
             if self.request is not None:
                 for name in self.MODEL_CHOICES:
                     field = form.fields[name]
-                    field.widget.choices = http_cache.remembered(
+                    field.widget.choices = page_cache.remembered(
                         self.request, f"item-filter-options:{name}",
                         lambda field=field: [(str(value), str(label)) for value, label in field.choices],
                     )

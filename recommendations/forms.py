@@ -17,7 +17,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator, long_date
-from recommendations.services import public_history
+from recommendations.public import history
 
 # Limits on free text, so a pasted document or a script cannot fill the
 # database or the pages; each is far above what a person writes in a form.
@@ -618,7 +618,7 @@ class ChangesForm(forms.Form):
     from_year; to_...) like every other date. The page's own address writes them year-month-day
     (?from=2015-06-30&to=...), so it reads plainly and can be shared: those are read into the same
     boxes. Empty dates mean the last 30 days. `first` is the day the first source was published
-    (public_history.first_day()): no date may be before it."""
+    (history.first_day()): no date may be before it."""
 
     DEFAULT_DAYS = 30
     WHAT = {"from": "The start date", "to": "The end date"}
@@ -634,8 +634,8 @@ class ChangesForm(forms.Form):
                 if not text or any(data.get(f"{name}_{part}") for part in DATE_PARTS):
                     continue
                 try:
-                    day = public_history.parse_day(text)
-                except public_history.BadDate:
+                    day = history.parse_day(text)
+                except history.BadDate:
                     self.written[name] = text
                 else:
                     data.update({f"{name}_day": str(day.day), f"{name}_month": str(day.month),
@@ -652,12 +652,12 @@ class ChangesForm(forms.Form):
     def _day(self, name, default):
         what = self.WHAT[name]
         try:
-            day = (public_history.parse_day(self.written[name], what) if name in self.written
+            day = (history.parse_day(self.written[name], what) if name in self.written
                    else self.cleaned_data.get(name))  # a day from the boxes (or from the address)
             if day is None:
                 return default
-            public_history.check_day(day, self.first, what)
-        except public_history.BadDate as error:
+            history.check_day(day, self.first, what)
+        except history.BadDate as error:
             raise ValidationError(str(error)) from None
         return day
 

@@ -901,7 +901,7 @@ class PublicVersion(models.Model):
     """One row: a token replaced by every change to what the public sees
     (and a second for the board's figures, BOARD_ROW).
 
-    Cached public pages are kept under it (recommendations.http_cache). It is
+    Cached public pages are kept under it (recommendations/versions.py). It is
     in the database so that every worker and server reads the same one; a
     random token, not a counter, so a page cached against another database
     (before a restore, say) can never match.

@@ -64,3 +64,12 @@ UPDATE_OVERDUE = Term(
 
 # The glossary page, in this order.
 GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, LATE_FIRST_AGREED, UPDATE_OVERDUE)
+
+
+def how_long(days):
+    """A span of days as people say it: "45 days", "5 months", "11 years"."""
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 730:
+        return f"{days // 30} months"
+    return f"{days // 365} years"

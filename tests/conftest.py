@@ -19,7 +19,8 @@ import shutil
 import pytest
 from django.core.cache import cache
 
-from recommendations import http_cache, roles
+from recommendations import roles
+from recommendations import kept_values
 from recommendations.models import Item, Organisation, Source
 from recommendations.services.demo import load_demo
 from recommendations.services.sources import load_sources
@@ -41,7 +42,7 @@ def empty_cache():
     """Each test starts with empty caches, so no page cached by another test is served
     (a rolled-back test leaves the public version as it found it)."""
     cache.clear()
-    http_cache.forget_kept_values()
+    kept_values.forget_kept_values()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from recommendations import http_cache, roles
+from recommendations import roles
+from recommendations import versions
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry
 from recommendations.services import publication_log, workflow
 from tests.helpers import make_user, summary_links
@@ -176,7 +177,7 @@ def test_a_reopened_item_no_longer_shows_an_assurance(client, reviewer, implemen
 
 def test_open_data_carries_the_strength_and_the_links_checked(client, reviewer, implemented_item):
     assure(reviewer, implemented_item, strength="audited")
-    http_cache.changed()
+    versions.changed()
     records = {record["status"]: record for record in client.get("/updates.json").json()["updates"]
                if record["item_reference"] == implemented_item.reference}
     assert records["assured"]["evidence_strength"] == "audited"

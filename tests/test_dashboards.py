@@ -7,6 +7,7 @@ from django.utils import timezone
 from recommendations import roles
 from recommendations.models import Item
 from recommendations.rules import board_items
+from recommendations import figures
 from recommendations.services import dashboards
 from tests import board_data
 from tests.helpers import csv_rows, make_user
@@ -42,7 +43,7 @@ def board_client(client, db):
 
 
 def test_counts_by_source(crafted):
-    groups, total = dashboards.counts_by_source(ALL(), dashboards.live())
+    groups, total = figures.counts_by_source(ALL(), figures.live())
     assert counts(groups, total) == {
         "Source syn-a": (4, 2, 1, 1, 1),
         "Source syn-b": (3, 0, 1, 1, 2),
@@ -57,12 +58,12 @@ def test_counts_by_source(crafted):
 
 
 def test_overdue_items_longest_first_with_days(crafted):
-    overdue = dashboards.overdue_items(ALL(), dashboards.live())
+    overdue = dashboards.overdue_items(ALL(), figures.live())
     assert [(item.reference, item.days_overdue) for item in overdue] == [("A1", 10), ("B2", 5)]
 
 
 def test_slipping_items_with_days_slipped(crafted):
-    slipping = dashboards.slipping_items(ALL(), dashboards.live())
+    slipping = dashboards.slipping_items(ALL(), figures.live())
     assert [(item.reference, item.slipped_by) for item in slipping] == [("B1", 40), ("A1", 30)]
 
 
@@ -71,20 +72,20 @@ def test_slipping_items_with_days_slipped(crafted):
 @pytest.mark.parametrize("months, expected", [(1, ["A3", "B2", "B1"]), (2, ["A3", "B2"]), (12, ["A3", "B2"])])
 def test_stale_items_follow_each_items_update_cadence(crafted, months, expected):
     Item.objects.update(update_cadence_months=months)
-    stale = dashboards.stale_items(ALL(), dashboards.live())
+    stale = dashboards.stale_items(ALL(), figures.live())
     assert [item.reference for item in stale] == expected
-    _, total = dashboards.counts_by_source(ALL(), dashboards.live())
+    _, total = figures.counts_by_source(ALL(), figures.live())
     assert total.stale == len(expected)
 
 
 def test_stale_items_show_their_last_published_update(crafted):
-    stale = {item.reference: item.last_reported_at for item in dashboards.stale_items(ALL(), dashboards.live())}
+    stale = {item.reference: item.last_reported_at for item in dashboards.stale_items(ALL(), figures.live())}
     assert stale["A3"] is None
     assert (timezone.now() - stale["B1"]).days == 40
 
 
 def test_review_queue_size_and_oldest(crafted):
-    queue = dashboards.review_queue(ALL(), dashboards.live())
+    queue = dashboards.review_queue(ALL(), figures.live())
     assert (queue.size, queue.oldest_reference, queue.days_waiting) == (2, "B2", 10)
 
 
@@ -108,13 +109,13 @@ def test_overview_page_and_csv_show_the_same_numbers(crafted, board_client):
 
 
 def test_counts_by_owner_and_lead_role(crafted):
-    moment = dashboards.live()
-    assert counts(*dashboards.counts_by_owner(ALL(), moment)) == {
+    moment = figures.live()
+    assert counts(*figures.counts_by_owner(ALL(), moment)) == {
         "Org X": (4, 1, 1, 2, 1),
         "Org Y": (3, 1, 1, 0, 2),
         "All organisations": (7, 2, 2, 2, 3),
     }
-    assert counts(*dashboards.counts_by_lead_role(ALL(), moment)) == {
+    assert counts(*figures.counts_by_lead_role(ALL(), moment)) == {
         "Chief": (4, 1, 1, 0, 2),
         "Director": (3, 1, 1, 2, 1),
         "All lead roles": (7, 2, 2, 2, 3),
@@ -156,10 +157,10 @@ def test_officer_counts_only_their_organisations_slice(crafted):
     officer_y = make_user("officer-y", roles.OFFICERS, crafted["y"])
     officer_x = make_user("officer-x", roles.OFFICERS, crafted["x"])
     # Org Y owns A3, A4, B2 and is a partner on ACT-X (A1, B1).
-    _, total = dashboards.counts_by_source(board_items(officer_y), dashboards.live())
+    _, total = figures.counts_by_source(board_items(officer_y), figures.live())
     assert (total.total, total.overdue, total.slipping) == (5, 2, 2)
     assert sorted(board_items(officer_x).values_list("reference", flat=True)) == ["A1", "A2", "B1", "B3"]
-    queue = dashboards.review_queue(board_items(officer_x), dashboards.live())
+    queue = dashboards.review_queue(board_items(officer_x), figures.live())
     assert queue.size == 0
 
 
@@ -226,7 +227,7 @@ def test_overlap_page_and_csv(crafted, board_client):
 
 
 def test_as_at_gives_the_earlier_state_after_later_changes(timeline):
-    moment = dashboards.at_end_of(datetime.date(2024, 3, 20))
+    moment = figures.at_end_of(datetime.date(2024, 3, 20))
     data = dashboards.overview(ALL(), moment)
     total = data["total"]
     # T5 did not exist yet; T1 and T2 were implemented; T6 was overdue.
@@ -235,17 +236,17 @@ def test_as_at_gives_the_earlier_state_after_later_changes(timeline):
     assert [(item.reference, item.days_overdue) for item in data["overdue"]] == [("T6", 19)]
     assert (data["queue"].size, data["queue"].oldest_reference, data["queue"].days_waiting) == (1, "T3", 2)
 
-    later = dashboards.overview(ALL(), dashboards.at_end_of(datetime.date(2024, 4, 5)))
+    later = dashboards.overview(ALL(), figures.at_end_of(datetime.date(2024, 4, 5)))
     assert [(item.reference, item.slipped_by) for item in later["slipping"]] == [("T3", 91)]
     assert [item.reference for item in later["stale"]] == ["T4", "T6"]  # T3's update was published on 25 March
     assert later["queue"].size == 0
 
-    now = dashboards.overview(ALL(), dashboards.live())["total"]
+    now = dashboards.overview(ALL(), figures.live())["total"]
     assert (now.total, now.done, now.overdue) == (6, 4, 2)
 
 
 def test_as_at_before_anything_existed_is_empty(timeline):
-    _, total = dashboards.counts_by_source(ALL(), dashboards.at_end_of(datetime.date(2023, 12, 31)))
+    _, total = figures.counts_by_source(ALL(), figures.at_end_of(datetime.date(2023, 12, 31)))
     assert total.total == 0
 
 

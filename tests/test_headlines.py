@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from recommendations.models import Item, Theme
-from recommendations.services import headlines, public_data
-from recommendations.services.headlines import Band, band, months_after
+from recommendations.public import headlines, records
+from recommendations.public.headlines import Band, band, months_after
 from tests.board_data import at, change, make_item, make_organisation, make_source
 
 Status, Rag = Item.Status, Item.Rag
@@ -71,7 +71,7 @@ def counts(rows):
 @pytest.mark.empty_database
 def test_the_figures_of_a_hand_made_data_set():
     hand_made()
-    glance = headlines.at_a_glance(public_data.items(), today=T)
+    glance = headlines.at_a_glance(records.items(), today=T)
 
     assert (glance.total, glance.done, glance.assured, glance.overdue, glance.slipping) == (10, 3, 1, 2, 2)
     assert glance.percent_done == 30
@@ -94,7 +94,7 @@ def test_the_figures_of_a_hand_made_data_set():
 @pytest.mark.empty_database
 def test_the_figures_agree_with_the_models_one_definition_of_overdue_and_slipping():
     hand_made()
-    glance = headlines.at_a_glance(public_data.items(), today=T)
+    glance = headlines.at_a_glance(records.items(), today=T)
     assert glance.overdue == Item.objects.overdue(T).count()
     assert glance.slipping == Item.objects.slipping().count()
 
@@ -157,14 +157,14 @@ def test_nothing_rated_is_not_assessed_never_zero_percent(client):
 def test_a_fixed_number_of_queries_however_many_items(django_assert_num_queries):
     source, items = hand_made()
     with django_assert_num_queries(2):
-        headlines.at_a_glance(public_data.items(), today=T)
+        headlines.at_a_glance(records.items(), today=T)
     owner = items["D1"].owner
     for number in range(20, 60):
         item = make_item(source, f"MORE-{number}", number, owner, "Director", Status.IN_PROGRESS, Rag.AMBER,
                          T, T, when=at(T - 300 * DAY))
         change(item, at(T - 10 * DAY), status=Status.IMPLEMENTED)
     with django_assert_num_queries(2):
-        glance = headlines.at_a_glance(public_data.items(), today=T)
+        glance = headlines.at_a_glance(records.items(), today=T)
     assert glance.total == 50
 
 

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from recommendations import http_cache, roles
+from recommendations import roles
+from recommendations import versions
 from recommendations.models import Item, ProgressUpdate, cadence_delta
-from recommendations.services.public_data import ago
+from recommendations.public.records import ago
 from tests import board_data
 from tests.helpers import long_date, make_user, references
 from tests.workflow_helpers import approved
@@ -136,7 +137,7 @@ def test_a_longer_cadence_makes_an_item_fresh_again(history):
 
 def age_publications(item, days):
     ProgressUpdate.objects.filter(item=item).update(published_at=timezone.now() - days * DAY)
-    http_cache.changed()
+    versions.changed()
 
 
 def test_an_item_with_no_published_update_says_so_and_when_one_is_due(client, council_item):

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.cache import caches
 
-from recommendations import http_cache
+from recommendations import versions
 from recommendations.models import Item, Source
 from tests.workflow_helpers import approved
 
@@ -17,7 +17,7 @@ QUERIES = 10
 
 
 def listed(client, query):
-    http_cache.changed()  # the tests change rows with update(), which sends no signal
+    versions.changed()  # the tests change rows with update(), which sends no signal
     response = client.get("/items/", query)
     assert response.status_code == 200
     return [item.reference for item in response.context["items"]]
@@ -47,7 +47,7 @@ def test_sorted_by_reference_and_by_target_date(client, seeded):
 
     Item.objects.filter(reference="OFSTED-F2").update(current_target_date=datetime.date(2001, 1, 1))
     Item.objects.filter(reference="JAY-01").update(current_target_date=None)
-    http_cache.changed()
+    versions.changed()
     by_target = every_item(client, {"sort": "target-date"})
     assert by_target[0] == "OFSTED-F2"
     dates = [Item.objects.get(reference=reference).current_target_date for reference in by_target]
@@ -94,7 +94,7 @@ def test_two_sorts_are_two_stored_pages(client, seeded):
 
 def test_sorted_lists_run_the_same_queries_as_the_usual_list(client, seeded, django_assert_num_queries):
     for sort in ("", "target-date", "last-update", "rag", "reference"):
-        http_cache.changed()  # nothing kept for the version: the most the page runs
+        versions.changed()  # nothing kept for the version: the most the page runs
         with django_assert_num_queries(QUERIES):
             assert client.get("/items/", {"sort": sort}).status_code == 200
 
@@ -108,7 +108,7 @@ def test_one_match_is_one_item_that_matches(client, seeded):
 
 def test_an_empty_result_names_the_sources_covered_and_how_to_widen_the_search(client, seeded):
     Source.objects.filter(code="ADCS").update(title="Proposals of a renamed association")
-    http_cache.changed()
+    versions.changed()
     page = client.get("/items/", {"q": "zebra quokka"}).content.decode()
     assert "0 items match your filters" in page
     assert f"The tracker covers {Source.objects.count()} sources" in page

@@ -17,7 +17,9 @@ from django.test import Client
 from django.utils import timezone
 
 from recommendations.models import Item
-from recommendations.services import dashboards, escalation, headlines, sources, workflow
+from recommendations import figures
+from recommendations.services import escalation, sources, workflow
+from recommendations.public import headlines
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +83,7 @@ def test_headline_and_board_figures_leave_judgements_out_and_say_what_they_count
     jay = client.get("/sources/JAY/").content.decode()
     assert "of 15 recommendations implemented or assured" in jay and "judgement" not in jay.split("How we count")[0]
 
-    total = dashboards.counts(Item.objects.all(), dashboards.live())
+    total = figures.counts(Item.objects.all(), figures.live())
     assert total.total == tasks and total.counted == "recommendations, proposals and findings"
     client.force_login(reviewer)
     board = client.get("/board/").content.decode()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from recommendations import words
 from recommendations.models import Item
-from recommendations.services import headlines, open_data, public_data
+from recommendations.public import headlines, open_data, records
 from tests.board_data import at, change, make_item, make_organisation, make_source
 from tests.public_urls import every_public_url
 
@@ -71,7 +71,7 @@ def text_of(page):
 def test_the_three_kinds_of_late_for_a_hand_made_set():
     today = timezone.localdate()
     hand_made(today)
-    glance = headlines.at_a_glance(public_data.items(), today=today)
+    glance = headlines.at_a_glance(records.items(), today=today)
     late = glance.lateness
     assert (late.dated, late.late, late.past_target, late.slipping, late.done_late, late.on_time) == (7, 5, 2, 2, 1, 2)
     # The same items the model's definitions count: every item past its target date is late,

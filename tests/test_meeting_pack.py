@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import EscalationStep, Item, ProgressUpdate
-from recommendations.services import dashboards, meeting_pack
+from recommendations import figures
+from recommendations.services import meeting_pack
 from tests import board_data
 from tests.helpers import csv_rows, make_user
 
@@ -52,17 +53,17 @@ def board_client(client, db):
 
 def test_the_pack_says_what_moved_since_the_date(timeline):
     pack = meeting_pack.meeting_pack(Item.objects.all(), datetime.date(2024, 3, 20))
-    figures = {figure.label: (figure.then, figure.now) for figure in pack["headline"]}
+    shown = {figure.label: (figure.then, figure.now) for figure in pack["headline"]}
     # At the end of 20 March 2024 (the "as at" reconstruction): T5 not yet added; T1 and T2 done;
     # T6 overdue; the update on T3 waiting. Today: T1 assured, T2, T4 and T6 implemented; T3 and T5 overdue.
-    assert figures[meeting_pack.TRACKED] == (5, 6)
-    assert figures["Implemented or assured"] == (2, 4)
-    assert figures["Share implemented or assured"] == ("40% of 5", "67% of 6")
-    assert figures["Past target date"] == (1, 2)
-    assert figures["Slipping"] == (0, 1)
-    assert figures["Updates waiting for review"] == (1, 0)
+    assert shown[meeting_pack.TRACKED] == (5, 6)
+    assert shown["Implemented or assured"] == (2, 4)
+    assert shown["Share implemented or assured"] == ("40% of 5", "67% of 6")
+    assert shown["Past target date"] == (1, 2)
+    assert shown["Slipping"] == (0, 1)
+    assert shown["Updates waiting for review"] == (1, 0)
     # Stale is counted as the overview counts it (models.py has the one definition).
-    assert figures["Stale"][1] == Item.objects.stale(timezone.now()).count()
+    assert shown["Stale"][1] == Item.objects.stale(timezone.now()).count()
     assert [update.item.reference for update in pack["published"]] == ["T3"]
     assert [row["item__reference"] for row in pack["returned"]] == ["T5"]
     assert [(item.reference, item.was_target, item.moved_by) for item in pack["slipped"]] == [
@@ -93,7 +94,7 @@ def test_a_change_in_a_share_is_in_percentage_points_with_its_denominators(then,
 def test_figures_then_are_the_as_at_dashboards_figures(timeline):
     """One reconstruction: the pack's "then" is the as-at dashboard's total."""
     items = Item.objects.all()
-    _, total = dashboards.counts_by_source(items, dashboards.at_end_of(datetime.date(2024, 3, 20)))
+    _, total = figures.counts_by_source(items, figures.at_end_of(datetime.date(2024, 3, 20)))
     pack = meeting_pack.meeting_pack(items, datetime.date(2024, 3, 20))
     then = {figure.label: figure.then for figure in pack["headline"]}
     assert (then[meeting_pack.TRACKED], then["Past target date"], then["Stale"]) == (total.total, total.overdue, total.stale)

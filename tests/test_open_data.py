@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from recommendations.models import Item, ProgressUpdate
-from recommendations.services.open_data import ITEM_FIELDS, UPDATE_FIELDS
+from recommendations.public.open_data import ITEM_FIELDS, UPDATE_FIELDS
 from tests.helpers import demo_date
 from tests.workflow_helpers import approved
 

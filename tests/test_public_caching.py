@@ -59,7 +59,7 @@ def test_public_pages_vary_on_the_cookie(demo_progress, client):
     assert "Cookie" in client.get("/").headers.get("Vary", "")
 
 
-# --- The page cache (recommendations/http_cache.py) --------------------------
+# --- The page cache (recommendations/public/page_cache.py) --------------------------
 # A cached page costs one query: reading the public version.
 
 

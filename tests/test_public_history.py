@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item, ProgressUpdate
-from recommendations.services import public_history, workflow
+from recommendations.services import workflow
+from recommendations.public import history
 from tests.board_data import at, make_item, make_organisation, make_source
 from tests.helpers import make_user
 from tests.workflow_helpers import EVIDENCE, approved, assure, draft, submitted
@@ -77,7 +78,7 @@ def made_history(db):
 
 def record(day):
     return {row.item.reference: (row.status, row.rag, row.current_target_date) if row.tracked else None
-            for row in public_history.as_at(day).items}
+            for row in history.as_at(day).items}
 
 
 @pytest.mark.empty_database
@@ -111,14 +112,14 @@ def test_each_item_as_it_stood_before_on_and_after_each_change(made_history, day
 
 @pytest.mark.empty_database
 def test_the_figures_count_only_items_tracked_that_day(made_history):
-    before_p3 = public_history.as_at(D(2015, 6, 30))
+    before_p3 = history.as_at(D(2015, 6, 30))
     assert before_p3.total.total == 2  # P3 is not yet tracked: not counted as not started
     assert before_p3.total.by_status == {"not_started": 0, "in_progress": 1, "implemented": 1, "assured": 0,
                                          "not_accepted": 0}
     assert before_p3.not_yet_tracked == 1
     assert [(group.label, group.total) for group in before_p3.by_source] == [("Source HIST", 2)]
 
-    later = public_history.as_at(D(2015, 9, 1))
+    later = history.as_at(D(2015, 9, 1))
     assert later.not_yet_tracked == 0
     assert later.total.by_status == {"not_started": 2, "in_progress": 0, "implemented": 0, "assured": 1,
                                      "not_accepted": 0}

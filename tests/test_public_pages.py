@@ -9,8 +9,10 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from recommendations.filters import ItemFilter
 from recommendations.models import EvidenceLink, Item, Organisation, Source
-from recommendations.services import public_data, synthetic
+from recommendations.services import synthetic
+from recommendations.public import records
 from recommendations.templatetags.tracker import form_groups
 from tests.helpers import demo_date, long_date, short_date
 
@@ -253,7 +255,7 @@ def test_theme_pages_list_each_theme_and_its_items_from_every_source(seeded, cli
 def test_the_filters_form_groups_are_written_as_the_field_include_writes_them(seeded, query):
     """form_groups writes text inputs, selects and checkboxes in Python for speed: the same
     markup as includes/field.html, errors included (the search is too long in the second case)."""
-    form = public_data.item_filter(QueryDict(query)).form
+    form = ItemFilter(QueryDict(query), queryset=records.items()).form
     by_include = "".join(render_to_string("includes/field.html", {"field": field, "label_class": "govuk-label--s"})
                          for field in form)
 
@@ -298,7 +300,7 @@ def test_every_list_is_in_the_databases_order(client):
     for query in ["", "status=in_progress", "overdue=on", "status=in_progress&overdue=on", "rag=red",
                   "update_overdue=on", "theme=missing-children&status=not_started", "source=SYN-003",
                   "q=synthetic", "status=zzz"]:
-        expected = [item.reference for item in public_data.item_filter(QueryDict(query)).qs]
+        expected = [item.reference for item in ItemFilter(QueryDict(query), queryset=records.items()).qs]
         assert expected, query
         assert listed_references(client, query) == expected, query
 
@@ -307,8 +309,8 @@ def test_an_item_deleted_after_its_id_was_read_is_left_out_of_the_page(seeded):
     """A list reads its page's ids, then their records: an item deleted in between is not an error."""
     ids = list(Item.objects.filter(source__code="JAY").order_by("number").values_list("pk", flat=True)[:3])
     Item.objects.filter(pk=ids[1]).delete()
-    records = public_data.public_items_by_id(ids, {})
-    assert [record.reference for record in records] == ["JAY-01", "JAY-03"]
+    found = records.public_items_by_id(ids)
+    assert [record.reference for record in found] == ["JAY-01", "JAY-03"]
 
 
 @pytest.mark.parametrize("value", [

@@ -1,5 +1,5 @@
 """The public boundary: pages, downloads and the feed get public records built in
-services/public_data.py, which hold only public values."""
+services/records.py, which hold only public values."""
 import dataclasses
 import json
 from xml.sax.saxutils import escape as xml_escape
@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from recommendations.models import Item, PublicationLogEntry
 from recommendations.rules import items_worked_on_by
-from recommendations.services import public_data
+from recommendations.public import records
 from tests.public_urls import every_public_url
 from tests.workflow_helpers import approved
 
@@ -22,20 +22,20 @@ PRIVATE = {"author", "reviewer", "review_comment", "state", "version", "added_by
 
 
 def test_public_records_have_no_private_fields():
-    for record in (public_data.PublicItem, public_data.PublicUpdate, public_data.PublicEvidence,
-                   public_data.PublicSource, public_data.PublicTheme, public_data.PublicAction):
+    for record in (records.PublicItem, records.PublicUpdate, records.PublicEvidence,
+                   records.PublicSource, records.PublicTheme, records.PublicAction):
         names = {field.name for field in dataclasses.fields(record)}
-        if record is public_data.PublicSource:
+        if record is records.PublicSource:
             names.discard("author")  # who wrote the published report, not a person using the tracker
         assert not names & PRIVATE, record
 
 
 def test_unverified_official_wording_is_not_in_the_record(seeded, client):
     Item.objects.filter(reference="JAY-04").update(official_wording="Unchecked wording 7731", verified=False)
-    assert public_data.item_detail("JAY-04").item.official_wording == ""
+    assert records.item_detail("JAY-04").item.official_wording == ""
     assert b"Unchecked wording 7731" not in client.get("/items/JAY-04/").content
     Item.objects.filter(reference="JAY-04").update(verified=True)
-    assert public_data.item_detail("JAY-04").item.official_wording == "Unchecked wording 7731"
+    assert records.item_detail("JAY-04").item.official_wording == "Unchecked wording 7731"
 
 
 def test_an_update_is_attributed_to_its_authors_organisation(council_officer, reviewer, client):
@@ -91,9 +91,9 @@ def test_public_pages_hand_templates_no_model_objects(demo_progress, client):
 
 
 def test_queries_built_once_are_never_run_themselves(demo_progress, client):
-    """public_data builds some queries once per process and hands out copies: the one it keeps
+    """records builds some queries once per process and hands out copies: the one it keeps
     must never be run, or it would hold one request's rows for every later one."""
-    built_once = [value for value in vars(public_data).values() if hasattr(value, "cache_info")]
+    built_once = [value for value in vars(records).values() if hasattr(value, "cache_info")]
     assert len(built_once) >= 4
     for url in every_public_url():
         assert client.get(url).status_code == 200, url

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import http_cache
+from recommendations import versions
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source
 from recommendations.services import publication_log, sources, workflow
 from tests import workflow_helpers
@@ -265,7 +265,7 @@ def run_checker(*arguments):
 def test_the_standalone_checker_saves_a_head_and_checks_it_against_a_json_file(published, client, tmp_path,
                                                                               reviewer, council_item):
     def download():
-        http_cache.changed()  # the tampering below goes around the page cache's signals
+        versions.changed()  # the tampering below goes around the page cache's signals
         return save_head(tmp_path / "log.json",
                          json.loads(client.get(reverse("public:publication-log-json")).content))
 

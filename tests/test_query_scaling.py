@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from recommendations import http_cache
+from recommendations import versions
 from recommendations.models import Item, User
 from recommendations.services import synthetic
 from tests.helpers import empty_database
@@ -66,7 +66,7 @@ def anonymous_page_queries():
     }
     counts = {}
     for name, url in urls.items():
-        http_cache.changed()
+        versions.changed()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
             assert response.status_code == 200, url

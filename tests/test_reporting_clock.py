@@ -13,8 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations import http_cache, roles
+from recommendations import roles
+from recommendations import versions
 from recommendations.models import EscalationStep, Item, ProgressUpdate
+from recommendations import figures
 from recommendations.services import attention, dashboards, escalation, reminders
 from tests import board_data
 from tests.helpers import csv_rows, long_date, make_user, references
@@ -49,7 +51,7 @@ def clock(db):
     # The board corrects the RAG rating: its decision is published and applied at once.
     correction = publish(late, board, None, now - DAY, kind=ProgressUpdate.Kind.CORRECTION, proposed_rag="red")
     board_data.change(late, now - DAY, rag="red")
-    http_cache.changed()
+    versions.changed()
     return {"now": now, "late": late, "fresh": fresh, "report": report, "correction": correction,
             "officer": officer, "board": board}
 
@@ -81,7 +83,7 @@ def test_the_list_and_its_filter_mark_it(clock, client):
 
 
 def test_the_board_counts_and_lists_it_with_the_owners_last_report(clock, client):
-    assert [item.reference for item in dashboards.stale_items(Item.objects.all(), dashboards.live())] == ["C-LATE"]
+    assert [item.reference for item in dashboards.stale_items(Item.objects.all(), figures.live())] == ["C-LATE"]
     client.force_login(clock["board"])
     page = client.get("/board/").content.decode()
     assert "1 stale item" in page

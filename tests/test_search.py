@@ -1,7 +1,8 @@
 """The public search finds what people type, on SQLite and on PostgreSQL alike (recommendations/search.py)."""
 import pytest
 
-from recommendations import http_cache, search
+from recommendations import search
+from recommendations import versions
 from recommendations.models import Item, Organisation
 from tests.workflow_helpers import approved, draft
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def found(client, query):
     # The tests change rows with update(), which sends no signal: start from a fresh public version.
-    http_cache.changed()
+    versions.changed()
     response = client.get("/items/", {"q": query})
     assert response.status_code == 200
     return [item.reference for item in response.context["items"]]

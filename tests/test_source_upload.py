@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from recommendations import roles
 from recommendations.models import Item, Source
-from recommendations.services import open_data, sources
+from recommendations.services import sources
+from recommendations.public import open_data
 from tests.helpers import SEEDS, make_user, tracker_snapshot
 
 UPLOAD = "/admin/recommendations/source/upload/"

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "recommendations.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous requests for cached public pages before sessions and the rest.
-    "recommendations.http_cache.PublicPageCacheMiddleware",
+    "recommendations.public.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

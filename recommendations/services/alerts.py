@@ -51,7 +51,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
 from recommendations.models import ConfirmationCount, Subscription, long_date
-from recommendations.services import outgoing_mail, public_data
+from recommendations.services import outgoing_mail
+from recommendations.public import records
 from recommendations.services.notifications import link
 
 Frequency = Subscription.Frequency
@@ -59,7 +60,7 @@ CONFIRM_DAYS = 7
 RESEND_AFTER = datetime.timedelta(minutes=10)
 CONFIRMATIONS_PER_HOUR = 5
 HOUR = datetime.timedelta(hours=1)
-KINDS = tuple(public_data.FOLLOWABLE)
+KINDS = tuple(records.FOLLOWABLE)
 CONFIRM_SALT = "recommendations.alerts.confirm"
 UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
 
@@ -89,7 +90,7 @@ def target(kind, key):
     if kind not in KINDS or not key:
         raise AlertError("Choose an item, a source or a theme to follow: use the “Get e-mail alerts” link on its page.")
     try:
-        return public_data.followed(kind, key)
+        return records.followed(kind, key)
     except Http404:
         raise AlertError(f"There is no {kind} “{key}”. Check the link you followed, or find it in the tracker "
                          "and use the “Get e-mail alerts” link on its page.")
@@ -97,7 +98,7 @@ def target(kind, key):
 
 def target_of(subscription):
     kind = subscription.target_kind
-    return public_data.as_followed(kind, getattr(subscription, kind))
+    return records.as_followed(kind, getattr(subscription, kind))
 
 
 def clean_address(email):
@@ -163,7 +164,7 @@ def subscribe(email, kind, key, frequency):
     email = clean_address(email)
     if frequency not in Frequency.values:
         raise AlertError(BAD_FREQUENCY, field="frequency")
-    model, field_name, _ = public_data.FOLLOWABLE[kind]
+    model, field_name, _ = records.FOLLOWABLE[kind]
     lookup = {"email": email, kind: model.objects.get(**{field_name: key})}
     now = timezone.now()
     try:
@@ -273,7 +274,7 @@ def _send_covering(subscription, until, build):
     if not Subscription.objects.filter(pk=subscription.pk, sent_until=since).update(sent_until=until):
         return 0  # another run claimed them first
     followed = target_of(subscription)
-    updates = list(reversed(public_data.updates_about(followed, after=since, until=until)))  # oldest first
+    updates = list(reversed(records.updates_about(followed, after=since, until=until)))  # oldest first
     if not updates:
         return 0
     messages = build(subscription, followed, updates)

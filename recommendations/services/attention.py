@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from recommendations.words import how_long
 from recommendations.models import ProgressUpdate, overdue_condition, stale_condition
 
 State = ProgressUpdate.State
@@ -60,15 +61,6 @@ def reasons(item, today, now):
         # Nobody else sees a draft: until it is submitted, the board cannot act on it.
         found.append(Reason("draft", "A draft update has not been submitted: submit it to the board or discard it"))
     return found
-
-
-def how_long(days):
-    """A span of days as people say it: "45 days", "5 months", "11 years"."""
-    if days < 60:
-        return f"{days} day{'s' if days != 1 else ''}"
-    if days < 730:
-        return f"{days // 30} months"
-    return f"{days // 365} years"
 
 
 ORDER = {"returned": 0, "overdue": 1, "stale": 2, "draft": 3}

@@ -1,7 +1,7 @@
 """
 The board meeting pack: what changed since the last meeting, and what the board must decide.
 
-Figures "then" are the board's "as at" reconstruction (dashboards.at_end_of,
+Figures "then" are the board's "as at" reconstruction (figures.at_end_of,
 from the change history) at the end of the `since` day; figures "now" are the
 live ones, counted by the same functions. Everything after the end of that day
 counts as "since". A fixed number of queries, however many items there are.
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from recommendations import words
 from recommendations.models import Item, ProgressUpdate, overdue_condition
+from recommendations import figures
 from recommendations.services import dashboards, escalation, workflow
 
 # The board the pack is for, named on every printed page.
@@ -60,7 +61,7 @@ class Share:
 
     @staticmethod
     def _percent(part, total):
-        return round(part * 100 / total) if total else 0  # as dashboards.Counts.percent_done
+        return round(part * 100 / total) if total else 0  # as figures.Counts.percent_done
 
     @property
     def then(self):
@@ -90,13 +91,13 @@ class Share:
         return f"{moved}: {self.now}, was {self.then}; {items}"
 
 
-# What the first figure counts: judgements (grades, not tasks) are in none (dashboards.item_rows).
+# What the first figure counts: judgements (grades, not tasks) are in none (figures.item_rows).
 TRACKED = "Recommendations, proposals and findings tracked (judgements are not counted)"
 
 
 def headline(items, then, now):
     """The overview's headline figures at both moments. Six queries."""
-    before_counts, after_counts = (dashboards.counts_by_source(items, moment)[1] for moment in (then, now))
+    before_counts, after_counts = (figures.counts_by_source(items, moment)[1] for moment in (then, now))
     before, after = (
         {
             TRACKED: counts.total,
@@ -108,10 +109,10 @@ def headline(items, then, now):
         }
         for counts, moment in ((before_counts, then), (after_counts, now))
     )
-    figures = [Figure(label, before[label], after[label]) for label in after]
+    headline = [Figure(label, before[label], after[label]) for label in after]
     share = Share("Share implemented or assured", before_counts.done, before_counts.total, after_counts.done,
                   after_counts.total)
-    return figures[:2] + [share] + figures[2:]
+    return headline[:2] + [share] + headline[2:]
 
 
 def published_since(items, after):
@@ -144,7 +145,7 @@ def returned_since(items, after):
 def slipped_since(items, then):
     """Items whose current target date is later now than at `then` (from the target date
     history), most days moved first; each has was_target and moved_by (days). Two queries."""
-    before = dict(dashboards.item_rows(items, then).values_list("id", "current_target_date"))
+    before = dict(figures.item_rows(items, then).values_list("id", "current_target_date"))
     moved = []
     for item in items.filter(current_target_date__isnull=False).select_related("owner"):
         was = before.get(item.pk)
@@ -157,7 +158,7 @@ def slipped_since(items, then):
 def became_overdue(items, then, now):
     """Items overdue now that were not overdue at `then` (models.overdue_condition both times:
     on the history rows then, on the items now). Two queries."""
-    overdue_then = dashboards.item_rows(items, then).filter(overdue_condition(then.today)).values_list("id", flat=True)
+    overdue_then = figures.item_rows(items, then).filter(overdue_condition(then.today)).values_list("id", flat=True)
     overdue_then = set(overdue_then)
     return [item for item in dashboards.overdue_items(items, now) if item.pk not in overdue_then]
 
@@ -191,8 +192,8 @@ def decisions_needed(items, to_assure):
 
 def meeting_pack(items, since):
     """Everything in the pack for the meeting after `since` (a date). About sixteen queries."""
-    then = dashboards.at_end_of(since)
-    now = dashboards.live()
+    then = figures.at_end_of(since)
+    now = figures.live()
     after = then.until
     to_assure = list(workflow.ready_to_assure(items))
     return {

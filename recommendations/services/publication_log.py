@@ -39,10 +39,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from recommendations.models import Item, ProgressUpdate, PublicationLogEntry, Source
-from recommendations.services import public_data
+from recommendations.public import records
+from recommendations.public.log import FORMAT, GENESIS, RECORD_CHANGES, read_content  # noqa: F401 (RECORD_CHANGES: read here by callers)
 
-GENESIS = "0" * 64
-FORMAT = 2  # entries whose content carries the full public state
 Kind = PublicationLogEntry.Kind
 KIND_OF_UPDATE = {
     ProgressUpdate.Kind.PROGRESS: Kind.PUBLICATION,
@@ -53,8 +52,6 @@ KIND_OF_UPDATE = {
 BOARD = ProgressUpdate.BOARD_NAME
 ADMINISTRATOR = "Administrator"
 SOURCE_FILE = "Administrator, from a source file"
-# Kinds of entry that change the record outside the review workflow: listed on /changes/ with their reasons.
-RECORD_CHANGES = (Kind.ADDED, Kind.CHANGE, Kind.VERIFICATION)
 ATTEMPTS = 5
 BATCH_SIZE = 500
 
@@ -91,15 +88,15 @@ SOURCE_FIELDS = ("short_title", "title", "kind", "author", "publisher", "publish
 
 def item_states(items=None):
     """{reference: the item's public state} for a queryset of items (every item by default):
-    the values the public pages, downloads and feeds show of it (public_data.PublicItem),
+    the values the public pages, downloads and feeds show of it (records.PublicItem),
     its themes and its public evidence links. Three queries."""
     items = Item.objects.all() if items is None else items
     rows = items.order_by().values("id", "reference", "verified", "verified_at", "official_wording",
                                    "official_reference", "grade", "later_grades", "document_url", *ITEM_COLUMNS,
                                    source_code=F("source__code"), owner_slug=F("owner__slug"))
-    themes = public_data.theme_slugs_by_item(items)
+    themes = records.theme_slugs_by_item(items)
     evidence = {}
-    links = public_data.public_evidence().filter(item__in=items.order_by().values("pk"))
+    links = records.public_evidence().filter(item__in=items.order_by().values("pk"))
     for item_id, date, title, url in links.values_list("item_id", "date", "title", "url"):
         evidence.setdefault(item_id, []).append([date.isoformat(), title, url])
     states = {}
@@ -125,7 +122,7 @@ def item_states(items=None):
 
 
 def source_states(sources=None):
-    """{code: the source's public state} (public_data.PublicSource, without its count of items)."""
+    """{code: the source's public state} (records.PublicSource, without its count of items)."""
     sources = Source.objects.all() if sources is None else sources
     return {row["code"]: _plain(row) for row in sources.order_by().values("code", *SOURCE_FIELDS)}
 
@@ -141,14 +138,14 @@ def _update_record(record):
 
 def update_content(update_id):
     """The public content of a published update, as the public sees it now (None if gone):
-    the same record the pages, downloads and feed show (public_data.PublicUpdate)."""
-    records = public_data.published_updates(ProgressUpdate.objects.published().filter(pk=update_id))
-    return _canonical(_update_record(records[0])) if records else None
+    the same record the pages, downloads and feed show (records.PublicUpdate)."""
+    found = records.published_updates(ProgressUpdate.objects.published().filter(pk=update_id))
+    return _canonical(_update_record(found[0])) if found else None
 
 
 def published_update_contents():
     """{update id: its public content (canonical JSON)} for every published update. Three queries."""
-    return {record.id: _canonical(_update_record(record)) for record in public_data.published_updates()}
+    return {record.id: _canonical(_update_record(record)) for record in records.published_updates()}
 
 
 # --- Appending --------------------------------------------------------------------
@@ -201,7 +198,7 @@ def logged_states():
     each from its latest entry that carries it."""
     items, sources = {}, {}
     for reference, content in PublicationLogEntry.objects.order_by("id").values_list("item_reference", "content"):
-        data = _read(content)
+        data = read_content(content)
         if data.get("item") is not None:
             items[reference] = data["item"]
         if data.get("source") is not None:
@@ -217,7 +214,7 @@ def _logged_item_states(references):
     found = {}
     for reference, content in entries.values_list("item_reference", "content"):
         if reference in references:
-            item = _read(content).get("item")
+            item = read_content(content).get("item")
             if item is not None:
                 found[reference] = item
     return found
@@ -274,25 +271,6 @@ def record_baseline(by=ADMINISTRATOR, reason="The record as it stood when the lo
 
 
 # --- Reading ------------------------------------------------------------------------
-
-
-def _read(content):
-    """An entry's content as a format-2 dict; older entries' content is wrapped: an update as
-    {"update": ...}, a verification as {"verification": ...}."""
-    try:
-        data = json.loads(content)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    if data.get("format") == FORMAT:
-        return data
-    return {"verification": data} if "official_wording" in data else {"update": data}
-
-
-def read_content(content):
-    """An entry's content as a dict (see _read): "item", "source", "update", "changed", "reason"."""
-    return _read(content)
 
 
 def head():
@@ -407,7 +385,7 @@ def check(witness=None):
     logged_updates = set()
     logged_items, logged_sources = {}, {}
     for entry in entries:
-        data = _read(entry.content)
+        data = read_content(entry.content)
         if entry.update_id is not None:
             logged_updates.add(entry.update_id)
             published = contents.get(entry.update_id)

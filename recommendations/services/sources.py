@@ -34,7 +34,8 @@ from recommendations.models import (
     formal_response_problems,
     http_url_validator,
 )
-from recommendations.services import open_data, publication_log
+from recommendations.services import publication_log
+from recommendations.public import open_data
 from recommendations.services.csv_export import restore
 
 SOURCE_KEYS = {"code", "short_title", "title", "kind", "author", "publisher", "published_on", "url", "summary"}

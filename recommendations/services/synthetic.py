@@ -37,7 +37,7 @@ from recommendations.models import (
     User,
     number_items_in_list_order,
 )
-from recommendations import http_cache
+from recommendations import versions
 
 STRENGTHS = ProgressUpdate.EvidenceStrength.values
 
@@ -134,7 +134,7 @@ def generate(items, updates, seed=1, force=False, today=None):
     """Create `items` synthetic items and `updates` progress updates. Returns a GenerateReport."""
     check_database(force)
     report = _Generator(items, updates, seed, today or timezone.localdate()).run()
-    http_cache.changed()  # the bulk writes send no model signals
+    versions.changed()  # the bulk writes send no model signals
     return report
 
 

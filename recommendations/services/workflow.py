@@ -44,7 +44,7 @@ from django.utils.text import Truncator
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
 from recommendations.rules import allowed
 from recommendations.services import duties, notifications, publication_log
-from recommendations.services.attention import how_long
+from recommendations.words import how_long
 
 State = ProgressUpdate.State
 Status = Item.Status

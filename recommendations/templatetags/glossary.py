@@ -5,7 +5,7 @@ entry on the glossary page, and the home page's lateness chart.
   {% term_link "past_target" %}       -> <a href="/glossary/#past-target-date">past target date</a>
   {% term_tag "update_overdue" %}     -> the term as its own GOV.UK tag (words.Term.tag_colour)
   {% meaning_link "slipping" %}       -> a link "What “slipping” means"
-  {{ glance.lateness|lateness_chart }} -> the nested bar of services.headlines.Lateness
+  {{ glance.lateness|lateness_chart }} -> the nested bar of public.headlines.Lateness
 """
 from django import template
 from django.urls import reverse

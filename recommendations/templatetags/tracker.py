@@ -41,7 +41,7 @@ from recommendations import charts, words
 from recommendations.models import (
     GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
 )
-from recommendations import http_cache
+from recommendations.public import page_cache
 from recommendations.rules import allowed
 
 register = template.Library()
@@ -187,7 +187,7 @@ def can(user, perm):
 
 @register.filter
 def glance_chart(glance):
-    """The "at a glance" figures (services.headlines.Glance) as a chart: status, RAG and on-time band."""
+    """The "at a glance" figures (public.headlines.Glance) as a chart: status, RAG and on-time band."""
     groups = [(heading, rows) for _, heading, rows, _ in glance.tables]
     description = " ".join(
         f"{name}: " + ", ".join(f"{row.count} {row.label.lower()}" for row in rows) + "."
@@ -242,7 +242,7 @@ def form_groups(context, form, label_class=""):
             groups.append(_form_group(field, label_class))
         else:
             key = f"form-group:{type(form).__name__}:{field.name}:{field.value()!r}:{label_class}"
-            groups.append(http_cache.remembered(request, key, lambda field=field: _form_group(field, label_class)))
+            groups.append(page_cache.remembered(request, key, lambda field=field: _form_group(field, label_class)))
     return mark_safe("".join(groups))
 
 
@@ -425,7 +425,7 @@ class RememberedNode(template.Node):
         request = context.get("request")
         if request is None:
             return self.nodelist.render(context)
-        return http_cache.remembered(request, f"fragment:{self.name}", lambda: self.nodelist.render(context))
+        return page_cache.remembered(request, f"fragment:{self.name}", lambda: self.nodelist.render(context))
 
 
 @register.tag
@@ -434,7 +434,7 @@ def remembered(parser, token):
 
     Only for parts that show public data alone, the same for every visitor and every
     signed-in person (nothing from the request, the user or messages): they are kept
-    until the next public change (http_cache.remembered), in each process even when
+    until the next public change (page_cache.remembered), in each process even when
     the page cache is off, and reused by every page that shows them.
     """
     bits = token.split_contents()

@@ -19,6 +19,7 @@ from recommendations import charts, words
 from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
 from recommendations.rules import allowed, board_items, board_scope
+from recommendations import figures
 from recommendations.services import dashboards, duties, escalation, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
@@ -247,25 +248,25 @@ def _overview(request, listed):
     # The board's busiest page: its figures are worked out once per change of the data (and hour).
     user = request.user
     items = board_items(user)
-    figures = dashboards.remembered(
+    kept = dashboards.kept_figures(
         f"overview:{board_scope(user)}:{listed}",
-        lambda: _overview_context(items, dashboards.live(), listed),
+        lambda: _overview_context(items, figures.live(), listed),
     )
     # Escalations are recorded by a scheduled command, not by the workflow, so they are read
     # fresh; the kept figures are shared, so they are copied, never changed.
-    tables = {**figures["tables"], "escalations": _escalation_table(items)}
+    tables = {**kept["tables"], "escalations": _escalation_table(items)}
     if allowed(user, "recommendations.view_board"):
         # Fresh too: who may decide depends on reviewers' roles and organisations, which the kept
         # figures do not follow. For the whole board only: officers do not see others' submitted updates.
         tables["another_organisation"] = _another_organisation_table(items)
-    return {**figures, "tables": tables}
+    return {**kept, "tables": tables}
 
 
 def _owners(request, listed):
     items = board_items(request.user)
-    moment = dashboards.live()
-    by_owner, owner_total = dashboards.counts_by_owner(items, moment)
-    by_role, role_total = dashboards.counts_by_lead_role(items, moment)
+    moment = figures.live()
+    by_owner, owner_total = figures.counts_by_owner(items, moment)
+    by_role, role_total = figures.counts_by_lead_role(items, moment)
     tables = [
         _status_table("status-by-organisation", "Items by status, by owner organisation", "Organisation",
                       by_owner, owner_total),
@@ -393,7 +394,7 @@ def _as_at(request, listed):
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
         items = board_items(request.user)
-        context.update(_overview_context(items, dashboards.at_end_of(day), listed))
+        context.update(_overview_context(items, figures.at_end_of(day), listed))
         context["as_at"] = day
         # Items added to the tracker after that day are not counted: say so, with how many.
         context["tracked_now"] = items.count()
@@ -500,7 +501,7 @@ def _page(name):
     @permission_required("recommendations.view_own_dashboard", raise_exception=True)
     def view(request, table=None):
         # A page lists the first few rows of long item lists; a CSV has every row.
-        # A copy: the overview's context is kept between requests (dashboards.remembered).
+        # A copy: the overview's context is kept between requests (dashboards.kept_figures).
         context = dict(build(request, None if table is not None else LISTED_ON_PAGE))
         tables = {each.slug: each for each in context["tables"].values()}
         for slug, each in tables.items():

@@ -1,9 +1,9 @@
 """
 Public pages, downloads and feed: no sign-in, and only approved, published content.
 
-What is public is decided in recommendations.services.public_data; the open
-data fields in recommendations.services.open_data. Every view here is
-wrapped in public_cache (recommendations.http_cache), so browsers, proxies and
+What is public is decided in recommendations.public.records; the open
+data fields in recommendations.public.open_data. Every view here is
+wrapped in public_cache (recommendations/public/page_cache.py), so browsers, proxies and
 the page cache can reuse a page until something is published.
 """
 from django.contrib.syndication.views import Feed
@@ -17,8 +17,8 @@ from django.utils.html import escape
 from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
-from recommendations.http_cache import public_cache, remembered, remembered_here
-from recommendations.services import headlines, open_data, public_data
+from recommendations.public.page_cache import public_cache, remembered
+from recommendations.public import headlines, open_data, records
 from recommendations.services.csv_export import csv_response
 
 
@@ -47,9 +47,9 @@ def home(request):
         "recommendations/public/home.html",
         {
             # The same for every visitor until the next public change: counted once per version.
-            "source_counts": remembered(request, "status-counts-by-source", public_data.status_counts_by_source),
+            "source_counts": remembered(request, "status-counts-by-source", records.status_counts_by_source),
             "glance": remembered(request, "glance", headlines.for_everything),
-            "last_published": remembered(request, "last-published", public_data.last_published_at),
+            "last_published": remembered(request, "last-published", records.last_published_at),
         },
     )
 
@@ -61,34 +61,31 @@ class ItemListView(FilterView):
     context_object_name = "items"
 
     def get_queryset(self):
-        return public_data.items_in_list_order()
+        return records.items_in_list_order()
 
     def paginate_queryset(self, queryset, page_size):
         # Pages of ids (a search's in order of relevance, unless sorted); the rows are read (or found)
         # in get_context_data.
-        queryset = public_data.sorted_items(queryset, public_data.item_sort(self.request.GET.get("sort")))
+        queryset = records.sorted_items(queryset, records.item_sort(self.request.GET.get("sort")))
         return super().paginate_queryset(queryset.values_list("pk", flat=True), page_size)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The page's public records stand in for its ids everywhere the template could
-        # look. An item's record is the same on every list until the next public change
-        # (or day), so each process keeps the records it has built.
-        known = remembered_here(self.request, "item-list-records", dict)
-        records = public_data.public_items_by_id(context["items"], known)
-        context["page_obj"].object_list = context["object_list"] = context["items"] = records
+        # The page's public records stand in for its ids everywhere the template could look.
+        page_records = records.public_items_by_id(context["items"])
+        context["page_obj"].object_list = context["object_list"] = context["items"] = page_records
         context["query_string"] = _query_string(self.request)
         context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key not in ("page", "sort"))
-        sort = public_data.item_sort(self.request.GET.get("sort"))
+        sort = records.item_sort(self.request.GET.get("sort"))
         context["sort"] = sort
         context["sorts"] = [
             (label, value == sort, _query_string(self.request, sort=value))
-            for value, label in [("", public_data.DEFAULT_SORT_LABEL), *public_data.ITEM_SORTS.items()]
+            for value, label in [("", records.DEFAULT_SORT_LABEL), *records.ITEM_SORTS.items()]
         ]
-        if not records:
+        if not page_records:
             # An empty result says what the tracker covers, so a reader knows where else to look.
-            context["sources_covered"] = remembered(self.request, "sources", public_data.sources)
+            context["sources_covered"] = remembered(self.request, "sources", records.sources)
         return context
 
 
@@ -100,18 +97,18 @@ def item_detail(request, reference):
     return render(
         request,
         "recommendations/public/item_detail.html",
-        {"detail": public_data.item_detail(reference)},
+        {"detail": records.item_detail(reference)},
     )
 
 
 @public_cache
 def source_list(request):
-    return render(request, "recommendations/public/source_list.html", {"sources": public_data.sources()})
+    return render(request, "recommendations/public/source_list.html", {"sources": records.sources()})
 
 
 @public_cache
 def source_detail(request, code):
-    source, items = public_data.source_detail(code)
+    source, items = records.source_detail(code)
     return render(
         request,
         "recommendations/public/source_detail.html",
@@ -121,12 +118,12 @@ def source_detail(request, code):
 
 @public_cache
 def theme_list(request):
-    return render(request, "recommendations/public/theme_list.html", {"themes": public_data.themes()})
+    return render(request, "recommendations/public/theme_list.html", {"themes": records.themes()})
 
 
 @public_cache
 def theme_detail(request, slug):
-    theme, items = public_data.theme_detail(slug)
+    theme, items = records.theme_detail(slug)
     return render(
         request, "recommendations/public/theme_detail.html",
         {"theme": theme, "items": items, "glance": headlines.for_theme(theme)},
@@ -140,7 +137,7 @@ def accessibility(request):
 
 @public_cache(query=("page",))
 def publication_log(request):
-    paginator = Paginator(public_data.publication_log(), 100)
+    paginator = Paginator(records.publication_log(), 100)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "recommendations/public/publication_log.html", {
         "entries": page.object_list, "page_obj": page, "paginator": paginator, "query_string": "",
@@ -168,17 +165,22 @@ def open_data_page(request):
 # page; the update downloads take them too, and keep updates on matching items.
 
 
+def _filtered_items(params):
+    """The public items that match the item filters (none if the filters are not valid)."""
+    filterset = ItemFilter(params, queryset=records.items())
+    return filterset.qs if filterset.is_valid() else records.items().none()
+
+
 def _item_records(request):
-    filterset = public_data.item_filter(request.GET)
-    items = filterset.qs if filterset.is_valid() else public_data.items().none()
+    items = _filtered_items(request.GET)
     items_address = request.build_absolute_uri(reverse("public:item-list"))
     return open_data.item_records(
-        public_data.item_values(items), items_address, public_data.theme_slugs_by_item(items)
+        records.item_values(items), items_address, records.theme_slugs_by_item(items)
     )
 
 
 def _update_records(request):
-    _, updates = public_data.published_updates_for(request.GET)
+    updates = records.published_updates_on(_filtered_items(request.GET))
     items_address = request.build_absolute_uri(reverse("public:item-list"))
     return [open_data.update_record(update, items_address) for update in updates]
 
@@ -202,7 +204,7 @@ def _json(key, records, **extra):
 
 
 def _log_records(request):
-    return [open_data.log_record(entry) for entry in public_data.publication_log()]
+    return [open_data.log_record(entry) for entry in records.publication_log()]
 
 
 # name: (CSV file name, fields, records builder)
@@ -259,7 +261,7 @@ class PublishedUpdatesFeed(Feed):
         return reverse("public:item-list")
 
     def items(self, params):
-        return public_data.published_updates_for(params, limit=self.limit)[1]
+        return records.published_updates_on(_filtered_items(params), limit=self.limit)
 
     def item_title(self, update):
         return f"{update.item_reference}: {update.item_title}"
@@ -298,7 +300,7 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
 
     def get_object(self, request, **url_parameters):
         (key,) = url_parameters.values()  # the reference, code or slug in the address
-        return public_data.followed(self.kind, key)
+        return records.followed(self.kind, key)
 
     def title(self, followed):
         return f"{followed.name}: published progress"
@@ -310,7 +312,7 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
         return followed.url
 
     def items(self, followed):
-        return public_data.updates_about(followed, limit=self.limit)
+        return records.updates_about(followed, limit=self.limit)
 
 
 item_feed = public_cache(FollowedUpdatesFeed("item"))
@@ -335,8 +337,8 @@ class PublicationLogFeed(Feed):
         return response
 
     def get_object(self, request):
-        entries = list(public_data.publication_log()[:self.limit])
-        return entries, open_data.log_head(entries[:1], public_data.publication_log().count())
+        entries = list(records.publication_log()[:self.limit])
+        return entries, open_data.log_head(entries[:1], records.publication_log().count())
 
     def subtitle(self, obj):
         head = obj[1]

@@ -3,7 +3,7 @@ The public record in the past, and the tracker's contact, privacy and glossary p
 
 /as-at/<date>/ shows the figures and every item's status as published at the
 end of that day; /changes/ what was published between two dates. Both are
-rebuilt from the history the tracker keeps (services.public_history), with
+rebuilt from the history the tracker keeps (public.history), with
 the same public records as every other public page. Wrapped in public_cache
 like every public view.
 """
@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from recommendations import words
 from recommendations.forms import DATE_PARTS, ChangesForm, RecordAsAtForm
-from recommendations.http_cache import public_cache
+from recommendations.public.page_cache import public_cache
 from recommendations.models import Item
-from recommendations.services import open_data, public_data, public_history
+from recommendations.public import history, open_data, records
 from recommendations.views.public import _csv, _json
 
 CHANGES_PER_PAGE = 50
@@ -61,8 +61,8 @@ def as_at_choose(request):
     form = RecordAsAtForm(request.GET or None, legend=PICK_A_DATE)
     if form.is_bound and form.is_valid():
         try:
-            public_history.check_day(form.cleaned_data["date"], public_history.first_day())
-        except public_history.BadDate as error:
+            history.check_day(form.cleaned_data["date"], history.first_day())
+        except history.BadDate as error:
             form.add_error("date", str(error))
         else:
             return redirect("public:as-at", day=form.cleaned_data["date"].isoformat())
@@ -72,21 +72,21 @@ def as_at_choose(request):
 @public_cache
 def as_at(request, day):
     try:
-        day = public_history.parse_day(day)
-        public_history.check_day(day, public_history.first_day())
-    except public_history.BadDate as error:
+        day = history.parse_day(day)
+        history.check_day(day, history.first_day())
+    except history.BadDate as error:
         # No record for that date: say why, and offer the picker.
         return _as_at_page(request, RecordAsAtForm(legend=PICK_A_DATE), problem=str(error), status=404)
     # The picker shows the date on the page, ready to change.
     form = RecordAsAtForm(initial={"date": day}, legend="See another date")
-    return _as_at_page(request, form, public_history.as_at(day))
+    return _as_at_page(request, form, history.as_at(day))
 
 
 def _changes_form(request):
-    form = ChangesForm(request.GET, public_history.first_day())
+    form = ChangesForm(request.GET, history.first_day())
     if not form.is_valid():
         return form, None
-    return form, public_history.published_between(form.cleaned_data["from"], form.cleaned_data["to"])
+    return form, history.published_between(form.cleaned_data["from"], form.cleaned_data["to"])
 
 
 @public_cache(query=("from", "to", "page", *ChangesForm.BOXES))
@@ -103,12 +103,12 @@ def changes(request):
         paginator = Paginator(updates, CHANGES_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         # The page holds public records, never the update rows themselves.
-        page.object_list = public_data.published_updates(page.object_list)
+        page.object_list = records.published_updates(page.object_list)
         context.update(
             start=start, end=end, paginator=paginator, page_obj=page, changes=page.object_list,
             query_string=f"from={start.isoformat()}&to={end.isoformat()}",
-            record_changes=public_history.record_changes_between(start, end),
-            most_record_changes=public_history.MOST_RECORD_CHANGES,
+            record_changes=history.record_changes_between(start, end),
+            most_record_changes=history.MOST_RECORD_CHANGES,
         )
     return render(request, "recommendations/public/changes.html", context, status=200 if updates is not None else 400)
 
@@ -123,7 +123,7 @@ def _changes_download(respond):
             return render(request, "recommendations/public/changes.html", {"form": form}, status=400)
         items_address = request.build_absolute_uri(reverse("public:item-list"))
         return respond([open_data.update_record(update, items_address)
-                        for update in public_data.published_updates(updates)])
+                        for update in records.published_updates(updates)])
 
     return view
 

@@ -31,7 +31,7 @@ from recommendations.models import Item, ProgressUpdate
 from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
 from recommendations.services import attention, duties, workflow
 from recommendations.services.history import item_timeline
-from recommendations.services.public_data import cadence_words, grades_of
+from recommendations.public.records import cadence_words, grades_of
 
 TEMPLATES = "recommendations/workflow/"
 EVIDENCE_PREFIX = "evidence"

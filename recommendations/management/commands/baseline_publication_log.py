@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recommendations import http_cache
+from recommendations import versions
 from recommendations.services import publication_log
 
 
@@ -14,5 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         entries = publication_log.record_baseline()
         if entries:
-            http_cache.changed()  # the log's pages and downloads
+            versions.changed()  # the log's pages and downloads
         self.stdout.write(self.style.SUCCESS(f"{len(entries)} baseline entries appended to the publication log."))

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from recommendations import http_cache
+from recommendations import versions
 from recommendations.models import long_date
 from recommendations.services import support_services
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             days = (today - service.checked).days
             self.stdout.write(f"{service.name}: checked on {long_date(service.checked)} ({days} days ago)")
         # Cached public pages were made with the old list: they are out of date now.
-        http_cache.changed()
+        versions.changed()
         self.stdout.write(f"The public pages show {len(loaded.services)} support services from now on.")
         if loaded.problems:
             for problem in loaded.problems:

@@ -35,12 +35,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.filters import ItemFilter
 from recommendations.models import (
     EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
     public_evidence_condition, shown_host,
 )
-from recommendations.services.attention import how_long
+from recommendations.words import how_long
 
 
 @dataclass(frozen=True)
@@ -412,26 +411,12 @@ def theme_slugs_by_item(items):
     return slugs
 
 
-def item_filter(params):
-    """The public item filters (source, status, owner, theme, overdue, search) over items()."""
-    return ItemFilter(params, queryset=items())
-
-
-def public_items_by_id(ids, known):
-    """PublicItem records of the items with these ids, in this order.
-
-    Records are built only for the ids not in `known` ({item id: PublicItem}, from
-    earlier pages of the same public version and day), which this adds them to:
-    reading and building 50 full rows (with source, owner and latest publication)
-    was most of a list page's time.
-    """
+def public_items_by_id(ids):
+    """PublicItem records of the items with these ids, in this order (one query)."""
     ids = list(ids)
-    missing = [pk for pk in ids if pk not in known]
-    if missing:
-        rows = items().in_bulk(missing)
-        known.update(zip(rows, public_items(rows.values())))
+    rows = items().in_bulk(ids)
     # An item deleted since its id was read is left out, not an error.
-    return [known[pk] for pk in ids if pk in known]
+    return public_items([rows[pk] for pk in ids if pk in rows])
 
 
 def public_items(items):
@@ -488,13 +473,9 @@ def _public_updates(rows, evidence, checked):
     ]
 
 
-def published_updates_for(params, limit=None):
-    """The public item filters, and PublicUpdate records on the items that match them
-    (none if the filters are not valid)."""
-    filterset = item_filter(params)
-    if not filterset.is_valid():
-        return filterset, []
-    return filterset, published_updates(_published().filter(item__in=filterset.qs.values("pk")), limit)
+def published_updates_on(items, limit=None):
+    """PublicUpdate records on the given items (a queryset of items()), newest first."""
+    return published_updates(_published().filter(item__in=items.values("pk")), limit)
 
 
 @dataclass(frozen=True)

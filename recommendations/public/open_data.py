@@ -3,7 +3,7 @@ The open data records: one dictionary per item and per published update.
 
 The CSV and JSON downloads are both built from these, so the
 published fields are listed once (and documented in README.md, "Open data").
-Records are built only from what recommendations.services.public_data returns.
+Records are built only from what recommendations.public.records returns.
 """
 from operator import itemgetter
 from urllib.parse import quote
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from recommendations import words
 from recommendations.models import Item, item_is_overdue, item_update_due
-from recommendations.services.public_data import FORMAL_RESPONSE_LABELS, STATUS_LABELS
+from recommendations.public.records import FORMAL_RESPONSE_LABELS, STATUS_LABELS
 
 # Everything published on the tracker may be reused under this licence: named
 # on the open data page, in every JSON download, in the CSV downloads' Link
@@ -122,7 +122,7 @@ def item_url(items_address, reference):
 
 
 def item_records(items, items_address, themes):
-    """items: dicts from public_data.item_values(); items_address: the full web address of the
+    """items: dicts from records.item_values(); items_address: the full web address of the
     items list; themes: {item id: [theme slug, ...]}."""
     # The time zone is looked up once: looking it up for every row's date was a sixth of the records' time.
     zone = timezone.get_current_timezone()
@@ -171,7 +171,7 @@ def _item_record(item, items_address, themes, zone, today, now):
 
 
 def update_record(update, items_address):
-    """update: a public_data.PublicUpdate, attributed to an organisation, never to a person."""
+    """update: a records.PublicUpdate, attributed to an organisation, never to a person."""
     return {
         "id": update.id,
         "url": f"{item_url(items_address, update.item_reference)}#update-{update.id}",

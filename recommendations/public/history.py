@@ -3,10 +3,10 @@ The public record in the past: as it stood at the end of a day, and what changed
 
 Nothing new is recorded for this. The figures and statuses "as at" a day are
 rebuilt by the same code as the board's "as at" dashboard
-(dashboards.at_end_of, item_rows and counts_by_source: each item's history
+(figures.at_end_of, item_rows and counts_by_source: each item's history
 row as it stood at the end of that day), here over every item and shown
 through public records only. The changes between two days are the published
-updates of that time (public_data.published_updates): progress published,
+updates of that time (records.published_updates): progress published,
 and the board's corrections, assurances (closures) and reopenings, which are
 published updates too.
 """
@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import Item, PublicationLogEntry, Source, long_date
-from recommendations.services import dashboards, public_data, publication_log
+from recommendations import figures
+from recommendations.public import log
+from recommendations.public import records
 
 
 class BadDate(ValueError):
@@ -56,7 +58,7 @@ class ItemAsAt:
     """An item (its public record now) with its status, RAG rating and target date as they stood at the
     end of a past day; tracked is False if it had not been added to the tracker by then."""
 
-    item: public_data.PublicItem
+    item: records.PublicItem
     tracked: bool
     status: str = ""
     rag: str = ""
@@ -66,8 +68,8 @@ class ItemAsAt:
 @dataclass
 class RecordAsAt:
     day: datetime.date
-    by_source: list  # [dashboards.Counts], one per source, in source order, keyed by its PublicSource
-    total: object  # dashboards.Counts over every item tracked that day
+    by_source: list  # [figures.Counts], one per source, in source order, keyed by its PublicSource
+    total: object  # figures.Counts over every item tracked that day
     items: list  # [ItemAsAt], every item tracked now, in source and number order
     not_yet_tracked: int  # items tracked now that were added after the day
 
@@ -79,31 +81,31 @@ class RecordAsAt:
 
 def as_at(day):
     """The public record at the end of `day` (already checked with check_day). Four queries."""
-    moment = dashboards.at_end_of(day)
-    items = public_data.items()
-    by_source, total = dashboards.counts_by_source(items, moment)
-    by_source = [replace(group, key=public_data.PublicSource.from_source(group.key)) for group in by_source]
+    moment = figures.at_end_of(day)
+    items = records.items()
+    by_source, total = figures.counts_by_source(items, moment)
+    by_source = [replace(group, key=records.PublicSource.from_source(group.key)) for group in by_source]
     then = {
         row["id"]: row
-        for row in dashboards.item_rows(items, moment).values("id", "status", "rag", "current_target_date")
+        for row in figures.item_rows(items, moment).values("id", "status", "rag", "current_target_date")
     }
-    # Judgements are grades, not tasks: they had no status then or now (dashboards.item_rows).
+    # Judgements are grades, not tasks: they had no status then or now (figures.item_rows).
     items = list(items.tasks().order_by("source__published_on", "source__code", "number"))
-    records = []
-    for item, public in zip(items, public_data.public_items(items)):
+    rows = []
+    for item, public in zip(items, records.public_items(items)):
         row = then.get(item.pk)
         fields = {name: row[name] for name in ("status", "rag", "current_target_date")} if row else {}
-        records.append(ItemAsAt(item=public, tracked=row is not None, **fields))
-    return RecordAsAt(day=day, by_source=by_source, total=total, items=records,
-                      not_yet_tracked=len(records) - len(then))
+        rows.append(ItemAsAt(item=public, tracked=row is not None, **fields))
+    return RecordAsAt(day=day, by_source=by_source, total=total, items=rows,
+                      not_yet_tracked=len(rows) - len(then))
 
 
 def published_between(start, end):
     """Published updates (progress, corrections, assurances, reopenings) from the start of `start`
     to the end of `end`, newest first: a queryset, to paginate and then turn into public records
-    with public_data.published_updates()."""
-    since = dashboards.end_of_day(start - datetime.timedelta(days=1))
-    return public_data.published().filter(published_at__gte=since, published_at__lt=dashboards.end_of_day(end))
+    with records.published_updates()."""
+    since = figures.end_of_day(start - datetime.timedelta(days=1))
+    return records.published().filter(published_at__gte=since, published_at__lt=figures.end_of_day(end))
 
 
 # The most record changes one page of /changes/ lists; the publication log has them all.
@@ -132,13 +134,13 @@ class RecordChange:
 def record_changes_between(start, end):
     """RecordChange records from the start of `start` to the end of `end`, newest first (at most
     MOST_RECORD_CHANGES). One query."""
-    since = dashboards.end_of_day(start - datetime.timedelta(days=1))
-    entries = (PublicationLogEntry.objects.filter(kind__in=publication_log.RECORD_CHANGES, recorded_at__gte=since,
-                                                  recorded_at__lt=dashboards.end_of_day(end))
+    since = figures.end_of_day(start - datetime.timedelta(days=1))
+    entries = (PublicationLogEntry.objects.filter(kind__in=log.RECORD_CHANGES, recorded_at__gte=since,
+                                                  recorded_at__lt=figures.end_of_day(end))
                .order_by("-id")[:MOST_RECORD_CHANGES])
     changes = []
     for entry in entries:
-        data = publication_log.read_content(entry.content)
+        data = log.read_content(entry.content)
         subject = entry.item_reference or (data.get("source") or {}).get("code", "")
         changes.append(RecordChange(
             entry_id=entry.pk, recorded_at=entry.recorded_at, kind_label=entry.get_kind_display(),

@@ -4,7 +4,7 @@ public items (every item, a source's or a theme's), in two queries.
 
 Status, RAG rating, overdue and slipping are counted in the database with
 the model's one definition of each (models.overdue_condition and
-slipping_condition, through dashboards.counts). The on-time band compares
+slipping_condition, through figures.counts). The on-time band compares
 each item with its first agreed target date; what it counts is written out
 for the public in HOW_WE_COUNT, and the rules here must say the same.
 """
@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from recommendations import words
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
-from recommendations.services import dashboards, public_data
+from recommendations import figures
+from recommendations.public import records
 
 # How far past its first agreed date an item may be and still be "up to 3 months late".
 LATE_MONTHS = 3
@@ -177,12 +178,12 @@ class Glance:
 
 
 def at_a_glance(items, scope_query="", today=None):
-    """The figures for a queryset of public items (public_data.items(), narrowed). Two queries."""
+    """The figures for a queryset of public items (records.items(), narrowed). Two queries."""
     today = today or timezone.localdate()
-    counts = dashboards.counts(items, dashboards.Moment(today=today), stale=False)
+    counts = figures.counts(items, figures.Moment(today=today), stale=False)
     # Only an implemented or assured item is judged by when it was done (band): its history is
     # read for those alone, not for every item.
-    done_at = Case(When(status__in=Item.DONE_STATUSES, then=dashboards.first_done()))
+    done_at = Case(When(status__in=Item.DONE_STATUSES, then=figures.first_done()))
     dated = items.order_by().annotate(done_at=done_at).values_list(
         "kind", "status", "baseline_target_date", "current_target_date", "done_at"
     )
@@ -233,14 +234,14 @@ def at_a_glance(items, scope_query="", today=None):
 
 
 def for_everything():
-    return at_a_glance(public_data.items())
+    return at_a_glance(records.items())
 
 
 def for_source(source):
     """source: a Source or a PublicSource."""
-    return at_a_glance(public_data.items().filter(source__code=source.code), f"source={source.code}")
+    return at_a_glance(records.items().filter(source__code=source.code), f"source={source.code}")
 
 
 def for_theme(theme):
     """theme: a Theme or a PublicTheme."""
-    return at_a_glance(public_data.items().filter(themes__slug=theme.slug), f"theme={theme.slug}")
+    return at_a_glance(records.items().filter(themes__slug=theme.slug), f"theme={theme.slug}")
