@@ -2,12 +2,13 @@
 The open data records: one dictionary per item and per published update.
 
 The CSV and JSON downloads are both built from these, so the
-published fields are listed once (and documented in README.md, "Open data").
+published fields are listed once (and documented in docs/open-data.md, generated from them).
 Records are built only from what recommendations.public.records returns.
 """
 from operator import itemgetter
 from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import words
@@ -23,7 +24,7 @@ LICENCE = {
 }
 
 # The published fields, in order, with what they mean: shown on the open data
-# page and repeated for developers in README.md.
+# page and in docs/open-data.md (field_documentation).
 ITEM_FIELD_HELP = {
     "reference": "Stable reference, such as JAY-04. The item's page is /items/<reference>/.",
     "url": "Web address of the item's page.",
@@ -250,3 +251,43 @@ def csv_rows(fields, records):
     # Only yes/no and list cells change: the others are not passed to csv_cell one by one.
     return ([csv_cell(value) if type(value) in (bool, list) else value for value in cells(record)]
             for record in records)
+
+
+# The downloads each field list describes, for docs/open-data.md: (heading, URL names, fields and meanings).
+DOCUMENTED_DOWNLOADS = [
+    ("Tracked items", ["public:items-csv", "public:items-json"], ITEM_FIELD_HELP),
+    ("Published updates", ["public:updates-csv", "public:updates-json", "public:changes-csv",
+                           "public:changes-json"], UPDATE_FIELD_HELP),
+    ("Publication log", ["public:publication-log-csv", "public:publication-log-json"], LOG_FIELD_HELP),
+]
+
+
+def _markdown_cell(text):
+    # A description is plain text: keep "|" from ending the cell and "<url>" from reading as a tag.
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def field_documentation():
+    """docs/open-data.md: the published fields and what they mean, from the definitions above,
+    so the developers' page cannot drift from the downloads (`manage.py document_open_data`)."""
+    lines = [
+        "# Open data fields",
+        "",
+        "<!-- Generated from recommendations/public/open_data.py by "
+        "`python manage.py document_open_data > docs/open-data.md`; edit the descriptions there. -->",
+        "",
+        f"Everything here may be reused under the [{LICENCE['name']}]({LICENCE['url']}). The same descriptions "
+        "are on the tracker's `/open-data/` page.",
+        "",
+        "CSV files are UTF-8 with a header row; a cell that a spreadsheet could read as a formula starts with an "
+        "apostrophe, and the licence is in the `Link` header. JSON files are an object `{\"generated_at\": ..., "
+        "\"licence\": {\"name\": ..., \"url\": ...}, \"count\": n, ...}` with the records under `items`, `updates`, "
+        "`changes` or `publication-log` (which also has the log's `head`, for anyone to save and check later). "
+        "Dates are `YYYY-MM-DD`, times ISO 8601. The item and update downloads take the same filters as the item "
+        "list (`/items.csv?source=JAY&rag=red`); the changes downloads take `from` and `to` as the changes page does.",
+    ]
+    for heading, url_names, help_texts in DOCUMENTED_DOWNLOADS:
+        addresses = ", ".join(f"`{reverse(name)}`" for name in url_names)
+        lines += ["", f"## {heading}", "", addresses, "", "| field | meaning |", "|---|---|"]
+        lines += [f"| `{field}` | {_markdown_cell(meaning)} |" for field, meaning in help_texts.items()]
+    return "\n".join(lines) + "\n"
