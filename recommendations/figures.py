@@ -22,7 +22,7 @@ from recommendations.models import (
     Source,
     overdue_condition,
     slipping_condition,
-    stale_condition,
+    update_overdue_condition,
     task_condition,
 )
 
@@ -86,7 +86,7 @@ def latest_history(history_model, until):
 
 def item_rows(items, moment):
     """Live items, or their history rows as they stood at the moment: tasks only, as every
-    figure counts them (a judgement is a grade, never implemented, overdue or stale)."""
+    figure counts them (a judgement is a grade, never implemented, past its target date or with an update overdue)."""
     if moment.until is None:
         return items.filter(task_condition())
     return latest_history(Item.history.model, moment.until).filter(id__in=items.values("pk")).filter(task_condition())
@@ -102,7 +102,7 @@ def update_rows(items, moment):
 # --- Counts ------------------------------------------------------------------
 
 
-def _count_columns(moment, stale=True):
+def _count_columns(moment, update_overdue=True):
     columns = {"total": Count("id")}
     for value in Status.values:
         columns[f"status_{value}"] = Count("id", filter=Q(status=value))
@@ -113,8 +113,8 @@ def _count_columns(moment, stale=True):
     columns["done"] = Count("id", filter=Q(status__in=DONE))
     columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
     columns["slipping"] = Count("id", filter=slipping_condition())
-    if stale:
-        columns["stale"] = Count("id", filter=stale_condition(moment.now))
+    if update_overdue:
+        columns["update_overdue"] = Count("id", filter=update_overdue_condition(moment.now))
     return columns
 
 
@@ -128,7 +128,7 @@ class Counts:
     done: int = 0
     overdue: int = 0
     slipping: int = 0
-    stale: int = 0
+    update_overdue: int = 0
     by_status: dict = None
     by_rag: dict = None
     by_kind: dict = None  # of TASK_KINDS
@@ -143,7 +143,7 @@ class Counts:
             done=row.get("done", 0),
             overdue=row.get("overdue", 0),
             slipping=row.get("slipping", 0),
-            stale=row.get("stale", 0),
+            update_overdue=row.get("update_overdue", 0),
             by_status={value: row.get(f"status_{value}", 0) for value in Status.values},
             by_rag={value: row.get(f"rag_{value or 'none'}", 0) for value in Item.Rag.values},
         )
@@ -166,7 +166,7 @@ class Counts:
             done=self.done + other.done,
             overdue=self.overdue + other.overdue,
             slipping=self.slipping + other.slipping,
-            stale=self.stale + other.stale,
+            update_overdue=self.update_overdue + other.update_overdue,
             by_status={value: self.by_status[value] + other.by_status[value] for value in Status.values},
             by_rag={value: self.by_rag[value] + other.by_rag[value] for value in Item.Rag.values},
         )
@@ -183,9 +183,9 @@ def _total(groups, label="All"):
     return total
 
 
-def counts(items, moment, label="All", stale=True):
-    """One Counts over all the given items. One query; `stale=False` leaves out the stale count."""
-    return Counts.from_row(label, None, item_rows(items, moment).aggregate(**_count_columns(moment, stale)))
+def counts(items, moment, label="All", update_overdue=True):
+    """One Counts over all the given items. One query; `update_overdue=False` leaves out the update overdue count."""
+    return Counts.from_row(label, None, item_rows(items, moment).aggregate(**_count_columns(moment, update_overdue)))
 
 
 def counts_by_source(items, moment):

@@ -181,5 +181,5 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_update_overdue(self, queryset, name, value):
         if value:
-            return queryset.stale(timezone.now())
+            return queryset.update_overdue(timezone.now())
         return queryset

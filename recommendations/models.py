@@ -180,14 +180,14 @@ class Source(models.Model):
 
 # --- What needs attention ------------------------------------------------------
 #
-# The one definition of overdue, slipping and stale. Each is a Q object, so the
+# The one definition of overdue, slipping and update overdue. Each is a Q object, so the
 # same rule filters live items and their history rows (the board's "as at"),
 # and counts in aggregates; each has a Python mirror on Item for one item.
 
 
 def task_condition():
     """Items that are work to do: every kind but a judgement (an inspectorate's grade, which
-    is given, not delivered). Only tasks are counted as implemented, overdue or stale."""
+    is given, not delivered). Only tasks are counted as implemented, overdue or update overdue."""
     return ~models.Q(kind=Item.Kind.JUDGEMENT)
 
 
@@ -213,7 +213,7 @@ def item_is_overdue(status, current_target_date, today, kind):
 
 def item_update_due(status, last_reported_at, created_at, update_cadence_months, kind):
     """When the owner's next progress update is due (a moment), or None once implemented or
-    assured, and for a judgement (no updates are asked for): the span stale_condition checks,
+    assured, and for a judgement (no updates are asked for): the span update_overdue_condition checks,
     from the owner's last report (last_report)."""
     if status in Item.DONE_STATUSES or kind == Item.Kind.JUDGEMENT:
         return None
@@ -246,12 +246,12 @@ def last_report(before=None):
     return models.Subquery(reports.order_by("-published_at").values("published_at")[:1])
 
 
-def stale_condition(now):
+def update_overdue_condition(now):
     """"Update overdue": open (not implemented or assured), and the owner has not
     reported for longer than the item's update cadence: counted from the owner's
     last report (the latest published progress update, last_report), or from
     when the item was added if it has none. An update waiting for review does
-    not count (the public record is what is stale), nor does a decision of the
+    not count (the public record is what is out of date), nor does a decision of the
     board (a correction, a reopening, an assurance): the clock is the owner's.
 
     `now` may be a past moment (the "as at" view): updates published after it
@@ -306,8 +306,8 @@ class ItemQuerySet(models.QuerySet):
         """Every item but the judgements (task_condition)."""
         return self.filter(task_condition())
 
-    def stale(self, now):
-        return self.filter(stale_condition(now))
+    def update_overdue(self, now):
+        return self.filter(update_overdue_condition(now))
 
     def with_last_report(self):
         """Annotate last_reported_at: the owner's last report (last_report), or None."""
@@ -440,7 +440,7 @@ class Item(models.Model):
             models.Index(fields=["updated_at"]),
         ]
         constraints = [
-            # stale_condition knows only these cadences.
+            # update_overdue_condition knows only these cadences.
             models.CheckConstraint(
                 condition=models.Q(update_cadence_months__gte=CADENCE_MONTHS[0],
                                    update_cadence_months__lte=CADENCE_MONTHS[-1]),
@@ -566,8 +566,8 @@ class Item(models.Model):
         return item_update_due(self.status, self.last_reported_at, self.created_at, self.update_cadence_months,
                                self.kind)
 
-    def is_stale(self, now=None):
-        """Python mirror of stale_condition ("update overdue": the owner has not reported for
+    def is_update_overdue(self, now=None):
+        """Python mirror of update_overdue_condition ("update overdue": the owner has not reported for
         longer than the cadence); needs ItemQuerySet.with_last_report()."""
         due = self.next_update_due()
         return due is not None and due < (now or timezone.now())
@@ -619,7 +619,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def owner_reports(self):
         """The owner's reports: published updates that are not decisions of the board. They
-        alone keep an item's reporting clock (stale_condition, "update overdue")."""
+        alone keep an item's reporting clock (update_overdue_condition, "update overdue")."""
         return self.published().exclude(kind__in=ProgressUpdate.BOARD_DECISIONS)
 
 

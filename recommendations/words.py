@@ -5,7 +5,7 @@ Every page that names one of these (home and the figures at a glance, the item
 lists and filters, the item page, the board, the meeting pack, the open data
 descriptions and the glossary page, /glossary/) takes its name and meaning from
 here, so they cannot drift apart. The rules behind them are in models.py
-(overdue_condition, slipping_condition, stale_condition) and, for lateness
+(overdue_condition, slipping_condition, update_overdue_condition) and, for lateness
 against the first agreed date, services/headlines.py (band).
 
 "Past target date" (delivery: the date has passed) and "update overdue"

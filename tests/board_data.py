@@ -2,7 +2,7 @@
 Crafted data sets for the dashboard tests, with every expected number worked
 out by hand in the test modules.
 
-`crafted()` is relative to today (overdue, slipping, stale, queue);
+`crafted()` is relative to today (overdue, slipping, update overdue, queue);
 `timeline()` has fixed dates in 2024 with a history (trend, "as at").
 """
 import datetime
@@ -40,7 +40,7 @@ def make_item(source, reference, number, owner, lead_role, status, rag="", basel
     if when:
         item._history_date = when
     item.save()
-    # Added when its history begins, or long ago: so an item never published is stale.
+    # Added when its history begins, or long ago: so an item never published has an update overdue.
     item.created_at = when or timezone.now() - datetime.timedelta(days=400)
     Item.objects.filter(pk=item.pk).update(created_at=item.created_at)
     Item.history.model.objects.filter(id=item.pk).update(created_at=item.created_at)
@@ -70,10 +70,10 @@ def crafted():
         item owner lead      status        rag    baseline  current   published   notes
         A1   X     Director  in_progress   red    T-40      T-10      5 days ago  overdue 10, slipped 30
         A2   X     Director  implemented   green  T-20      T-20      -
-        A3   Y     Chief     not_started   -      T+30      T+30      -           stale; update waiting 3 days
+        A3   Y     Chief     not_started   -      T+30      T+30      -           update overdue; waiting 3 days
         A4   Y     Chief     assured       green  -         -         -
-        B1   X     Director  in_progress   amber  T+10      T+50      40 days ago slipped 40; stale (monthly)
-        B2   Y     Chief     not_accepted  red    T-5       T-5       -           overdue 5; stale; waiting 10 days
+        B1   X     Director  in_progress   amber  T+10      T+50      40 days ago slipped 40; update overdue (monthly)
+        B2   Y     Chief     not_accepted  red    T-5       T-5       -           overdue 5; update overdue; waiting 10 days
         B3   X     Chief     in_progress   amber  -         -         20 days ago
 
     Actions: ACT-X (owner X, partner Y) answers A1 and B1; ACT-Y (owner X) answers A2.

@@ -1,4 +1,4 @@
-"""Overdue, slipping and stale have one definition (models.py), and every screen agrees on it.
+"""Overdue, slipping and update overdue have one definition (models.py), and every screen agrees on it.
 
 On the crafted data set (tests/board_data.py): the queryset filters, their
 Python mirrors, the board's lists, "My items", the reminder e-mails, the
@@ -36,7 +36,7 @@ def expected(crafted):
     return {
         "overdue": references(Item.objects.overdue(today)),
         "slipping": references(Item.objects.slipping()),
-        "stale": references(Item.objects.stale(now)),
+        "update_overdue": references(Item.objects.update_overdue(now)),
     }
 
 
@@ -46,7 +46,7 @@ def test_the_definitions_give_the_hand_worked_answers(expected):
     assert expected == {
         "overdue": {"A1", "B2"},
         "slipping": {"A1", "B1"},
-        "stale": {"A3", "B1", "B2"},
+        "update_overdue": {"A3", "B1", "B2"},
     }
 
 
@@ -55,15 +55,15 @@ def test_the_python_mirrors_agree_with_the_queries(expected):
     items = list(Item.objects.with_last_report())
     assert {item.reference for item in items if item.is_overdue(today)} == expected["overdue"]
     assert {item.reference for item in items if item.is_slipping} == expected["slipping"]
-    assert {item.reference for item in items if item.is_stale(now)} == expected["stale"]
+    assert {item.reference for item in items if item.is_update_overdue(now)} == expected["update_overdue"]
 
 
 def test_the_board_lists_and_counts_agree(client, expected):
     client.force_login(make_user("board-reviewer", roles.REVIEWERS))
-    for name in ("overdue", "slipping", "stale"):
-        assert csv_references(client, f"/board/{name}.csv") == expected[name], name
+    for name in ("overdue", "slipping", "update_overdue"):
+        assert csv_references(client, f"/board/{name.replace('_', '-')}.csv") == expected[name], name
     total = client.get("/board/").context["total"]
-    assert (total.overdue, total.slipping, total.stale) == tuple(len(expected[name]) for name in expected)
+    assert (total.overdue, total.slipping, total.update_overdue) == tuple(len(expected[name]) for name in expected)
 
 
 def test_my_items_agrees(client, expected):
@@ -71,13 +71,13 @@ def test_my_items_agrees(client, expected):
     theirs = references(items_worked_on_by(officer))
     client.force_login(officer)
     items = client.get("/work/").context["items"]
-    for key in ("overdue", "stale"):
+    for key in ("overdue", "update_overdue"):
         shown = {item.reference for item in items if any(reason.key == key for reason in item.reasons)}
         assert shown == expected[key] & theirs, key
 
 
 def test_reminders_agree_except_where_an_update_is_waiting(expected, mailoutbox):
-    """The reminder names every overdue or stale item of the organisation, except those
+    """The reminder names every overdue or update overdue item of the organisation, except those
     with an update waiting for review (A3 and B2): the officers have done their part."""
     call_command("send_reminders")
     named = {}
@@ -87,7 +87,7 @@ def test_reminders_agree_except_where_an_update_is_waiting(expected, mailoutbox)
     waiting = {"A3", "B2"}
     for slug in ("org-x", "org-y"):
         owned = references(Item.objects.filter(owner__slug=slug))
-        assert named.get(slug, set()) == (expected["overdue"] | expected["stale"]) & owned - waiting, slug
+        assert named.get(slug, set()) == (expected["overdue"] | expected["update_overdue"]) & owned - waiting, slug
 
 
 def test_the_public_list_and_open_data_agree(client, expected):
@@ -95,12 +95,11 @@ def test_the_public_list_and_open_data_agree(client, expected):
     assert listed == expected["overdue"]
     rows = list(csv.DictReader(io.StringIO(client.get("/items.csv").content.decode())))
     assert {row["reference"] for row in rows if row["overdue"] == "yes"} == expected["overdue"]
-    # Stale is "update overdue" in public.
     listed = {item.reference for item in client.get("/items/?update_overdue=on").context["items"]}
-    assert listed == expected["stale"]
-    assert {row["reference"] for row in rows if row["update_overdue"] == "yes"} == expected["stale"]
+    assert listed == expected["update_overdue"]
+    assert {row["reference"] for row in rows if row["update_overdue"] == "yes"} == expected["update_overdue"]
     marked = {item.reference for item in client.get("/items/").context["items"] if item.update_overdue}
-    assert marked == expected["stale"]
+    assert marked == expected["update_overdue"]
 
 
 def test_the_item_pages_agree(client, expected):
@@ -108,4 +107,4 @@ def test_the_item_pages_agree(client, expected):
         item.reference for item in Item.objects.all()
         if "Update overdue" in client.get(item.get_absolute_url()).content.decode()
     }
-    assert flagged == expected["stale"]
+    assert flagged == expected["update_overdue"]

@@ -11,7 +11,7 @@ from tests.helpers import make_user
 
 PAGES = ["/board/", "/board/owners/", "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=3&year=2015"]
 CSVS = ["/board/overdue.csv", "/board/owners/status-by-organisation.csv", "/board/trend/trend-jay.csv",
-        "/board/overlap/uncovered-items.csv", "/board/as-at/stale.csv?day=1&month=3&year=2015"]
+        "/board/overlap/uncovered-items.csv", "/board/as-at/update-overdue.csv?day=1&month=3&year=2015"]
 
 
 @pytest.mark.django_db
@@ -68,14 +68,14 @@ def test_officers_see_only_their_organisations_items(client, council_officer, po
 
 @pytest.mark.django_db
 def test_an_officer_cannot_read_another_organisations_items_in_any_table(client, police_officer):
-    # Every item was added long ago and none has a published update: all are stale.
+    # Every item was added long ago and none has a published update: all have an update overdue.
     Item.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
     theirs = set(items_worked_on_by(police_officer).values_list("reference", flat=True))
     assert "OFSTED-J1" not in theirs  # a council judgement the police do not work on
     client.force_login(police_officer)
     listed = set()
-    for url in ["/board/overdue.csv", "/board/stale.csv", "/board/overlap/uncovered-items.csv",
-                "/board/as-at/stale.csv?day=1&month=3&year=2015"]:
+    for url in ["/board/overdue.csv", "/board/update-overdue.csv", "/board/overlap/uncovered-items.csv",
+                "/board/as-at/update-overdue.csv?day=1&month=3&year=2015"]:
         rows = client.get(url).content.decode().splitlines()[1:]
         assert {row.split(",")[0] for row in rows} <= theirs, url
         listed.update(row.split(",")[0] for row in rows)

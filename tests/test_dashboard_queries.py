@@ -15,7 +15,7 @@ from tests.helpers import make_user
 AS_AT = "day=1&month=1&year=2025"
 URLS = [
     "/board/",
-    *[f"/board/{table}.csv" for table in ("status-by-source", "rag-by-source", "overdue", "slipping", "stale",
+    *[f"/board/{table}.csv" for table in ("status-by-source", "rag-by-source", "overdue", "slipping", "update-overdue",
                                           "review-queue")],
     "/board/owners/",
     *[f"/board/owners/{table}.csv" for table in ("status-by-organisation", "rag-by-organisation",
@@ -29,7 +29,7 @@ URLS = [
     "/board/assurance/?strength=audited",
     "/board/assurance/assured-items.csv?strength=audited",
     f"/board/as-at/?{AS_AT}",
-    *[f"/board/as-at/{table}.csv?{AS_AT}" for table in ("status-by-source", "overdue", "stale", "review-queue")],
+    *[f"/board/as-at/{table}.csv?{AS_AT}" for table in ("status-by-source", "overdue", "update-overdue", "review-queue")],
 ]
 # Queries per request, including those of signing in (session, user, groups, two-factor device, organisation);
 # the "as at" page, counting also the items added since, and the overview, reading the board's data

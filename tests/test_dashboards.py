@@ -18,8 +18,8 @@ ALL = Item.objects.all
 
 
 def counts(groups, total):
-    """{label: (total, done, overdue, slipping, stale)} including the total row."""
-    return {group.label: (group.total, group.done, group.overdue, group.slipping, group.stale)
+    """{label: (total, done, overdue, slipping, update_overdue)} including the total row."""
+    return {group.label: (group.total, group.done, group.overdue, group.slipping, group.update_overdue)
             for group in [*groups, total]}
 
 
@@ -67,21 +67,21 @@ def test_slipping_items_with_days_slipped(crafted):
     assert [(item.reference, item.slipped_by) for item in slipping] == [("B1", 40), ("A1", 30)]
 
 
-# Stalest first: never published (A3, B2: added 400 days ago), then the longest since (B1 40 days,
+# Longest overdue first: never published (A3, B2: added 400 days ago), then the longest since (B1 40 days,
 # B3 20 days). A month counts as 30 days, two as 61, a year as 365.
 @pytest.mark.parametrize("months, expected", [(1, ["A3", "B2", "B1"]), (2, ["A3", "B2"]), (12, ["A3", "B2"])])
-def test_stale_items_follow_each_items_update_cadence(crafted, months, expected):
+def test_update_overdue_items_follow_each_items_update_cadence(crafted, months, expected):
     Item.objects.update(update_cadence_months=months)
-    stale = dashboards.stale_items(ALL(), figures.live())
-    assert [item.reference for item in stale] == expected
+    listed = dashboards.update_overdue_items(ALL(), figures.live())
+    assert [item.reference for item in listed] == expected
     _, total = figures.counts_by_source(ALL(), figures.live())
-    assert total.stale == len(expected)
+    assert total.update_overdue == len(expected)
 
 
-def test_stale_items_show_their_last_published_update(crafted):
-    stale = {item.reference: item.last_reported_at for item in dashboards.stale_items(ALL(), figures.live())}
-    assert stale["A3"] is None
-    assert (timezone.now() - stale["B1"]).days == 40
+def test_update_overdue_items_show_their_last_published_update(crafted):
+    listed = {item.reference: item.last_reported_at for item in dashboards.update_overdue_items(ALL(), figures.live())}
+    assert listed["A3"] is None
+    assert (timezone.now() - listed["B1"]).days == 40
 
 
 def test_review_queue_size_and_oldest(crafted):
@@ -93,7 +93,7 @@ def test_overview_page_and_csv_show_the_same_numbers(crafted, board_client):
     response = board_client.get("/board/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2 items past their target date" in page and "2 slipping items" in page and "3 stale items" in page
+    assert "2 items past their target date" in page and "2 slipping items" in page and "3 items with an update overdue" in page
     assert "2 updates waiting for review</a>, the oldest for 10 days" in page
     assert 'role="img"' in page and "style=" not in page
     assert csv_rows(board_client.get("/board/overdue.csv"))[1:] == [
@@ -128,9 +128,9 @@ def test_long_lists_show_their_first_rows_and_the_csv_has_every_row(crafted, boa
     monkeypatch.setattr(board, "LISTED_ON_PAGE", 1)
     page = board_client.get("/board/").content.decode()
     # The summary still counts every item; each list shows its most urgent row first.
-    assert "2 items past their target date" in page and "3 stale items" in page
+    assert "2 items past their target date" in page and "3 items with an update overdue" in page
     assert page.count("Showing the first 1 of 2.") == 2  # overdue and slipping
-    assert "Showing the first 1 of 3." in page  # stale
+    assert "Showing the first 1 of 3." in page  # update overdue
     overdue = page[page.index('id="overdue"'):page.index('id="slipping"')]
     assert "A1" in overdue and "B2" not in overdue  # A1 is the longer overdue
     assert "Download the full list as CSV" in overdue
@@ -145,7 +145,7 @@ def test_short_lists_are_shown_in_full(crafted, board_client):
 def test_owner_page_csv(crafted, board_client):
     assert board_client.get("/board/owners/").status_code == 200
     rows = csv_rows(board_client.get("/board/owners/rag-by-organisation.csv"))
-    assert rows[0] == ["Organisation", "Red", "Amber", "Green", "Not rated", "Past target date", "Slipping", "Stale"]
+    assert rows[0] == ["Organisation", "Red", "Amber", "Green", "Not rated", "Past target date", "Slipping", "Update overdue"]
     assert rows[1:] == [
         ["Org X", "1", "2", "1", "0", "1", "2", "1"],
         ["Org Y", "1", "0", "1", "1", "1", "0", "2"],
@@ -231,14 +231,14 @@ def test_as_at_gives_the_earlier_state_after_later_changes(timeline):
     data = dashboards.overview(ALL(), moment)
     total = data["total"]
     # T5 did not exist yet; T1 and T2 were implemented; T6 was overdue.
-    assert (total.total, total.done, total.overdue, total.slipping, total.stale) == (5, 2, 1, 0, 3)
+    assert (total.total, total.done, total.overdue, total.slipping, total.update_overdue) == (5, 2, 1, 0, 3)
     assert total.by_status == {"not_started": 2, "in_progress": 1, "implemented": 2, "assured": 0, "not_accepted": 0}
     assert [(item.reference, item.days_overdue) for item in data["overdue"]] == [("T6", 19)]
     assert (data["queue"].size, data["queue"].oldest_reference, data["queue"].days_waiting) == (1, "T3", 2)
 
     later = dashboards.overview(ALL(), figures.at_end_of(datetime.date(2024, 4, 5)))
     assert [(item.reference, item.slipped_by) for item in later["slipping"]] == [("T3", 91)]
-    assert [item.reference for item in later["stale"]] == ["T4", "T6"]  # T3's update was published on 25 March
+    assert [item.reference for item in later["update_overdue"]] == ["T4", "T6"]  # T3's update was published on 25 March
     assert later["queue"].size == 0
 
     now = dashboards.overview(ALL(), figures.live())["total"]

@@ -69,7 +69,7 @@ def test_the_demo_tells_its_story_up_to_the_day_it_is_loaded(demo_progress):
     recent = now - datetime.timedelta(days=30)
     assert ProgressUpdate.objects.published().filter(published_at__gte=recent, item__status="in_progress").count() >= 3
     fresh = Item.objects.filter(updates__published_at__gte=recent, status="in_progress")
-    assert fresh.exists() and not fresh.filter(pk__in=Item.objects.stale(now)).exists()
+    assert fresh.exists() and not fresh.filter(pk__in=Item.objects.update_overdue(now)).exists()
     overdue = set(Item.objects.overdue(today).values_list("reference", flat=True))
     assert {"JAY-05", "JAY-06"} <= overdue and len(overdue) <= 6
     assert {"JAY-05", "OFSTED-F8"} <= set(Item.objects.slipping().values_list("reference", flat=True))

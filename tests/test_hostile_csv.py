@@ -67,7 +67,7 @@ def test_every_board_csv_neutralises_formula_cells(client, formula_seeds):
             _assert_all_cells_safe(rows, table.csv_url)
             seen.update(cell for row in rows for cell in row)
     assert downloads >= 10
-    # The titles (stale and uncovered items) and lead roles (by lead role) were there, neutralised.
+    # The titles (update overdue and uncovered items) and lead roles (by lead role) were there, neutralised.
     for formula in FORMULAS:
         assert "'" + formula in seen, formula
 

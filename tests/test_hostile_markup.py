@@ -134,7 +134,7 @@ def hostile_seeds(tmp_path):
 @pytest.mark.empty_database
 def test_seed_text_with_markup_loads_and_is_shown_escaped(client, hostile_seeds, db):
     load_sources(hostile_seeds)  # into an empty database: the lead role is only a starting value
-    # Added long ago with nothing published: stale, so the board lists the item by title.
+    # Added long ago with nothing published: update overdue, so the board lists the item by title.
     Item.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
     reviewer = make_user("board-reviewer", roles.REVIEWERS)
     council_officer = make_user("council-officer", roles.OFFICERS, Organisation.objects.get(slug="rmbc-cyps"))

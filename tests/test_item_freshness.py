@@ -1,4 +1,4 @@
-"""Formal response and update cadence: the model's rules, the one meaning of stale
+"""Formal response and update cadence: the model's rules, the one meaning of update overdue
 (no update published for longer than the item's cadence) at its boundaries, and
 what the public item page, list filters and open data say about them."""
 import datetime
@@ -57,12 +57,12 @@ def test_not_accepted_with_its_reasons_is_valid(council_item):
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_cadence_the_stale_query_does_not_know(council_item):
+def test_the_database_refuses_a_cadence_the_update_overdue_query_does_not_know(council_item):
     with pytest.raises(IntegrityError), transaction.atomic():
         Item.objects.filter(pk=council_item.pk).update(update_cadence_months=13)
 
 
-# --- Stale: no update published for longer than the cadence ---------------------
+# --- Update overdue: no update published for longer than the cadence ------------
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def history(db):
     quarter = cadence_delta(3)
     item("Q-FRESH", published=[quarter - MINUTE])
     item("Q-EXACT", published=[quarter])  # due this very moment: not yet overdue
-    item("Q-STALE", published=[quarter + MINUTE])
+    item("Q-OVERDUE", published=[quarter + MINUTE])
     item("Q-40", published=[40 * DAY])
     item("M-40", cadence=1, published=[40 * DAY])
     item("Y-NEVER", cadence=12, created=now - 366 * DAY)
@@ -98,19 +98,19 @@ def history(db):
     return {"now": now, "items": made}
 
 
-STALE_NOW = {"Q-STALE", "M-40", "Y-NEVER", "WAITING"}
+UPDATE_OVERDUE_NOW = {"Q-OVERDUE", "M-40", "Y-NEVER", "WAITING"}
 
 
 @pytest.mark.empty_database
-def test_stale_is_no_update_published_for_longer_than_the_cadence(history):
-    assert references(Item.objects.stale(history["now"])) == STALE_NOW
+def test_update_overdue_is_no_update_published_for_longer_than_the_cadence(history):
+    assert references(Item.objects.update_overdue(history["now"])) == UPDATE_OVERDUE_NOW
 
 
 @pytest.mark.empty_database
 def test_the_python_mirror_and_the_due_date_use_the_same_span(history):
     now = history["now"]
     items = {item.reference: item for item in Item.objects.with_last_report()}
-    assert {reference for reference, item in items.items() if item.is_stale(now)} == STALE_NOW
+    assert {reference for reference, item in items.items() if item.is_update_overdue(now)} == UPDATE_OVERDUE_NOW
     assert items["Q-EXACT"].next_update_due() == now
     assert items["Q-FRESH"].next_update_due() == now + MINUTE
     assert items["M-40"].next_update_due() == now - 10 * DAY
@@ -121,15 +121,15 @@ def test_the_python_mirror_and_the_due_date_use_the_same_span(history):
 @pytest.mark.empty_database
 def test_an_earlier_moment_does_not_see_later_publications(history):
     # Twenty days ago LATER's last publication (its later one not yet made) was 100 days old; the
-    # others now stale were fresh then (Q-STALE 71 days, M-40 20 days, Y-NEVER added 346 days before).
+    # others now update overdue were fresh then (Q-OVERDUE 71 days, M-40 20 days, Y-NEVER added 346 days before).
     earlier = history["now"] - 20 * DAY
-    assert references(Item.objects.stale(earlier)) == {"LATER"}
+    assert references(Item.objects.update_overdue(earlier)) == {"LATER"}
 
 
 @pytest.mark.empty_database
 def test_a_longer_cadence_makes_an_item_fresh_again(history):
     Item.objects.filter(reference="M-40").update(update_cadence_months=2)
-    assert "M-40" not in references(Item.objects.stale(history["now"]))
+    assert "M-40" not in references(Item.objects.update_overdue(history["now"]))
 
 
 # --- The public item page ---------------------------------------------------------

@@ -112,7 +112,7 @@ def test_a_judgement_is_never_overdue_nor_update_overdue_and_nobody_is_reminded(
     _make_every_judgement_late()
     today, now = timezone.localdate(), timezone.now()
     assert not Item.objects.filter(kind=JUDGEMENT).overdue(today).exists()
-    assert not Item.objects.filter(kind=JUDGEMENT).stale(now).exists()
+    assert not Item.objects.filter(kind=JUDGEMENT).update_overdue(now).exists()
     assert not any(item.is_judgement for item in escalation.late_items(today, now))
     call_command("send_reminders")
     assert mailoutbox == []

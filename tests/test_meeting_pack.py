@@ -62,8 +62,8 @@ def test_the_pack_says_what_moved_since_the_date(timeline):
     assert shown["Past target date"] == (1, 2)
     assert shown["Slipping"] == (0, 1)
     assert shown["Updates waiting for review"] == (1, 0)
-    # Stale is counted as the overview counts it (models.py has the one definition).
-    assert shown["Stale"][1] == Item.objects.stale(timezone.now()).count()
+    # Update overdue is counted as the overview counts it (models.py has the one definition).
+    assert shown["Update overdue"][1] == Item.objects.update_overdue(timezone.now()).count()
     assert [update.item.reference for update in pack["published"]] == ["T3"]
     assert [row["item__reference"] for row in pack["returned"]] == ["T5"]
     assert [(item.reference, item.was_target, item.moved_by) for item in pack["slipped"]] == [
@@ -97,7 +97,7 @@ def test_figures_then_are_the_as_at_dashboards_figures(timeline):
     _, total = figures.counts_by_source(items, figures.at_end_of(datetime.date(2024, 3, 20)))
     pack = meeting_pack.meeting_pack(items, datetime.date(2024, 3, 20))
     then = {figure.label: figure.then for figure in pack["headline"]}
-    assert (then[meeting_pack.TRACKED], then["Past target date"], then["Stale"]) == (total.total, total.overdue, total.stale)
+    assert (then[meeting_pack.TRACKED], then["Past target date"], then["Update overdue"]) == (total.total, total.overdue, total.update_overdue)
 
 
 def test_pack_page_and_every_csv_show_the_same_tables(timeline, board_client):

@@ -1,4 +1,4 @@
-"""send_reminders: overdue and stale items, one e-mail per officer per day, safe to run twice."""
+"""send_reminders: overdue items and those with an update overdue, one e-mail per officer per day, safe to run twice."""
 import datetime
 
 import pytest
@@ -28,12 +28,12 @@ def test_nothing_to_remind_sends_nothing(council_officer, police_officer, mailou
     assert mailoutbox == []
 
 
-def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, police_officer, reviewer, mailoutbox):
+def test_owners_hear_about_overdue_and_update_overdue_items_once_a_day(council_officer, police_officer, reviewer, mailoutbox):
     _make_overdue("JAY-03")
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
     _age_published_updates("JAY-01", 45)
     Item.objects.filter(reference="JAY-01").update(update_cadence_months=1)  # monthly: 30 days
-    approved(council_officer, reviewer, Item.objects.get(reference="JAY-07"))  # recent: not stale
+    approved(council_officer, reviewer, Item.objects.get(reference="JAY-07"))  # recent: no update overdue
     colleague = make_user("council-colleague", roles.OFFICERS, council_officer.organisation)
 
     call_command("send_reminders")
@@ -48,7 +48,7 @@ def test_owners_hear_about_overdue_and_stale_items_once_a_day(council_officer, p
     assert len(mailoutbox) == 2
 
 
-def test_the_items_update_cadence_sets_how_old_is_stale(council_officer, reviewer, mailoutbox):
+def test_the_items_update_cadence_sets_when_an_update_is_overdue(council_officer, reviewer, mailoutbox):
     approved(council_officer, reviewer, Item.objects.get(reference="JAY-01"))
     _age_published_updates("JAY-01", 40)
     call_command("send_reminders")

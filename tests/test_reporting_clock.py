@@ -3,7 +3,7 @@ updates. A board decision (a correction, a reopening, an assurance) is published
 not the owner's, and does not reset it: the item page, the list, the board, open data, the
 reminders and the escalations all say so, and the item pages show the two dates apart.
 
-The hand-made history: C-LATE expects a monthly update (30 days); its owner last published one
+The hand-made history: C-UPDATE-OVERDUE expects a monthly update (30 days); its owner last published one
 100 days ago, and the board corrected the item yesterday. C-FRESH, also monthly, had its owner's
 update 10 days ago and no board decision: the control, never overdue.
 """
@@ -44,28 +44,28 @@ def clock(db):
     owner = board_data.make_organisation("org-c", "Org C")
     officer = make_user("clock-officer", roles.OFFICERS, owner)
     board = make_user("clock-board", roles.REVIEWERS)
-    late = board_data.make_item(source, "C-LATE", 1, owner, "Director", S.IN_PROGRESS, "amber", cadence=1)
+    overdue = board_data.make_item(source, "C-UPDATE-OVERDUE", 1, owner, "Director", S.IN_PROGRESS, "amber", cadence=1)
     fresh = board_data.make_item(source, "C-FRESH", 2, owner, "Director", S.IN_PROGRESS, "amber", cadence=1)
-    report = publish(late, officer, owner, now - 100 * DAY)
+    report = publish(overdue, officer, owner, now - 100 * DAY)
     publish(fresh, officer, owner, now - 10 * DAY)
     # The board corrects the RAG rating: its decision is published and applied at once.
-    correction = publish(late, board, None, now - DAY, kind=ProgressUpdate.Kind.CORRECTION, proposed_rag="red")
-    board_data.change(late, now - DAY, rag="red")
+    correction = publish(overdue, board, None, now - DAY, kind=ProgressUpdate.Kind.CORRECTION, proposed_rag="red")
+    board_data.change(overdue, now - DAY, rag="red")
     versions.changed()
-    return {"now": now, "late": late, "fresh": fresh, "report": report, "correction": correction,
+    return {"now": now, "overdue": overdue, "fresh": fresh, "report": report, "correction": correction,
             "officer": officer, "board": board}
 
 
 def test_a_board_decision_does_not_reset_the_owners_clock(clock):
     now = clock["now"]
-    assert references(Item.objects.stale(now)) == {"C-LATE"}
-    late = Item.objects.with_last_report().get(reference="C-LATE")
-    assert late.last_reported_at == clock["report"].published_at
-    assert late.is_stale(now)
+    assert references(Item.objects.update_overdue(now)) == {"C-UPDATE-OVERDUE"}
+    overdue = Item.objects.with_last_report().get(reference="C-UPDATE-OVERDUE")
+    assert overdue.last_reported_at == clock["report"].published_at
+    assert overdue.is_update_overdue(now)
 
 
 def test_the_public_item_page_shows_both_dates_and_update_overdue(clock, client):
-    page = client.get("/items/C-LATE/").content.decode()
+    page = client.get("/items/C-UPDATE-OVERDUE/").content.decode()
     assert "Update overdue" in page
     report_day = long_date(timezone.localdate(clock["report"].published_at))
     decision_day = long_date(timezone.localdate(clock["correction"].published_at))
@@ -79,52 +79,52 @@ def test_the_list_and_its_filter_mark_it(clock, client):
     listed = client.get("/items/?source=clock").content.decode()
     assert listed.count('<strong class="govuk-tag govuk-tag--yellow">Update overdue</strong>') == 1
     filtered = client.get("/items/?update_overdue=on").context["items"]
-    assert [item.reference for item in filtered] == ["C-LATE"]
+    assert [item.reference for item in filtered] == ["C-UPDATE-OVERDUE"]
 
 
 def test_the_board_counts_and_lists_it_with_the_owners_last_report(clock, client):
-    assert [item.reference for item in dashboards.stale_items(Item.objects.all(), figures.live())] == ["C-LATE"]
+    assert [item.reference for item in dashboards.update_overdue_items(Item.objects.all(), figures.live())] == ["C-UPDATE-OVERDUE"]
     client.force_login(clock["board"])
     page = client.get("/board/").content.decode()
-    assert "1 stale item" in page
-    rows = csv_rows(client.get("/board/stale.csv"))
+    assert "1 item with an update overdue" in page
+    rows = csv_rows(client.get("/board/update-overdue.csv"))
     assert rows[0][-1] == "Last report from the owner"
-    assert [row[0] for row in rows[1:]] == ["C-LATE"]
+    assert [row[0] for row in rows[1:]] == ["C-UPDATE-OVERDUE"]
     assert datetime.datetime.fromisoformat(rows[1][-1]) == clock["report"].published_at
 
 
 def test_open_data_says_update_overdue_from_the_owners_last_report(clock, client):
     records = {record["reference"]: record for record in client.get("/items.json").json()["items"]}
-    late = records["C-LATE"]
-    assert late["update_overdue"] is True
-    assert late["last_published_update"] == clock["report"].published_at.isoformat()
-    assert late["next_update_due"] == timezone.localdate(clock["report"].published_at + 30 * DAY).isoformat()
+    overdue = records["C-UPDATE-OVERDUE"]
+    assert overdue["update_overdue"] is True
+    assert overdue["last_published_update"] == clock["report"].published_at.isoformat()
+    assert overdue["next_update_due"] == timezone.localdate(clock["report"].published_at + 30 * DAY).isoformat()
     assert records["C-FRESH"]["update_overdue"] is False
     rows = {row[0]: row for row in csv_rows(client.get("/items.csv"))}
     header = rows["reference"]
-    assert rows["C-LATE"][header.index("update_overdue")] == "yes"
+    assert rows["C-UPDATE-OVERDUE"][header.index("update_overdue")] == "yes"
 
 
 def test_reminders_and_escalation_still_chase_the_owner(clock, mailoutbox):
     now = clock["now"]
-    late = attention.attention_sorted(Item.objects.all(), now=now)[0]
-    assert late.reference == "C-LATE"
-    assert [reason.text for reason in late.reasons] == ["No update published for 3 months"]
+    overdue = attention.attention_sorted(Item.objects.all(), now=now)[0]
+    assert overdue.reference == "C-UPDATE-OVERDUE"
+    assert [reason.text for reason in overdue.reasons] == ["No update published for 3 months"]
     assert reminders.send_reminders() == 1
-    assert "C-LATE" in mailoutbox[0].body and "C-FRESH" not in mailoutbox[0].body
+    assert "C-UPDATE-OVERDUE" in mailoutbox[0].body and "C-FRESH" not in mailoutbox[0].body
 
     escalation.run(now=now - 2 * DAY)  # before the board's decision
-    step = EscalationStep.objects.get(item=clock["late"])
+    step = EscalationStep.objects.get(item=clock["overdue"])
     assert step.reason == EscalationStep.Reason.NO_UPDATE
     escalation.run(now=now)  # the board's decision since then is not the owner's update
     step.refresh_from_db()
     assert step.resolved_at is None
-    assert EscalationStep.objects.filter(item=clock["late"]).count() == 1
+    assert EscalationStep.objects.filter(item=clock["overdue"]).count() == 1
 
 
 def test_the_signed_in_item_page_shows_both_dates_and_update_overdue(clock, client):
     client.force_login(clock["officer"])
-    page = client.get(reverse("workflow:item", args=["C-LATE"])).content.decode()
+    page = client.get(reverse("workflow:item", args=["C-UPDATE-OVERDUE"])).content.decode()
     assert "Update overdue" in page
     assert f"Last report from the owner</dt><dd class=\"govuk-summary-list__value\">" \
            f"{long_date(timezone.localdate(clock['report'].published_at))}" in page

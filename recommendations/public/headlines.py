@@ -180,7 +180,7 @@ class Glance:
 def at_a_glance(items, scope_query="", today=None):
     """The figures for a queryset of public items (records.items(), narrowed). Two queries."""
     today = today or timezone.localdate()
-    counts = figures.counts(items, figures.Moment(today=today), stale=False)
+    counts = figures.counts(items, figures.Moment(today=today), update_overdue=False)
     # Only an implemented or assured item is judged by when it was done (band): its history is
     # read for those alone, not for every item.
     done_at = Case(When(status__in=Item.DONE_STATUSES, then=figures.first_done()))

@@ -183,7 +183,7 @@ class PublicItem:
 
     @property
     def update_overdue(self):
-        """Open, and the owner has not reported for longer than the cadence (Item.is_stale)."""
+        """Open, and the owner has not reported for longer than the cadence (Item.is_update_overdue)."""
         return self.update_due_at is not None and self.update_due_at < timezone.now()
 
     @property

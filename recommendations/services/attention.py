@@ -1,5 +1,5 @@
 """
-What needs an officer's attention: overdue and stale items (as models.py
+What needs an officer's attention: overdue items and those with an update overdue (as models.py
 defines them for every screen), updates the board returned and drafts not yet
 submitted. Used by "My items" and by the daily reminder e-mails, so both always
 agree.
@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommendations.words import how_long
-from recommendations.models import ProgressUpdate, overdue_condition, stale_condition
+from recommendations.models import ProgressUpdate, overdue_condition, update_overdue_condition
 
 State = ProgressUpdate.State
 
@@ -37,23 +37,23 @@ def with_progress(items, organisation=None):
 
 
 def needing_reminder(items, today, now):
-    """Items (annotated by with_progress) that are overdue or stale and have no update
+    """Items (annotated by with_progress) that are overdue or have an update overdue and have no update
     waiting for review: the officers have nothing to do on those until the board acts."""
-    return items.filter(overdue_condition(today) | stale_condition(now)).filter(has_submitted=False)
+    return items.filter(overdue_condition(today) | update_overdue_condition(now)).filter(has_submitted=False)
 
 
 def reasons(item, today, now):
     """Why the item needs attention, most urgent first (a returned update, then overdue, then
-    stale, then a draft not yet submitted); empty when it does not."""
+    update overdue, then a draft not yet submitted); empty when it does not."""
     found = []
     if item.is_overdue(today):
         found.append(Reason("overdue", f"Target date passed on {item.current_target_date.day} "
                                        f"{item.current_target_date:%B %Y}"))
-    if item.is_stale(now):
+    if item.is_update_overdue(now):
         if item.last_reported_at:
-            found.append(Reason("stale", f"No update published for {how_long((now - item.last_reported_at).days)}"))
+            found.append(Reason("update_overdue", f"No update published for {how_long((now - item.last_reported_at).days)}"))
         else:
-            found.append(Reason("stale", "No update published since the item was added"))
+            found.append(Reason("update_overdue", "No update published since the item was added"))
     if item.has_returned:
         # The board is waiting on the officer: first of all.
         found.insert(0, Reason("returned", "An update was returned by the board: change it and submit it again"))
@@ -63,11 +63,11 @@ def reasons(item, today, now):
     return found
 
 
-ORDER = {"returned": 0, "overdue": 1, "stale": 2, "draft": 3}
+ORDER = {"returned": 0, "overdue": 1, "update_overdue": 2, "draft": 3}
 
 
 def attention_sorted(items, organisation=None, today=None, now=None):
-    """Items with `item.reasons` set, those needing attention first (returned, overdue, stale, draft),
+    """Items with `item.reasons` set, those needing attention first (returned, overdue, update overdue, draft),
     as `organisation` sees them (with_progress: its own returned updates and drafts)."""
     today = today or timezone.localdate()
     now = now or timezone.now()

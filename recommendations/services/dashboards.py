@@ -26,7 +26,7 @@ from recommendations.models import (
     last_report,
     overdue_condition,
     slipping_condition,
-    stale_condition,
+    update_overdue_condition,
     task_condition,
 )
 
@@ -38,7 +38,7 @@ def kept_figures(name, compute):
     to items, updates in any state, evidence, sources, organisations, themes and
     actions), read from the database on each request, so every worker and server
     agrees on it. The key also holds the hour: figures that depend on the clock
-    (overdue and stale from today's date, days waiting in the review queue) are
+    (overdue and update overdue from today's date, days waiting in the review queue) are
     worked out again at least once an hour.
     """
     hour = timezone.localtime().strftime("%Y-%m-%dT%H")
@@ -72,11 +72,11 @@ def slipping_items(items, moment, limit=None):
     return rows
 
 
-def stale_items(items, moment, limit=None):
-    """Open items whose owner has not reported within their cadence ("update overdue"), stalest first (never
+def update_overdue_items(items, moment, limit=None):
+    """Open items whose owner has not reported within their cadence (update overdue), longest overdue first (never
     reported, then the longest since; the first `limit` of them). Each has last_reported_at (or None): the
-    owner's last report, as the stale rule counts it (not the board's decisions)."""
-    rows = item_rows(items, moment).filter(stale_condition(moment.now)).annotate(
+    owner's last report, as update_overdue_condition counts it (not the board's decisions)."""
+    rows = item_rows(items, moment).filter(update_overdue_condition(moment.now)).annotate(
         last_reported_at=last_report(before=moment.until)
     )
     return list(_listed(rows).order_by(F("last_reported_at").asc(nulls_first=True), "reference")[:limit])
@@ -108,7 +108,7 @@ def review_queue(items, moment):
 def overview(items, moment, listed=None):
     """Everything on the overview (and "as at") dashboard, in eight queries.
 
-    The overdue, slipping and stale lists hold their first `listed` items (all
+    The overdue, slipping and update overdue lists hold their first `listed` items (all
     if None); the counts in "total" and "by_source" always cover every item.
     """
     by_source, total = counts_by_source(items, moment)
@@ -118,7 +118,7 @@ def overview(items, moment, listed=None):
         "total": total,
         "overdue": overdue_items(items, moment, listed),
         "slipping": slipping_items(items, moment, listed),
-        "stale": stale_items(items, moment, listed),
+        "update_overdue": update_overdue_items(items, moment, listed),
         "queue": review_queue(items, moment),
     }
 

@@ -104,7 +104,7 @@ def headline(items, then, now):
             "Implemented or assured": counts.done,
             words.PAST_TARGET.name: counts.overdue,
             words.SLIPPING.name: counts.slipping,
-            "Stale": counts.stale,
+            words.UPDATE_OVERDUE.name: counts.update_overdue,
             "Updates waiting for review": dashboards.review_queue(items, moment).size,
         }
         for counts, moment in ((before_counts, then), (after_counts, now))

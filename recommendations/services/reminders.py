@@ -1,6 +1,6 @@
 """
 Daily reminder e-mails to officers whose organisation owns items that are
-overdue or stale (see models.py), unless an update on them is waiting for review.
+overdue or with an update overdue (see models.py), unless an update on them is waiting for review.
 
 Safe to run as often as cron likes: ReminderLog allows one e-mail per person
 per day (a unique constraint), so a second run the same day sends nothing.

@@ -23,7 +23,7 @@ from recommendations import figures
 from recommendations.services import dashboards, duties, escalation, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
-# Item lists (overdue, slipping, stale) show this many rows on the page, the most
+# Item lists (overdue, slipping, update overdue) show this many rows on the page, the most
 # urgent first; at national scale they run to thousands, which the CSV has in full.
 LISTED_ON_PAGE = 25
 
@@ -110,11 +110,11 @@ def _status_table(slug, caption, first_column, groups, total):
 
 
 def _rag_table(slug, caption, first_column, groups, total):
-    header = [first_column] + Item.Rag.labels + [words.PAST_TARGET.name, words.SLIPPING.name, "Stale"]
+    header = [first_column] + Item.Rag.labels + [words.PAST_TARGET.name, words.SLIPPING.name, words.UPDATE_OVERDUE.name]
     rows = [
         [group.label]
         + [group.by_rag[value] for value in Item.Rag.values]
-        + [group.overdue, group.slipping, group.stale]
+        + [group.overdue, group.slipping, group.update_overdue]
         for group in [*groups, total]
     ]
     return Table(slug, caption, header, rows)
@@ -179,17 +179,17 @@ def _overview_context(items, moment, listed):
             total_rows=total.slipping,
         ),
         Table(
-            "stale",
-            f"Stale items, {words.UPDATE_OVERDUE.lower}: {words.UPDATE_OVERDUE.definition}",
+            "update-overdue",
+            f"Items with an {words.UPDATE_OVERDUE.lower}: {words.UPDATE_OVERDUE.definition}",
             ["Item", "Title", "Owner", "Status", "Last report from the owner"],
             [
                 [_item_link(item), item.title, item.owner.short_name, item.get_status_display(),
                  item.last_reported_at or "Never"]
-                for item in data["stale"]
+                for item in data["update_overdue"]
             ],
             numeric_from=99,
             empty_text="Every open item has a recent published update.",
-            total_rows=total.stale,
+            total_rows=total.update_overdue,
         ),
         Table(
             "review-queue",

@@ -154,7 +154,7 @@ def item_workspace(request, reference):
         # Shown apart from the owner's last report: a decision of the board does not reset its clock.
         "board_decision": max((update for update in updates if update.is_board_decision and update.published_at),
                               key=lambda update: update.published_at, default=None),
-        "update_overdue": item.is_stale(),
+        "update_overdue": item.is_update_overdue(),
         # The board's comment on an update it returned comes first, above every button, for the officers
         # who change it.
         "returned": [update for update in updates if update.state == ProgressUpdate.State.RETURNED

@@ -5,7 +5,7 @@ from recommendations.services.reminders import send_reminders
 
 class Command(BaseCommand):
     help = (
-        "E-mail officers whose organisation owns items that are overdue or stale (no update published for "
+        "E-mail officers whose organisation owns items that are overdue or have an update overdue (no update published for "
         "longer than the item's update cadence). Sends at most one e-mail per person per day, so it is safe to run "
         "from cron several times a day."
     )
