@@ -6,7 +6,6 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -287,8 +286,9 @@ class ItemAdmin(HistoryAdmin):
     @admin.display(description="Evidence of progress updates (changed only by a published correction)")
     def evidence_of_updates(self, obj):
         links = obj.evidence.filter(update__isnull=False).order_by("-date", "title") if obj.pk else []
-        return format_html_join("", "<p>{} &lt;{}&gt; ({}), update {}</p>",
-                                ((link.title, link.url, link.date, link.update_id) for link in links)) or "None"
+        # Plain text, a link a line: the admin escapes it and breaks the lines.
+        lines = [f"{link.title} <{link.url}> ({link.date}), update {link.update_id}" for link in links]
+        return "\n".join(lines) or "None"
 
     def get_readonly_fields(self, request, obj=None):
         # The log knows an item by its reference, in its source, for good.

@@ -108,6 +108,8 @@ def test_evidence_of_published_updates_cannot_be_edited_or_deleted_in_the_admin(
     # Nor through the item's page: its evidence form holds only links added to the item itself.
     page = admin_client.get(reverse("admin:recommendations_item_change", args=[council_item.pk])).content.decode()
     assert 'name="evidence-0-id"' not in page and EVIDENCE.url in page
+    # Listed as plain text, escaped by the admin.
+    assert f"{EVIDENCE.title} &lt;{EVIDENCE.url}&gt; ({link.date}), update {update.pk}" in page
     forged = {"evidence-TOTAL_FORMS": 1, "evidence-INITIAL_FORMS": 1, "evidence-0-id": link.pk,
               "evidence-0-item": council_item.pk, "evidence-0-title": "Changed", "evidence-0-url": link.url,
               "evidence-0-date": "2015-05-01", "evidence-0-DELETE": "on", "change_reason": "Forged."}
