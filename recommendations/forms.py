@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator, long_date
+from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator
+from recommendations.words import long_date
 from recommendations.public import history
 
 # Limits on free text, so a pasted document or a script cannot fill the

@@ -24,6 +24,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from recommendations.words import long_date
+
 
 @deconstructible
 class WebAddressValidator:
@@ -72,11 +74,6 @@ def shown_host(url):
         except UnicodeError:
             return host.encode("ascii", "backslashreplace").decode("ascii")
     return host
-
-
-def long_date(day):
-    """A date as the pages write it: 9 September 2014."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def years_after(day, years):

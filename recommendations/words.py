@@ -11,8 +11,17 @@ against the first agreed date, services/headlines.py (band).
 "Past target date" (delivery: the date has passed) and "update overdue"
 (reporting: the owner has not reported) are different things, so they share no
 word and no tag colour.
+
+Dates and durations are worded here too (long_date, short_date, date_and_time,
+long_date_and_time, month_and_year, short_month, how_long, ago, cadence_words), so a page, an e-mail, a table and a
+chart write the same day or span the same way.
 """
+import datetime
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,61 @@ UPDATE_OVERDUE = Term(
 GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, LATE_FIRST_AGREED, UPDATE_OVERDUE)
 
 
+# --- Dates and durations ------------------------------------------------------
+
+
+def _local(value):
+    """A moment in local time (as Django's |date shows it); a date or a naive moment as it is."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def long_date(value):
+    """A date as the pages write it: 9 September 2014 (as |date:"j F Y", for a fraction of the
+    work: no format or locale lookups). A moment is written as its day in local time; anything
+    that is not a date (None, "") as ""."""
+    value = _local(value)
+    return f"{value.day} {value:%B %Y}" if isinstance(value, datetime.date) else ""
+
+
+@lru_cache(maxsize=4096)
+def _short_date(day, language):
+    return dateformat.format(day, "j M Y")
+
+
+def short_date(value, language=None):
+    """A date as tables write it: 5 Jan 2026 (as |date:"j M Y"), each date worked out once; a
+    moment as its day in local time; "" for anything else. language: the active language, if
+    the caller has it already (a table asks once)."""
+    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return _short_date(value, language or get_language()) if isinstance(value, datetime.date) else ""
+
+
+def date_and_time(value):
+    """A moment in a table or a log: 5 Jan 2026, 14:05 (as |date:"j M Y, H:i"), in local time."""
+    value = _local(value)
+    return f"{short_date(value)}, {value:%H:%M}" if isinstance(value, datetime.datetime) else ""
+
+
+def long_date_and_time(value):
+    """A moment in a history: 5 January 2026, 14:05 (as |date:"j F Y, H:i"), in local time."""
+    value = _local(value)
+    return f"{long_date(value)}, {value:%H:%M}" if isinstance(value, datetime.datetime) else ""
+
+
+def month_and_year(day):
+    """A month as the pages write it: September 2014."""
+    return f"{day:%B %Y}"
+
+
+def short_month(day):
+    """A month on a chart's axis: Sep 2014."""
+    return f"{day:%b %Y}"
+
+
 def how_long(days):
     """A span of days as people say it: "45 days", "5 months", "11 years"."""
     if days < 60:
@@ -73,3 +137,15 @@ def how_long(days):
     if days < 730:
         return f"{days // 30} months"
     return f"{days // 365} years"
+
+
+def ago(moment, now):
+    """How long before now, as people say it: "today", "45 days ago", "5 months ago"."""
+    days = (now - moment).days
+    return "today" if days < 1 else f"{how_long(days)} ago"
+
+
+def cadence_words(months):
+    """How often updates are expected, in words: "quarterly", "every 2 months"."""
+    named = {1: "monthly", 3: "quarterly", 12: "yearly"}
+    return named.get(months, f"every {months} months")

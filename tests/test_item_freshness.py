@@ -11,7 +11,7 @@ from django.utils import timezone
 from recommendations import roles
 from recommendations import versions
 from recommendations.models import Item, ProgressUpdate, cadence_delta
-from recommendations.public.records import ago
+from recommendations.words import ago
 from tests import board_data
 from tests.helpers import long_date, make_user, references
 from tests.workflow_helpers import approved

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from recommendations import roles
-from recommendations.models import EscalationStep, long_date
+from recommendations.models import EscalationStep
+from recommendations.words import long_date
 from tests import board_data
 from tests.helpers import browser_sign_in, make_user
 

@@ -11,7 +11,7 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from recommendations.models import long_date
+from recommendations.words import long_date
 from recommendations.services import support_services
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Item, ProgressUpdate, PublicationLogEntry, long_date
+from recommendations.models import Item, ProgressUpdate, PublicationLogEntry
+from recommendations.words import long_date
 from recommendations.services import workflow
 from tests.helpers import summary_links
 from tests.hostile import snapshot

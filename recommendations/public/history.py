@@ -17,7 +17,8 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Item, PublicationLogEntry, Source, long_date
+from recommendations.models import Item, PublicationLogEntry, Source
+from recommendations.words import long_date
 from recommendations import figures
 from recommendations.public import log
 from recommendations.public import records

@@ -39,7 +39,7 @@ from recommendations.models import (
     EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
     public_evidence_condition, shown_host,
 )
-from recommendations.words import how_long
+from recommendations.words import ago, cadence_words
 
 
 @dataclass(frozen=True)
@@ -255,18 +255,6 @@ def grades_of(item):
     """A judgement's grade given (dated the day its source was published) and its later grades,
     as PublicGrades, from an Item: the officers' pages show them as the public page does."""
     return PublicGrade.of(item.grade, item.source.published_on), later_grades(item.later_grades)
-
-
-def cadence_words(months):
-    """How often updates are expected, in words: "quarterly", "every 2 months"."""
-    named = {1: "monthly", 3: "quarterly", 12: "yearly"}
-    return named.get(months, f"every {months} months")
-
-
-def ago(moment, now):
-    """How long before now, as people say it: "today", "45 days ago", "5 months ago"."""
-    days = (now - moment).days
-    return "today" if days < 1 else f"{how_long(days)} ago"
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
-from recommendations.models import ConfirmationCount, Subscription, long_date
+from recommendations.models import ConfirmationCount, Subscription
+from recommendations.words import long_date
 from recommendations.services import outgoing_mail
 from recommendations.public import records
 from recommendations.services.notifications import link

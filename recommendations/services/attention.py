@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from recommendations.words import how_long
+from recommendations.words import how_long, long_date
 from recommendations.models import ProgressUpdate, overdue_condition, update_overdue_condition
 
 State = ProgressUpdate.State
@@ -47,8 +47,7 @@ def reasons(item, today, now):
     update overdue, then a draft not yet submitted); empty when it does not."""
     found = []
     if item.is_overdue(today):
-        found.append(Reason("overdue", f"Target date passed on {item.current_target_date.day} "
-                                       f"{item.current_target_date:%B %Y}"))
+        found.append(Reason("overdue", f"Target date passed on {long_date(item.current_target_date)}"))
     if item.is_update_overdue(now):
         if item.last_reported_at:
             found.append(Reason("update_overdue", f"No update published for {how_long((now - item.last_reported_at).days)}"))

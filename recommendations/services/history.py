@@ -1,7 +1,8 @@
 """An item's history for the signed-in screens: who did what, and when, in two queries."""
 from dataclasses import dataclass, field
 
-from recommendations.models import ProgressUpdate, long_date
+from recommendations.models import ProgressUpdate
+from recommendations.words import long_date
 
 # The item fields whose changes matter to officers and the board.
 TRACKED_FIELDS = (("status", "Status"), ("rag", "RAG rating"), ("current_target_date", "Target date"),

@@ -41,10 +41,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, long_date
+from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations.rules import allowed
 from recommendations.services import duties, notifications, publication_log
-from recommendations.words import how_long
+from recommendations.words import how_long, long_date
 
 State = ProgressUpdate.State
 Status = Item.Status

@@ -17,6 +17,7 @@
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
     {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.share_bars)
     {{ update.published_at|long_date }} -> 9 September 2014 (as |date:"j F Y", in local time)
+    {{ item.current_target_date|short_date }}, {{ entry.recorded_at|date_and_time }} (words.py)
 
 Labels are the model choices' own and colours come from the tables next to
 them in models.py. Markup is built with format_html, or, on the hottest
@@ -24,14 +25,13 @@ paths (item rows, published progress, evidence links), with every value
 passed through html.escape first: no value is ever marked safe unescaped.
 """
 
-import datetime
 import html
 from functools import lru_cache
 
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
@@ -39,10 +39,11 @@ from django.utils.translation import get_language
 
 from recommendations import charts, words
 from recommendations.models import (
-    GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate, long_date,
+    GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate,
 )
 from recommendations.public import page_cache
 from recommendations.rules import allowed
+from recommendations.words import long_date, short_date
 
 register = template.Library()
 
@@ -201,24 +202,12 @@ def glance_chart(glance):
     )
 
 
-@register.filter(name="long_date")
-def long_date_filter(value):
-    """A date, or a moment in local time, as |date:"j F Y" writes it (9 September 2014), and
-    "" for anything else: the same words for a fraction of the work (no format or locale lookups)."""
-    if isinstance(value, datetime.datetime):
-        return long_date(timezone.localtime(value) if timezone.is_aware(value) else value)
-    return long_date(value) if isinstance(value, datetime.date) else ""
-
-
-@lru_cache(maxsize=4096)
-def _short_date(date, language):
-    return dateformat.format(date, "j M Y")
-
-
-def short_date(date, language=None):
-    """A date as the date filter writes it with "j M Y" (5 Jan 2026), each date worked out once.
-    language: the active language, if the caller has it already (item_rows asks once a table)."""
-    return _short_date(date, language or get_language()) if date else ""
+# Dates and moments as words.py writes them (a moment in local time; "" for anything else):
+# the same words as |date with "j F Y", "j M Y", "j M Y, H:i" and "j F Y, H:i".
+register.filter("long_date", words.long_date)
+register.filter("short_date", words.short_date)
+register.filter("date_and_time", words.date_and_time)
+register.filter("long_date_and_time", words.long_date_and_time)
 
 
 @register.simple_tag(takes_context=True)

@@ -76,9 +76,9 @@ class Table:
 
 def _display(cell):
     if isinstance(cell, datetime.datetime):
-        return timezone.localtime(cell).strftime("%-d %b %Y")
+        return words.short_date(timezone.localtime(cell).date())
     if isinstance(cell, datetime.date):
-        return cell.strftime("%-d %b %Y")
+        return words.short_date(cell)
     if cell is None:
         return ""
     return cell
@@ -293,7 +293,7 @@ def _trend(request, listed):
 
     def month_label(point):
         # This month has not ended: its figures are as they stand today.
-        return point.month.strftime("%B %Y") + (" (to date)" if point.month == this_month else "")
+        return words.month_and_year(point.month) + (" (to date)" if point.month == this_month else "")
 
     for series in dashboards.trend(board_items(request.user)):
         source, points = series["source"], series["points"]
@@ -311,11 +311,11 @@ def _trend(request, listed):
         chart = charts.burn_up(
             f"trend-{source.code.lower()}-chart",
             f"{source.short_title}: items tracked, planned and done, month by month",
-            f"By {last.month:%B %Y}, {_counted(last.tracked, 'item was', 'items were')} tracked: "
+            f"By {words.month_and_year(last.month)}, {_counted(last.tracked, 'item was', 'items were')} tracked: "
             f"{_counted(last.planned, 'was', 'were')} planned to be done, "
             f"{_counted(last.delivered, 'was', 'were')} implemented or assured and "
             f"{last.no_target_date} had no target date.",
-            [point.month.strftime("%b %Y") for point in points],
+            [words.short_month(point.month) for point in points],
             [
                 ("All items tracked", "tracked", [point.tracked for point in points]),
                 ("Planned (first agreed target dates)", "planned", [point.planned for point in points]),
@@ -403,7 +403,7 @@ def _as_at(request, listed):
 
 
 def _pack_tables(pack):
-    since = pack["since"].strftime("%-d %b %Y")
+    since = words.short_date(pack["since"])
     return [
         Table(
             "headline",

@@ -31,7 +31,8 @@ from recommendations.models import Item, ProgressUpdate
 from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
 from recommendations.services import attention, duties, workflow
 from recommendations.services.history import item_timeline
-from recommendations.public.records import cadence_words, grades_of
+from recommendations.public.records import grades_of
+from recommendations.words import cadence_words
 
 TEMPLATES = "recommendations/workflow/"
 EVIDENCE_PREFIX = "evidence"

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from recommendations import versions
-from recommendations.models import long_date
+from recommendations.words import long_date
 from recommendations.services import support_services
 
 
