@@ -41,7 +41,7 @@ BOARD_DECISION = {
 }
 
 # Expected status per URL name and role. Administrators run /admin/; the
-# workflow belongs to officers and reviewers (see README, "Workflow").
+# workflow belongs to officers and reviewers (see docs/features.md, "Workflow").
 EXPECTED = {
     "public:home": PUBLIC,
     "public:item-list": PUBLIC,

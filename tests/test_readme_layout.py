@@ -1,4 +1,4 @@
-"""The README's layout ("How it is built") matches the tree: everything it names exists,
+"""The layout in docs/architecture.md ("The layout") matches the tree: everything it names exists,
 and every folder of the checkout and every module of the app is in it."""
 import re
 import shutil
@@ -15,8 +15,8 @@ TOP, IN_APP = 0, 2
 
 
 def layout():
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## How it is built", 1)[1]
+    document = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = document.split("## The layout", 1)[1]
     return section.split("```", 2)[1]
 
 
@@ -57,7 +57,7 @@ def test_every_module_of_the_app_is_in_it():
     text = layout()
     words = set(re.findall(r"\w+", text))
     unnamed = {f"{name}.py" for name in modules(APP) - {"apps"}} - named_files(text)
-    for folder in ("services", "views", "urls", "management/commands"):
+    for folder in ("public", "services", "views", "urls", "management/commands"):
         unnamed |= {f"{folder}/{name}" for name in modules(APP / folder) - words}
     assert unnamed == set()
 
