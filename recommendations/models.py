@@ -24,6 +24,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from recommendations import words
 from recommendations.words import long_date
 
 
@@ -97,11 +98,12 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=80)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # Where a late item escalates after the officers' reminder (services/escalation.py):
-    # a role's shared mailbox, such as the director's office, rather than a person.
+    # Where an item past its target date or with an update overdue escalates after the
+    # officers' reminder (services/escalation.py): a role's shared mailbox, such as the
+    # director's office, rather than a person.
     lead_contact_email = models.EmailField(
         "lead role's contact e-mail", blank=True,
-        help_text="Optional. Escalations of late items go here after the officers' reminder: a role's shared "
+        help_text="Optional. Escalations go here after the officers' reminder: a role's shared "
                   "mailbox rather than a person's.",
     )
 
@@ -857,11 +859,12 @@ class Subscription(models.Model):
 
 
 class EscalationStep(models.Model):
-    """One step of a late item's escalation (services/escalation.py has the schedule).
+    """One step of an item's escalation (services/escalation.py has the schedule and
+    says when an item escalates: past its target date or with an update overdue).
 
-    The steps of one spell of lateness stay open (resolved_at empty) until the
-    item is no longer late, gets a published update or is closed; its next
-    lateness starts again at step 1. sent_to says who was told, by role, never
+    The steps of one spell of escalation stay open (resolved_at empty) until the
+    item no longer escalates, gets a published update or is closed; its next
+    spell starts again at step 1. sent_to says who was told, by role, never
     a person's name or address.
     """
 
@@ -871,15 +874,15 @@ class EscalationStep(models.Model):
         BOARD = 3, "Listed for the board"
 
     class Reason(models.TextChoices):
-        NO_UPDATE = "no_update", "No update published within its cadence"
-        PAST_TARGET = "past_target", "Past its target date"
+        UPDATE_OVERDUE = "update_overdue", words.UPDATE_OVERDUE.name
+        PAST_TARGET = "past_target", words.PAST_TARGET.name
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="escalation_steps")
     step = models.PositiveSmallIntegerField(choices=Step.choices)
-    reason = models.CharField(max_length=12, choices=Reason.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
     recorded_at = models.DateTimeField()
     sent_to = models.CharField(max_length=300, help_text="Who was told, by role or organisation; never a person.")
-    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When this spell of lateness ended.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When this spell of escalation ended.")
 
     class Meta:
         ordering = ["item", "recorded_at", "step"]

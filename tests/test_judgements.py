@@ -113,7 +113,7 @@ def test_a_judgement_is_never_overdue_nor_update_overdue_and_nobody_is_reminded(
     today, now = timezone.localdate(), timezone.now()
     assert not Item.objects.filter(kind=JUDGEMENT).overdue(today).exists()
     assert not Item.objects.filter(kind=JUDGEMENT).update_overdue(now).exists()
-    assert not any(item.is_judgement for item in escalation.late_items(today, now))
+    assert not any(item.is_judgement for item in escalation.items_to_escalate(today, now))
     call_command("send_reminders")
     assert mailoutbox == []
 

@@ -39,7 +39,7 @@ def timeline(db):
     update.save()
     # T4 is listed for the board (escalation step 3).
     EscalationStep.objects.create(
-        item=items["T4"], step=EscalationStep.Step.BOARD, reason=EscalationStep.Reason.NO_UPDATE,
+        item=items["T4"], step=EscalationStep.Step.BOARD, reason=EscalationStep.Reason.UPDATE_OVERDUE,
         recorded_at=board_data.at(datetime.date(2024, 7, 1)), sent_to="The improvement board",
     )
     return data

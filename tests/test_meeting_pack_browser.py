@@ -50,7 +50,7 @@ def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page
     browser_sign_in(page, live_server, board_member.username)
     page.goto(f"{live_server.url}/board/")
     # The escalation is on the board overview.
-    escalations = page.get_by_role("table", name="Late items escalating")
+    escalations = page.get_by_role("table", name="Items escalating")
     expect(escalations).to_contain_text("T5")
     expect(escalations).to_contain_text("3: Listed for the board")
     expect(escalations).to_contain_text("Past its target date")

@@ -115,7 +115,7 @@ def test_reminders_and_escalation_still_chase_the_owner(clock, mailoutbox):
 
     escalation.run(now=now - 2 * DAY)  # before the board's decision
     step = EscalationStep.objects.get(item=clock["overdue"])
-    assert step.reason == EscalationStep.Reason.NO_UPDATE
+    assert step.reason == EscalationStep.Reason.UPDATE_OVERDUE
     escalation.run(now=now)  # the board's decision since then is not the owner's update
     step.refresh_from_db()
     assert step.resolved_at is None

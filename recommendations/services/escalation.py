@@ -1,28 +1,27 @@
 """
-Escalation of late items.
+Escalation of items past their target date or with an update overdue.
 
-An item is late when it is stale (no update published for longer than its
-cadence: Item.objects.stale) or overdue (past its current target date:
-Item.objects.overdue), and no update on it is waiting for review: the items
-the daily reminders name (services/attention.py; models.py has the one
-definition of stale and overdue). A late item escalates on this schedule,
-one step per run at most:
+An item escalates when it is past its current target date (Item.objects.overdue)
+or its update is overdue (no update published for longer than its cadence:
+Item.objects.update_overdue), and no update on it is waiting for review: the
+items the daily reminders name (services/attention.py; models.py has the one
+definition of both). It escalates on this schedule, one step per run at most:
 
-    step 1  when it is first found late: an e-mail to the officers of the owner
+    step 1  when it is first found: an e-mail to the officers of the owner
             organisation;
-    step 2  STEP_2_AFTER_DAYS (14) days after step 1, still late: an e-mail to the
+    step 2  STEP_2_AFTER_DAYS (14) days after step 1, still found: an e-mail to the
             lead role's contact (Organisation.lead_contact_email; if none is
             recorded the step is still recorded, and says so);
-    step 3  STEP_3_AFTER_DAYS (14) days after step 2, still late: listed for the
+    step 3  STEP_3_AFTER_DAYS (14) days after step 2, still found: listed for the
             board (on the board overview and in the meeting pack's "decisions
             needed"); no e-mail.
 
 Each step is an EscalationStep row, recorded before its e-mail is sent and in
 the same transaction, and at most one open row per item and step may exist (a
 database constraint): running twice records nothing twice and sends nothing
-twice. A spell of lateness ends (its steps get resolved_at) when the item is
-no longer late (including when an update is submitted for review), gets a
-published update or is closed; its next lateness starts again at step 1 (so an
+twice. A spell of escalation ends (its steps get resolved_at) when the item no
+longer escalates (including when an update is submitted for review), gets a
+published update or is closed; its next spell starts again at step 1 (so an
 item still past its target date after a published update starts again at 1).
 
 The daily reminders (services/reminders.py) carry on alongside: they are a
@@ -37,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from recommendations import roles
+from recommendations import roles, words
 from recommendations.models import EscalationStep, Item, ProgressUpdate
 from recommendations.services import attention, notifications, outgoing_mail
 
@@ -47,6 +46,8 @@ AFTER_DAYS = {EscalationStep.Step.LEAD_CONTACT: STEP_2_AFTER_DAYS, EscalationSte
 
 Step = EscalationStep.Step
 Reason = EscalationStep.Reason
+# Each reason is one of the tracker's words, named and explained as on the glossary page.
+REASON_TERMS = {Reason.PAST_TARGET: words.PAST_TARGET, Reason.UPDATE_OVERDUE: words.UPDATE_OVERDUE}
 
 
 @dataclass
@@ -56,37 +57,37 @@ class Result:
     emails: int = 0
 
 
-def late_items(today, now):
-    """Items late now, each with `reason` (past its target date first, else no recent update).
+def items_to_escalate(today, now):
+    """Items escalating now, each with `reason` (past its target date first, else update overdue).
 
-    The same items the daily reminders name (attention.needing_reminder): overdue or stale, and no
+    The same items the daily reminders name (attention.needing_reminder): overdue or update overdue, and no
     update waiting for review, since the officers have done their part until the board acts.
     """
     items = attention.needing_reminder(attention.with_progress(Item.objects.select_related("owner")), today, now)
     items = list(items.order_by("pk"))
     for item in items:
-        item.reason = Reason.PAST_TARGET if item.is_overdue(today) else Reason.NO_UPDATE
+        item.reason = Reason.PAST_TARGET if item.is_overdue(today) else Reason.UPDATE_OVERDUE
     return items
 
 
-def _resolve_ended(late_ids, now):
-    """End the open spells of items no longer late, or published or closed since their last step."""
-    # The owner's report, not a decision of the board: that does not answer a late item.
+def _resolve_ended(escalating_ids, now):
+    """End the open spells of items no longer escalating, or published or closed since their last step."""
+    # The owner's report, not a decision of the board: that does not answer an escalation.
     published_since = ProgressUpdate.objects.owner_reports().filter(
         item_id=OuterRef("item_id"), published_at__gt=OuterRef("recorded_at")
     )
     open_steps = EscalationStep.objects.filter(resolved_at__isnull=True)
-    ended = open_steps.exclude(item_id__in=late_ids).values_list("item_id", flat=True)
+    ended = open_steps.exclude(item_id__in=escalating_ids).values_list("item_id", flat=True)
     refreshed = open_steps.filter(Exists(published_since)).values_list("item_id", flat=True)
     item_ids = set(ended) | set(refreshed)
     return open_steps.filter(item_id__in=item_ids).update(resolved_at=now)
 
 
 def run(today=None, now=None):
-    """Bring every late item's escalation up to date; returns what was recorded and sent."""
+    """Bring every item's escalation up to date; returns what was recorded and sent."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    items = list(late_items(today, now))
+    items = list(items_to_escalate(today, now))
     result = Result()
     result.resolved = _resolve_ended({item.pk for item in items}, now)
     latest = {}
@@ -142,14 +143,14 @@ def _recipients(item, step):
 
 
 def _subject(item, step):
-    return f"Escalation step {step}: {item.reference} is late"
+    return f"Escalation step {step}: {item.reference} ({Reason(item.reason).label.lower()})"
 
 
 def _body(item, step):
     lines = [
         f"{item.reference}: {item.title}",
         f"Owner: {item.owner.short_name}. Lead role: {item.lead_role}.",
-        f"Why it is late: {Reason(item.reason).label.lower()}.",
+        f"Why it is escalated: {REASON_TERMS[item.reason].lower}. {REASON_TERMS[item.reason].definition}",
         "",
     ]
     if step == Step.OFFICERS:
@@ -180,8 +181,8 @@ def open_escalations(items):
         first.setdefault(step.item_id, step.recorded_at)
         current[step.item_id] = step
     for item_id, step in current.items():
-        step.late_since = first[item_id]
-    return sorted(current.values(), key=lambda step: (-step.step, step.late_since, step.item.reference))
+        step.escalating_since = first[item_id]
+    return sorted(current.values(), key=lambda step: (-step.step, step.escalating_since, step.item.reference))
 
 
 def for_board(items):

@@ -184,7 +184,7 @@ def decisions_needed(items, to_assure):
         for item in to_assure
     ]
     decisions += [
-        Decision("Escalated to the board", step.item, step.get_reason_display(), step.late_since)
+        Decision("Escalated to the board", step.item, step.get_reason_display(), step.escalating_since)
         for step in escalation.for_board(items)
     ]
     return decisions

@@ -645,7 +645,7 @@ def _validate(documents, check):
                 "short_name": check.text(entry, "short_name", where, 80),
                 "kind": check.choice(entry, "kind", where, Organisation.Kind.values),
             }
-            # Optional: where late items escalate (services/escalation.py). Left out, the address
+            # Optional: where escalations go (services/escalation.py). Left out, the address
             # set in the admin is kept.
             if "lead_contact_email" in entry:
                 organisations[slug]["lead_contact_email"] = check.email(entry, "lead_contact_email", where)

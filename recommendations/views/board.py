@@ -214,11 +214,11 @@ def _escalation_table(items):
     """Items escalating now, listed on the overview (a separate table: not part of its cached figures)."""
     return Table(
         "escalations",
-        "Late items escalating (no update within their cadence, or past their target date)",
-        ["Item", "Title", "Owner", "Step", "Late since", "Why", "Last told"],
+        "Items escalating (past their target date, or with an update overdue)",
+        ["Item", "Title", "Owner", "Step", "Escalating since", "Why", "Last told"],
         [
             [_item_link(step.item), step.item.title, step.item.owner.short_name,
-             f"{step.step}: {step.get_step_display()}", step.late_since, step.get_reason_display(), step.sent_to]
+             f"{step.step}: {step.get_step_display()}", step.escalating_since, step.get_reason_display(), step.sent_to]
             for step in escalation.open_escalations(items)
         ],
         numeric_from=99,
