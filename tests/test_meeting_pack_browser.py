@@ -53,7 +53,7 @@ def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page
     escalations = page.get_by_role("table", name="Items escalating")
     expect(escalations).to_contain_text("T5")
     expect(escalations).to_contain_text("3: Listed for the board")
-    expect(escalations).to_contain_text("Past its target date")
+    expect(escalations).to_contain_text("Past target date")
 
     page.get_by_role("link", name="Meeting pack").click()
     page.wait_for_url("**/board/pack/")
