@@ -166,7 +166,7 @@ def _item_record(item, items_address, themes, zone, today, now):
         "update_cadence_months": item["update_cadence_months"],
         "last_published_update": _date(item["last_reported_at"]),
         "next_update_due": _date(timezone.localdate(due, zone) if due else None),
-        # Item.is_stale, on these values.
+        # Item.is_update_overdue, on these values.
         "update_overdue": due is not None and due < now,
     }
 
