@@ -6,8 +6,22 @@ them): colours come from the .tracker-svg-chart classes in tracker.scss or SVG
 presentation attributes. Every chart has role="img", a <title> and a <desc>
 that says the main numbers in words, and every page prints the same numbers
 in a table beside the chart, so a chart is never the only way to read one.
-All text goes through format_html, so names are escaped.
+
+This is the one module that builds markup in Python (tests/test_no_python_markup.py):
+templates and template tags call the public functions here (glance, lateness,
+stacked_bars, burn_up, share_bars) and print what they return.
+
+What the charts accept (tests/test_charts_golden.py holds every chart's output for
+a fixed input, and tests each text it takes with hostile input):
+- Any text (ids, titles, descriptions, labels, legend entries) is escaped by
+  format_html, so it can never add an element or an attribute. Characters XML does
+  not allow (control characters, lone surrogates) are dropped, so a drawing is
+  always well-formed.
+- Counts are whole numbers, 0 or more, however large: anything else (a negative
+  count, a number in a string, a fraction) is a ValueError, a mistake in the
+  caller and not a chart to draw. Nothing to count draws an empty chart.
 """
+import re
 import textwrap
 
 from django.utils.html import format_html, format_html_join
@@ -38,14 +52,28 @@ def _svg(chart_id, title, description, height, body, width, drawing=None):
     )
 
 
+# Characters XML does not allow anywhere, even escaped: control characters, lone surrogates
+# and the two non-characters. Escaping leaves them as they are, so they are dropped instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _chart(title, *drawings):
     """The chart's drawings in one labelled region. Each drawing fits the width it is shown at,
     so nothing scrolls; the region still scrolls as a fallback (for a browser without CSS)."""
-    return format_html(
+    chart = format_html(
         '<div class="tracker-chart-wrapper govuk-!-margin-bottom-6" role="region" aria-label="Chart: {}" tabindex="0">'
         "{}</div>",
         title, mark_safe("".join(drawings)),
     )
+    # Everything in it was escaped above: dropping characters cannot make markup.
+    return mark_safe(_NOT_XML.sub("", chart))
+
+
+def _check_counts(values):
+    """Counts are whole numbers of items, 0 or more (see the module's docstring)."""
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"a chart counts whole numbers of items, 0 or more, not {value!r}")
 
 
 def _lines(text, x, width):
@@ -85,6 +113,8 @@ def stacked_bars(chart_id, title, description, rows, segments):
     rows: [(row label, [value per segment])]; segments: [(segment label, colour)].
     The row's total is printed at the end of its bar.
     """
+    for _, values in rows:
+        _check_counts(values)
     return _chart(
         title,
         _stacked_bars_drawing(chart_id, title, description, rows, segments, WIDTH),
@@ -97,7 +127,7 @@ def _stacked_bars_drawing(chart_id, title, description, rows, segments, width):
     labels_above = width < WIDTH
     left = 0 if labels_above else LABEL_WIDTH
     largest = max((sum(values) for _, values in rows), default=0) or 1
-    scale = (width - left - VALUE_WIDTH) / largest
+    room = width - left - VALUE_WIDTH
     parts = []
     y = 0
     for label, values in rows:
@@ -107,7 +137,8 @@ def _stacked_bars_drawing(chart_id, title, description, rows, segments, width):
         x = left
         for (segment_label, colour), value in zip(segments, values):
             if value:
-                segment_width = round(value * scale, 1)
+                # Multiplied before dividing: a count too large for a float still draws.
+                segment_width = round(value * room / largest, 1)
                 parts.append(_segment(colour, x, y, segment_width, label, value, segment_label))
                 x += segment_width
         parts.append(format_html('<text x="{}" y="{}">{}</text>', round(x + 6, 1), y + 17, sum(values)))
@@ -149,6 +180,10 @@ def burn_up(chart_id, title, description, labels, series):
     scale reaches the largest value of any series, so a series of every item keeps a part
     done from looking like the whole.
     """
+    for _, style_key, values in series:
+        if style_key not in LINE_STYLES:
+            raise ValueError(f"no line style {style_key!r}: one of {', '.join(LINE_STYLES)}")
+        _check_counts(values)
     return _chart(
         title,
         _burn_up_drawing(chart_id, title, description, labels, series, WIDTH),
@@ -250,6 +285,8 @@ def share_bars(chart_id, title, description, rows):
     rows: [(row label, [(segment label, colour, value)])]. A row with nothing to
     count is drawn as an empty outline. The legend gives each segment's number.
     """
+    for _, segments in rows:
+        _check_counts(value for _, _, value in segments)
     parts = []
     y = 0
     for label, segments in rows:
@@ -277,3 +314,37 @@ def share_bars(chart_id, title, description, rows):
         y += ROW_GAP
     # Narrow enough for a phone already: one drawing for every screen.
     return _chart(title, _svg(chart_id, title, description, y, mark_safe("".join(parts)), SHARE_WIDTH))
+
+
+# --- The public pages' charts ------------------------------------------------
+
+
+def glance(glance):
+    """The "at a glance" figures (public.headlines.Glance) as a chart: status, RAG and on-time band."""
+    groups = [(heading, rows) for _, heading, rows, _ in glance.tables]
+    description = " ".join(
+        f"{name}: " + ", ".join(f"{row.count} {row.label.lower()}" for row in rows) + "."
+        for name, rows in groups
+    )
+    return share_bars(
+        "glance-chart",
+        f"{glance.total} {glance.counted} by status, RAG rating and against the first agreed target date",
+        description,
+        [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
+    )
+
+
+def lateness(lateness):
+    """One bar of the items with a first agreed target date (public.headlines.Lateness): the three
+    ways of being late (past target date, slipping, done late), then on time."""
+    _check_counts([lateness.dated, lateness.past_target, lateness.slipping, lateness.done_late])
+    parts = lateness.parts
+    description = (
+        f"Of {lateness.dated} items with a first agreed target date, {lateness.late} are late against it: "
+        + ", ".join(f"{count} {label.lower()}" for label, _, count in parts[:3])
+        + f"; {lateness.on_time} on time or on track."
+    )
+    return share_bars(
+        "lateness-chart", "Items against their first agreed target date: how they are late", description,
+        [(f"{lateness.dated} with a first agreed date", parts)],
+    )

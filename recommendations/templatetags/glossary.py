@@ -5,7 +5,7 @@ entry on the glossary page, and the home page's lateness chart.
   {% term_link "past_target" %}       -> <a href="/glossary/#past-target-date">past target date</a>
   {% term_tag "update_overdue" %}     -> the term as its own GOV.UK tag (words.Term.tag_colour)
   {% meaning_link "slipping" %}       -> a link "What “slipping” means"
-  {{ glance.lateness|lateness_chart }} -> the nested bar of public.headlines.Lateness
+  {{ glance.lateness|lateness_chart }} -> the nested bar of public.headlines.Lateness (charts.lateness)
 """
 from django import template
 from django.urls import reverse
@@ -58,15 +58,4 @@ def term_definition(key):
 
 @register.filter
 def lateness_chart(lateness):
-    """One bar of the items with a first agreed target date: the three ways of being late
-    (past target date, slipping, done late), then on time."""
-    parts = lateness.parts
-    description = (
-        f"Of {lateness.dated} items with a first agreed target date, {lateness.late} are late against it: "
-        + ", ".join(f"{count} {label.lower()}" for label, _, count in parts[:3])
-        + f"; {lateness.on_time} on time or on track."
-    )
-    return charts.share_bars(
-        "lateness-chart", "Items against their first agreed target date: how they are late", description,
-        [(f"{lateness.dated} with a first agreed date", parts)],
-    )
+    return charts.lateness(lateness)

@@ -15,7 +15,7 @@
     {% table_rows table %}              (the rows of a board Table, board/_table.html)
     {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
     {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
-    {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.share_bars)
+    {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.glance)
     {{ update.published_at|long_date }} -> 9 September 2014 (as |date:"j F Y", in local time)
     {{ item.current_target_date|short_date }}, {{ entry.recorded_at|date_and_time }} (words.py)
 
@@ -188,18 +188,7 @@ def can(user, perm):
 
 @register.filter
 def glance_chart(glance):
-    """The "at a glance" figures (public.headlines.Glance) as a chart: status, RAG and on-time band."""
-    groups = [(heading, rows) for _, heading, rows, _ in glance.tables]
-    description = " ".join(
-        f"{name}: " + ", ".join(f"{row.count} {row.label.lower()}" for row in rows) + "."
-        for name, rows in groups
-    )
-    return charts.share_bars(
-        "glance-chart",
-        f"{glance.total} {glance.counted} by status, RAG rating and against the first agreed target date",
-        description,
-        [(name, [(row.label, row.colour, row.count) for row in rows]) for name, rows in groups],
-    )
+    return charts.glance(glance)
 
 
 # Dates and moments as words.py writes them (a moment in local time; "" for anything else):
