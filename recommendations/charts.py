@@ -8,7 +8,7 @@ that says the main numbers in words, and every page prints the same numbers
 in a table beside the chart, so a chart is never the only way to read one.
 
 This is the one module that builds markup in Python (tests/test_no_python_markup.py):
-templates and template tags call the public functions here (glance, lateness,
+templates and template tags call the public functions here (glance, behind_first_agreed,
 stacked_bars, burn_up, share_bars) and print what they return.
 
 What the charts accept (tests/test_charts_golden.py holds every chart's output for
@@ -334,17 +334,17 @@ def glance(glance):
     )
 
 
-def lateness(lateness):
-    """One bar of the items with a first agreed target date (public.headlines.Lateness): the three
-    ways of being late (past target date, slipping, done late), then on time."""
-    _check_counts([lateness.dated, lateness.past_target, lateness.slipping, lateness.done_late])
-    parts = lateness.parts
+def behind_first_agreed(behind):
+    """One bar of the items with a first agreed target date (public.headlines.BehindFirstAgreed):
+    the three ways of being behind it (past target date, slipping, done after it), then on time."""
+    _check_counts([behind.dated, behind.past_target, behind.slipping, behind.done_after])
+    parts = behind.parts
     description = (
-        f"Of {lateness.dated} items with a first agreed target date, {lateness.late} are late against it: "
+        f"Of {behind.dated} items with a first agreed target date, {behind.count} are behind it: "
         + ", ".join(f"{count} {label.lower()}" for label, _, count in parts[:3])
-        + f"; {lateness.on_time} on time or on track."
+        + f"; {behind.on_time} on time or on track."
     )
     return share_bars(
-        "lateness-chart", "Items against their first agreed target date: how they are late", description,
-        [(f"{lateness.dated} with a first agreed date", parts)],
+        "behind-first-agreed-chart", "Items against their first agreed target date: how far behind it they are",
+        description, [(f"{behind.dated} with a first agreed date", parts)],
     )

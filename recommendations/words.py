@@ -5,16 +5,17 @@ Every page that names one of these (home and the figures at a glance, the item
 lists and filters, the item page, the board, the meeting pack, the open data
 descriptions and the glossary page, /glossary/) takes its name and meaning from
 here, so they cannot drift apart. The rules behind them are in models.py
-(overdue_condition, slipping_condition, update_overdue_condition) and, for lateness
-against the first agreed date, services/headlines.py (band).
+(overdue_condition, slipping_condition, update_overdue_condition) and, for
+"behind the first agreed date", public/headlines.py (band).
 
 "Past target date" (delivery: the date has passed) and "update overdue"
 (reporting: the owner has not reported) are different things, so they share no
-word and no tag colour.
+word and no tag colour. Neither is called "late": the word named both, and a
+third thing too.
 
 Dates and durations are worded here too (long_date, short_date, date_and_time,
-long_date_and_time, month_and_year, short_month, how_long, ago, cadence_words), so a page, an e-mail, a table and a
-chart write the same day or span the same way.
+long_date_and_time, month_and_year, short_month, how_long, ago, cadence_words),
+so a page, an e-mail, a table and a chart write the same day or span the same way.
 """
 import datetime
 from dataclasses import dataclass
@@ -57,11 +58,11 @@ SLIPPING = Term(
     "slipping", "Slipping",
     "The item's current target date is later than the first one agreed: its date has been moved later.",
 )
-LATE_FIRST_AGREED = Term(
-    "late-against-the-first-agreed-date", "Late against the first agreed date",
+BEHIND_FIRST_AGREED = Term(
+    "behind-the-first-agreed-date", "Behind the first agreed date",
     "Done after the first agreed target date or, if not done yet, already past that date or due to finish "
     "after it (its target date was moved later). It is the widest of the three: an item past its target date, "
-    "or slipping and not yet done, is late against the first agreed date.",
+    "or slipping and not yet done, is behind the first agreed date.",
 )
 UPDATE_OVERDUE = Term(
     "update-overdue", "Update overdue",
@@ -72,7 +73,7 @@ UPDATE_OVERDUE = Term(
 )
 
 # The glossary page, in this order.
-GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, LATE_FIRST_AGREED, UPDATE_OVERDUE)
+GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, BEHIND_FIRST_AGREED, UPDATE_OVERDUE)
 
 
 # --- Dates and durations ------------------------------------------------------

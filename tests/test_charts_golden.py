@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from recommendations import charts
-from recommendations.public.headlines import Band, Glance, Lateness, Row
+from recommendations.public.headlines import Band, BehindFirstAgreed, Glance, Row
 
 GOLDEN = Path(__file__).resolve().parent / "files" / "charts"
 REGENERATE = "UPDATE_GOLDEN=1 .venv/bin/python -m pytest -n 0 tests/test_charts_golden.py"
@@ -76,17 +76,18 @@ def glance(counted="recommendations and proposals", row_label="In progress", col
     return charts.glance(figures)
 
 
-def lateness(count=None, empty=False):
-    """Lateness is counts alone: its words are the tracker's own (words.py)."""
+def behind_first_agreed(count=None, empty=False):
+    """BehindFirstAgreed is counts alone: its words are the tracker's own (words.py)."""
     if empty:
-        return charts.lateness(Lateness(dated=0, past_target=0, slipping=0, done_late=0))
+        return charts.behind_first_agreed(BehindFirstAgreed(dated=0, past_target=0, slipping=0, done_after=0))
     if count is None:
-        return charts.lateness(Lateness(dated=10, past_target=2, slipping=1, done_late=1))
-    return charts.lateness(Lateness(dated=4 * count, past_target=count, slipping=count, done_late=count))
+        return charts.behind_first_agreed(BehindFirstAgreed(dated=10, past_target=2, slipping=1, done_after=1))
+    return charts.behind_first_agreed(
+        BehindFirstAgreed(dated=4 * count, past_target=count, slipping=count, done_after=count))
 
 
 BUILDERS = {"stacked_bars": stacked_bars, "burn_up": burn_up, "share_bars": share_bars, "glance": glance,
-            "lateness": lateness}
+            "behind_first_agreed": behind_first_agreed}
 
 
 def text_fields(builder):
@@ -166,10 +167,10 @@ def test_a_chart_is_its_golden_file(name):
 def test_a_chart_that_changed_fails_with_a_diff_of_its_lines(tmp_path, monkeypatch):
     monkeypatch.delenv("UPDATE_GOLDEN", raising=False)
     monkeypatch.setattr(f"{__name__}.GOLDEN", tmp_path)
-    (tmp_path / "lateness.html").write_text(lines(lateness()))
-    compare_with_golden("lateness", lateness())
+    (tmp_path / "behind_first_agreed.html").write_text(lines(behind_first_agreed()))
+    compare_with_golden("behind_first_agreed", behind_first_agreed())
     with pytest.raises(pytest.fail.Exception) as failure:
-        compare_with_golden("lateness", lateness(count=0))
+        compare_with_golden("behind_first_agreed", behind_first_agreed(count=0))
     assert "\n-<text x=\"22\" y=\"69\">Past target date: 2</text>" in str(failure.value)
     assert "\n+<text x=\"22\" y=\"69\">Past target date: 0</text>" in str(failure.value)
     assert REGENERATE in str(failure.value)
@@ -208,8 +209,8 @@ def assert_nothing_injected(output, svg_count):
     return root
 
 
-def test_every_chart_but_lateness_takes_text():
-    assert {name for name, _, _ in HOSTILE_CASES} == set(BUILDERS) - {"lateness"}
+def test_every_chart_but_behind_first_agreed_takes_text():
+    assert {name for name, _, _ in HOSTILE_CASES} == set(BUILDERS) - {"behind_first_agreed"}
 
 
 @pytest.mark.parametrize("name, field, kind", HOSTILE_CASES)
@@ -247,9 +248,9 @@ def test_a_count_that_is_not_a_whole_number_of_items_is_a_value_error(name, coun
         BUILDERS[name](count=count)
 
 
-def test_more_items_late_than_have_a_date_is_a_value_error():
+def test_more_items_behind_than_have_a_date_is_a_value_error():
     with pytest.raises(ValueError, match="not -2"):
-        charts.lateness(Lateness(dated=1, past_target=1, slipping=1, done_late=1))
+        charts.behind_first_agreed(BehindFirstAgreed(dated=1, past_target=1, slipping=1, done_after=1))
 
 
 def test_a_line_style_the_charts_do_not_have_is_a_value_error():

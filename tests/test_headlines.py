@@ -27,7 +27,7 @@ def hand_made():
         D3   implemented   -      31 Jan 2025   31 Jan      1 May 2025   over 3 mo     -       -
         O1   in_progress   -      T+10          T+10        -            on time       -       -
         O2   in_progress   -      T             T           -            on time       -       -   (due today)
-        O3   not_started   red    T-1           T-1         -            up to 3 mo    yes     -   (a day late already)
+        O3   not_started   red    T-1           T-1         -            up to 3 mo    yes     -   (a day behind already)
         O4   in_progress   -      15 Mar 2025   15 Jun (T)  -            up to 3 mo    -       yes (exactly 3 months)
         O5   in_progress   amber  14 Mar 2025   15 Jun (T)  -            over 3 mo     -       yes
         N1   not_started   -      -             -           -            no date       -       -
@@ -84,7 +84,7 @@ def test_the_figures_of_a_hand_made_data_set():
     assert (glance.rated, glance.not_assessed) == (3, 7)
     assert [row.percent for row in glance.by_rag] == [33, 33, 33, None]
     assert counts(glance.by_band) == {
-        Band.ON_TIME: 3, Band.LATE: 3, Band.VERY_LATE: 2, Band.NO_DATE: 1, Band.NOT_ACCEPTED: 1,
+        Band.ON_TIME: 3, Band.BEHIND: 3, Band.FAR_BEHIND: 2, Band.NO_DATE: 1, Band.NOT_ACCEPTED: 1,
     }
     assert glance.dated == 8
     # 3 of 8 is 37.5%, shown as 38%; items with no date or not accepted are not shares.
@@ -104,19 +104,19 @@ def test_the_figures_agree_with_the_models_one_definition_of_overdue_and_slippin
     [
         # Done: judged by the day it was first done.
         (Status.IMPLEMENTED, datetime.date(2025, 3, 31), None, datetime.date(2025, 3, 31), Band.ON_TIME),
-        (Status.IMPLEMENTED, datetime.date(2025, 3, 31), None, datetime.date(2025, 4, 1), Band.LATE),
-        (Status.ASSURED, datetime.date(2025, 3, 31), None, datetime.date(2025, 6, 30), Band.LATE),
-        (Status.ASSURED, datetime.date(2025, 3, 31), None, datetime.date(2025, 7, 1), Band.VERY_LATE),
+        (Status.IMPLEMENTED, datetime.date(2025, 3, 31), None, datetime.date(2025, 4, 1), Band.BEHIND),
+        (Status.ASSURED, datetime.date(2025, 3, 31), None, datetime.date(2025, 6, 30), Band.BEHIND),
+        (Status.ASSURED, datetime.date(2025, 3, 31), None, datetime.date(2025, 7, 1), Band.FAR_BEHIND),
         # Open: the later of the current target and today.
         (Status.IN_PROGRESS, T, T, None, Band.ON_TIME),
-        (Status.IN_PROGRESS, T - DAY, T - DAY, None, Band.LATE),
+        (Status.IN_PROGRESS, T - DAY, T - DAY, None, Band.BEHIND),
         (Status.IN_PROGRESS, T + DAY, T + DAY, None, Band.ON_TIME),
-        (Status.IN_PROGRESS, T + DAY, T + 2 * DAY, None, Band.LATE),
-        (Status.NOT_STARTED, datetime.date(2025, 3, 15), T - DAY, None, Band.LATE),
-        (Status.NOT_STARTED, datetime.date(2025, 3, 14), T - DAY, None, Band.VERY_LATE),
-        (Status.IN_PROGRESS, T, months_after(T, 3), None, Band.LATE),
-        (Status.IN_PROGRESS, T, months_after(T, 3) + DAY, None, Band.VERY_LATE),
-        # Neither on time nor late.
+        (Status.IN_PROGRESS, T + DAY, T + 2 * DAY, None, Band.BEHIND),
+        (Status.NOT_STARTED, datetime.date(2025, 3, 15), T - DAY, None, Band.BEHIND),
+        (Status.NOT_STARTED, datetime.date(2025, 3, 14), T - DAY, None, Band.FAR_BEHIND),
+        (Status.IN_PROGRESS, T, months_after(T, 3), None, Band.BEHIND),
+        (Status.IN_PROGRESS, T, months_after(T, 3) + DAY, None, Band.FAR_BEHIND),
+        # Neither on time nor behind.
         (Status.IN_PROGRESS, None, None, None, Band.NO_DATE),
         (Status.IMPLEMENTED, None, None, datetime.date(2025, 1, 1), Band.NO_DATE),
         (Status.NOT_ACCEPTED, T - 100 * DAY, T - 100 * DAY, None, Band.NOT_ACCEPTED),
@@ -203,7 +203,7 @@ def test_the_figures_are_on_home_source_and_theme_pages_with_the_chart_and_table
                     rf'<td class="govuk-table__cell govuk-table__cell--numeric">(<a [^>]*>)?{row.count}\b', html
                 ), (url, row.label)
 
-    # The theme's three: O3 (red, overdue, a day late by today), O5 (amber, slipping), N1 (nothing set).
+    # The theme's three: O3 (red, overdue, a day past it by today), O5 (amber, slipping), N1 (nothing set).
     theme_glance = glances[theme.get_absolute_url()]
     assert counts(theme_glance.by_rag) == {"red": 1, "amber": 1, "green": 0, "none": 1}
     assert theme_glance.slipping == 1

@@ -1,9 +1,10 @@
 """
-One story about lateness (#21 point 5). "Past target date", "slipping" and "late against the
+One story about target dates (#21 point 5). "Past target date", "slipping" and "behind the
 first agreed date" are defined once (recommendations/words.py), home shows how they relate in one
 sentence and one chart, every page takes their names and meanings from that module, the glossary
 page lists every term, and "past target date" (delivery) never shares a word or a tag colour with
-"update overdue" (reporting).
+"update overdue" (reporting). No public page calls anything "late": that word named three
+things (#24 point 5).
 """
 import datetime
 import html
@@ -27,7 +28,7 @@ def hand_made(today):
 
         ref  status        first agreed  current  done on   counted as
         A    implemented   T-30          T-30     T-40      on time
-        B    implemented   T-100         T-100    T-50      done late
+        B    implemented   T-100         T-100    T-50      done after the first agreed date
         C    in_progress   T-5           T-5      -         past target date
         D    in_progress   T-60          T-10     -         past target date (and slipping)
         E    in_progress   T-30          T+30     -         slipping, not yet done
@@ -36,8 +37,8 @@ def hand_made(today):
         H    not_started   -             -        -         no first agreed date: not counted
         N    not_accepted  -             -        -         no date to meet: not counted
     """
-    source = make_source("LATE")
-    owner = make_organisation("org-late", "Organisation L")
+    source = make_source("DATES")
+    owner = make_organisation("org-dates", "Organisation D")
     number = iter(range(1, 100))
 
     def add(reference, status, first=None, current=None, done_on=None):
@@ -68,15 +69,16 @@ def text_of(page):
 
 
 @pytest.mark.empty_database
-def test_the_three_kinds_of_late_for_a_hand_made_set():
+def test_the_three_ways_of_being_behind_for_a_hand_made_set():
     today = timezone.localdate()
     hand_made(today)
     glance = headlines.at_a_glance(records.items(), today=today)
-    late = glance.lateness
-    assert (late.dated, late.late, late.past_target, late.slipping, late.done_late, late.on_time) == (7, 5, 2, 2, 1, 2)
-    # The same items the model's definitions count: every item past its target date is late,
-    # and so is every slipping item not yet done.
-    assert glance.overdue == late.past_target
+    behind = glance.behind_first_agreed
+    assert (behind.dated, behind.count, behind.past_target, behind.slipping, behind.done_after, behind.on_time) == (
+        7, 5, 2, 2, 1, 2)
+    # The same items the model's definitions count: every item past its target date is behind
+    # the first agreed date, and so is every slipping item not yet done.
+    assert glance.overdue == behind.past_target
     assert glance.slipping == 3  # D, E and F
 
 
@@ -84,16 +86,16 @@ def test_the_three_kinds_of_late_for_a_hand_made_set():
 def test_home_says_how_they_relate_in_one_sentence_and_one_chart(client):
     hand_made(timezone.localdate())
     page = client.get("/").content.decode()
-    sentence = text_of(re.search(r'<p class="govuk-body-l" id="lateness-sentence">.*?</p>', page, re.S).group(0))
+    sentence = text_of(re.search(r'<p class="govuk-body-l" id="behind-first-agreed-sentence">.*?</p>', page, re.S).group(0))
     assert sentence == (
-        "Of the 7 items with a first agreed target date, 5 are late against the first agreed date: "
-        "2 past their target date, 2 slipping (moved to a later date, not yet done) and 1 done late; "
+        "Of the 7 items with a first agreed target date, 5 are behind the first agreed date: "
+        "2 past their target date, 2 slipping (moved to a later date, not yet done) and 1 done after it; "
         "the other 2 are on time or on track."
     )
-    chart = re.search(r'<svg[^>]*aria-labelledby="lateness-chart-title.*?</svg>', page, re.S).group(0)
-    for legend in ("Past target date: 2", "Slipping, not yet done: 2", "Done late: 1", "On time or on track: 2"):
+    chart = re.search(r'<svg[^>]*aria-labelledby="behind-first-agreed-chart-title.*?</svg>', page, re.S).group(0)
+    for legend in ("Past target date: 2", "Slipping, not yet done: 2", "Done after the first agreed date: 1", "On time or on track: 2"):
         assert f">{legend}</text>" in chart
-    for term in (words.PAST_TARGET, words.SLIPPING, words.LATE_FIRST_AGREED):
+    for term in (words.PAST_TARGET, words.SLIPPING, words.BEHIND_FIRST_AGREED):
         assert term.definition in text_of(page)
         assert f'href="/glossary/#{term.anchor}"' in page
 
@@ -102,7 +104,7 @@ def test_the_glossary_lists_every_term_from_the_one_module(seeded, client):
     response = client.get("/glossary/")
     assert response.status_code == 200
     page = response.content.decode()
-    names = {"RAG rating", "Assured", "Past target date", "Slipping", "Late against the first agreed date",
+    names = {"RAG rating", "Assured", "Past target date", "Slipping", "Behind the first agreed date",
              "Update overdue"}
     assert {term.name for term in words.GLOSSARY} == names
     for term in words.GLOSSARY:
@@ -128,7 +130,7 @@ def test_every_page_takes_the_words_from_the_module(seeded, client):
     item = past_its_target_date()
     past_tag = f'<strong class="govuk-tag govuk-tag--{words.PAST_TARGET.tag_colour}">{words.PAST_TARGET.name}</strong>'
     update_overdue_tag = (f'<strong class="govuk-tag govuk-tag--{words.UPDATE_OVERDUE.tag_colour}">'
-                 f"{words.UPDATE_OVERDUE.name}</strong>")
+                          f"{words.UPDATE_OVERDUE.name}</strong>")
     assert words.PAST_TARGET.tag_colour != words.UPDATE_OVERDUE.tag_colour
     detail = client.get(item.get_absolute_url()).content.decode()
     assert past_tag in detail and update_overdue_tag in detail  # never updated since the seeds were loaded long ago
@@ -159,5 +161,9 @@ def test_no_public_page_says_overdue_except_for_an_update(seeded, client):
                  for found in re.finditer(r"overdue", text, re.I)
                  if not text[:found.start()].lower().endswith("update ")]
         assert loose == [], url
+        # Nor is anything "late": past its target date, update overdue and behind the first agreed
+        # date each have their own words.
+        late = [text[max(0, found.start() - 40):found.end() + 10] for found in re.finditer(r"\blate\b", text, re.I)]
+        assert late == [], url
     assert pages > 20
 

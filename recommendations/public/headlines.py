@@ -21,24 +21,24 @@ from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item
 from recommendations import figures
 from recommendations.public import records
 
-# How far past its first agreed date an item may be and still be "up to 3 months late".
-LATE_MONTHS = 3
+# How far past its first agreed date an item may be and still be "up to 3 months behind".
+BEHIND_MONTHS = 3
 
 
 class Band:
     """Where an item stands against its first agreed target date."""
 
     ON_TIME = "on-time"
-    LATE = "late"
-    VERY_LATE = "very-late"
+    BEHIND = "behind"
+    FAR_BEHIND = "far-behind"
     NO_DATE = "no-date"
     NOT_ACCEPTED = "not-accepted"
 
     # value, label, chart colour: in the order shown.
     CHOICES = [
         (ON_TIME, "On time or on track", "green"),
-        (LATE, f"Up to {LATE_MONTHS} months late", "amber"),
-        (VERY_LATE, f"More than {LATE_MONTHS} months late", "red"),
+        (BEHIND, f"Up to {BEHIND_MONTHS} months behind", "amber"),
+        (FAR_BEHIND, f"More than {BEHIND_MONTHS} months behind", "red"),
         (NO_DATE, "No target date set", "none"),
         (NOT_ACCEPTED, "Not accepted (no date to meet)", "light-blue"),
     ]
@@ -70,49 +70,50 @@ def band(status, first_agreed, current, done_on, today):
         finish = max(current or first_agreed, today)
     if finish <= first_agreed:
         return Band.ON_TIME
-    if finish <= months_after(first_agreed, LATE_MONTHS):
-        return Band.LATE
-    return Band.VERY_LATE
+    if finish <= months_after(first_agreed, BEHIND_MONTHS):
+        return Band.BEHIND
+    return Band.FAR_BEHIND
 
 
 @dataclass(frozen=True)
-class Lateness:
-    """How "past target date", "slipping" and "late against the first agreed date" relate
-    (words.py), over the items with a first agreed target date (`dated`): each late item is
-    counted once, in the first of these that applies:
+class BehindFirstAgreed:
+    """How "past target date", "slipping" and "behind the first agreed date" relate
+    (words.py), over the items with a first agreed target date (`dated`): each item behind
+    it is counted once, in the first of these that applies:
     past_target: past its current target date (models.overdue_condition);
     slipping: not done and not past its target date, but that date is later than the first
-      agreed one (models.slipping_condition), so it will finish late;
-    done_late: implemented or assured after the first agreed date."""
+      agreed one (models.slipping_condition), so it will finish after the first agreed date;
+    done_after: implemented or assured after the first agreed date."""
 
     dated: int
     past_target: int
     slipping: int
-    done_late: int
+    done_after: int
 
     @property
-    def late(self):
-        return self.past_target + self.slipping + self.done_late
+    def count(self):
+        """How many are behind the first agreed date."""
+        return self.past_target + self.slipping + self.done_after
 
     @property
     def on_time(self):
-        return self.dated - self.late
+        return self.dated - self.count
 
     @property
     def parts(self):
-        """(label, chart colour, count): the bar of items with a first agreed date, late parts first."""
+        """(label, chart colour, count): the bar of items with a first agreed date, those behind it first."""
         return [
             (words.PAST_TARGET.name, "red", self.past_target),
             (f"{words.SLIPPING.name}, not yet done", "amber", self.slipping),
-            ("Done late", "grey", self.done_late),
+            ("Done after the first agreed date", "grey", self.done_after),
             ("On time or on track", "green", self.on_time),
         ]
 
 
-def _why_late(status, current, today):
-    """Which part of Lateness a late item is counted in."""
+def _why_behind(status, current, today):
+    """Which part of BehindFirstAgreed an item behind the first agreed date is counted in."""
     if status in Item.DONE_STATUSES:
-        return "done_late"
+        return "done_after"
     if current and current < today:  # open, so past its target date (models.overdue_condition)
         return "past_target"
     return "slipping"
@@ -151,7 +152,7 @@ class Glance:
     by_band: list  # [Row]
     scope_query: str  # the item list's filter for this set of items ("source=JAY"), or ""
     today: datetime.date
-    lateness: Lateness = None
+    behind_first_agreed: BehindFirstAgreed = None
 
     @property
     def percent_done(self):
@@ -164,7 +165,7 @@ class Glance:
     @property
     def dated(self):
         """Items with a first agreed target date (the on-time band's own count)."""
-        return sum(row.count for row in self.by_band if row.value in (Band.ON_TIME, Band.LATE, Band.VERY_LATE))
+        return sum(row.count for row in self.by_band if row.value in (Band.ON_TIME, Band.BEHIND, Band.FAR_BEHIND))
 
     @property
     def tables(self):
@@ -190,7 +191,7 @@ def at_a_glance(items, scope_query="", today=None):
     bands = dict.fromkeys([value for value, _, _ in Band.CHOICES], 0)
     judgements = 0
     zone = timezone.get_current_timezone()  # read once, not for each of thousands of items
-    late = {"past_target": 0, "slipping": 0, "done_late": 0}
+    behind = {"past_target": 0, "slipping": 0, "done_after": 0}
     for kind, status, first_agreed, current, done_at in dated:
         if kind == Item.Kind.JUDGEMENT:  # a grade, not a task: counted apart, in no figure
             judgements += 1
@@ -198,11 +199,11 @@ def at_a_glance(items, scope_query="", today=None):
         done_on = timezone.localdate(done_at, zone) if done_at else None
         where = band(status, first_agreed, current, done_on, today)
         bands[where] += 1
-        if where in (Band.LATE, Band.VERY_LATE):
-            late[_why_late(status, current, today)] += 1
+        if where in (Band.BEHIND, Band.FAR_BEHIND):
+            behind[_why_behind(status, current, today)] += 1
     scope = f"{scope_query}&" if scope_query else ""
     rated = counts.total - counts.by_rag[Item.Rag.NOT_RATED]
-    dated_total = bands[Band.ON_TIME] + bands[Band.LATE] + bands[Band.VERY_LATE]
+    dated_total = bands[Band.ON_TIME] + bands[Band.BEHIND] + bands[Band.FAR_BEHIND]
     return Glance(
         total=counts.total,
         counted=counts.counted,
@@ -224,12 +225,12 @@ def at_a_glance(items, scope_query="", today=None):
                  f"{scope}rag=none")],
         by_band=[
             Row(value, label, colour, bands[value],
-                dated_total or None if value in (Band.ON_TIME, Band.LATE, Band.VERY_LATE) else None)
+                dated_total or None if value in (Band.ON_TIME, Band.BEHIND, Band.FAR_BEHIND) else None)
             for value, label, colour in Band.CHOICES
         ],
         scope_query=scope_query,
         today=today,
-        lateness=Lateness(dated=dated_total, **late),
+        behind_first_agreed=BehindFirstAgreed(dated=dated_total, **behind),
     )
 
 

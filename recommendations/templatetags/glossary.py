@@ -1,11 +1,12 @@
 """The tracker's defined words (recommendations/words.py) on pages, each linked to its
-entry on the glossary page, and the home page's lateness chart.
+entry on the glossary page, and the home page's chart of items behind the first agreed date.
 
   {% load glossary %}
   {% term_link "past_target" %}       -> <a href="/glossary/#past-target-date">past target date</a>
   {% term_tag "update_overdue" %}     -> the term as its own GOV.UK tag (words.Term.tag_colour)
   {% meaning_link "slipping" %}       -> a link "What “slipping” means"
-  {{ glance.lateness|lateness_chart }} -> the nested bar of public.headlines.Lateness (charts.lateness)
+  {{ glance.behind_first_agreed|behind_first_agreed_chart }} -> public.headlines.BehindFirstAgreed's bar
+      (charts.behind_first_agreed)
 """
 from django import template
 from django.urls import reverse
@@ -20,7 +21,7 @@ TERMS = {
     "assured": words.ASSURED,
     "past_target": words.PAST_TARGET,
     "slipping": words.SLIPPING,
-    "late_first_agreed": words.LATE_FIRST_AGREED,
+    "behind_first_agreed": words.BEHIND_FIRST_AGREED,
     "update_overdue": words.UPDATE_OVERDUE,
 }
 
@@ -57,5 +58,5 @@ def term_definition(key):
 
 
 @register.filter
-def lateness_chart(lateness):
-    return charts.lateness(lateness)
+def behind_first_agreed_chart(behind):
+    return charts.behind_first_agreed(behind)

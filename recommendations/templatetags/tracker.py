@@ -300,7 +300,7 @@ def published_updates(updates):
     return mark_safe("".join(entries))
 
 
-# The two kinds of late, as words.py names them, each in its own tag colour so they never look alike.
+# Past target date and update overdue (words.py), each in its own tag colour so they never look alike.
 PAST_TARGET_TAG = f'<br><strong class="govuk-tag govuk-tag--{words.PAST_TARGET.tag_colour}">{words.PAST_TARGET.name}</strong>'
 UPDATE_OVERDUE_TAG = (f'<br><strong class="govuk-tag govuk-tag--{words.UPDATE_OVERDUE.tag_colour}">'
                       f'{words.UPDATE_OVERDUE.name}</strong>')
