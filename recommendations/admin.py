@@ -198,7 +198,7 @@ class SourceAdmin(admin.ModelAdmin):
             del request.session[self.UPLOAD_SESSION_KEY]
             return self._upload_page(
                 request, "upload.html",
-                {"form": SourceUploadForm(), "problems": error.problems, "stale": True}, 400,
+                {"form": SourceUploadForm(), "problems": error.problems, "no_longer_passes": True}, 400,
             )
         messages.success(request, f"{pending.name} was applied. {sources.summary(report)}")
         return redirect(reverse("admin:recommendations_source_changelist"))

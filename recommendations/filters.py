@@ -128,12 +128,12 @@ class ItemFilter(django_filters.FilterSet):
         if self.is_bound and not self.form.is_valid():
             # A shared link with a value that no longer exists: leave that filter out, say
             # so once, and apply the rest, rather than showing nothing.
-            stale = [name for name in self.CHOICES
-                     if any(error.code == "invalid_choice" for error in self.form.errors.as_data().get(name, []))]
-            if stale:
-                self.left_out = [(self.filters[name].label or name.capitalize(), self.data.get(name)) for name in stale]
+            gone = [name for name in self.CHOICES
+                    if any(error.code == "invalid_choice" for error in self.form.errors.as_data().get(name, []))]
+            if gone:
+                self.left_out = [(self.filters[name].label or name.capitalize(), self.data.get(name)) for name in gone]
                 self.data = self.data.copy()
-                for name in stale:
+                for name in gone:
                     self.data.pop(name)
                 del self._form
 
