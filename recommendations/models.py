@@ -413,7 +413,7 @@ class Item(models.Model):
         "update every (months)", default=DEFAULT_CADENCE_MONTHS,
         validators=[MinValueValidator(CADENCE_MONTHS[0]), MaxValueValidator(CADENCE_MONTHS[-1])],
         help_text="How often a progress update should be published: 3 is quarterly, 12 yearly. An open item "
-                  "with no update published for longer is shown as overdue for an update.",
+                  "with no update published for longer is shown as update overdue.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -26,7 +26,7 @@ def reasons(response, reference):
 
 
 def test_a_draft_not_yet_submitted_needs_attention(client, council_officer, council_item):
-    assert my_items(client, council_officer).context["attention_count"] == 0  # nothing late in the seeds
+    assert my_items(client, council_officer).context["attention_count"] == 0  # nothing needs attention in the seeds
     draft(council_officer, council_item)
     response = my_items(client, council_officer)
     assert response.context["attention_count"] == 1
