@@ -14,14 +14,16 @@ word and no tag colour. Neither is called "late": the word named both, and a
 third thing too.
 
 Dates and durations are worded here too (long_date, short_date, date_and_time,
-long_date_and_time, month_and_year, short_month, how_long, ago, cadence_words),
-so a page, an e-mail, a table and a chart write the same day or span the same way.
+long_date_and_time, month_and_year, short_month, how_long, ago, time_ago,
+cadence_words), so a page, an e-mail, a table and a chart write the same day or
+span the same way.
 """
 import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.utils import dateformat, timezone
+from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
 
@@ -144,6 +146,12 @@ def ago(moment, now):
     """How long before now, as people say it: "today", "45 days ago", "5 months ago"."""
     days = (now - moment).days
     return "today" if days < 1 else f"{how_long(days)} ago"
+
+
+def time_ago(moment, now=None):
+    """How long ago, to the hour, as |timesince says it: "3 days, 4 hours ago"; "" for no moment.
+    For a wait counted in hours (an update in the review queue); ago() is for spans of days."""
+    return f"{timesince(moment, now)} ago" if moment else ""
 
 
 def cadence_words(months):

@@ -335,3 +335,12 @@ def test_the_date_filters_write_what_the_date_filter_wrote(value, name, date_for
     expected = Template(f'{{{{ value|date:"{date_format}" }}}}').render(context)
     assert Template(f"{{% load tracker %}}{{{{ value|{name} }}}}").render(context) == expected
     assert expected or not isinstance(value, datetime.date if "time" not in name else datetime.datetime)
+
+
+@pytest.mark.parametrize("hours", [0, 1, 27, 24 * 45])
+def test_time_ago_says_what_timesince_said(hours):
+    now = timezone.now()
+    context = Context({"value": now - datetime.timedelta(hours=hours, minutes=5), "now": now})
+    expected = Template("{{ value|timesince:now }} ago").render(context)
+    assert Template("{% load tracker %}{{ value|time_ago:now }}").render(context) == expected
+    assert Template("{% load tracker %}{{ None|time_ago:now }}").render(context) == ""

@@ -197,6 +197,7 @@ register.filter("long_date", words.long_date)
 register.filter("short_date", words.short_date)
 register.filter("date_and_time", words.date_and_time)
 register.filter("long_date_and_time", words.long_date_and_time)
+register.filter("time_ago", words.time_ago)
 
 
 @register.simple_tag(takes_context=True)
