@@ -38,6 +38,7 @@ from recommendations.models import (
     number_items_in_list_order,
 )
 from recommendations import versions
+from recommendations.words import month_and_year
 
 STRENGTHS = ProgressUpdate.EvidenceStrength.values
 
@@ -480,7 +481,7 @@ class _Generator:
                     {
                         "item_id": update["item_id"],
                         "update_id": update["id"],
-                        "title": f"Report to the improvement board, {day:%B %Y}",
+                        "title": f"Report to the improvement board, {month_and_year(day)}",
                         "url": f"https://example.org/synthetic/evidence/{update['item_id']}/{len(links) + 1}",
                         "date": day,
                         "added_by_id": update["author_id"],
