@@ -95,7 +95,22 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "tracker.urls"
 
+# The tracker's pages are Jinja2 templates calling the GOV.UK Frontend macros
+# (tracker/jinja2.py); Django's own template language remains for Django's admin
+# and the e-mails. Jinja2 comes first, so a page is found under a jinja2/ folder.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "tracker" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "tracker.jinja2.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "tracker" / "templates"],

@@ -1,0 +1,59 @@
+"""The Jinja2 environment of the tracker's pages (settings.TEMPLATES, the first backend).
+
+Templates live in <app>/jinja2/ (the layouts in tracker/jinja2/) and import the
+GOV.UK Design System's macros as the Design System's own examples do:
+
+    {% from "govuk_frontend_jinja/components/tag/macro.html" import govukTag %}
+    {{ govukTag(status_tag(item.status)) }}
+
+Globals: url(name, *args) (reverse), address(name) (reverse, remembered),
+static(path), can(user, perm) (rules.allowed), and recommendations/govuk.py's
+parameter builders (status_tag, rag_tag, grade_tag, update_state_tag,
+nav_item, field_params, error_summary_items, pagination). Filters: the date
+words of words.py (long_date, short_date, date_and_time, long_date_and_time,
+time_ago), linebreaks, linebreaksbr and pluralize. Django's backend adds
+request, csrf_input and csrf_token; the context processors in settings add
+user, perms and messages.
+"""
+from django.template.defaultfilters import linebreaks_filter, linebreaksbr, pluralize
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+from recommendations import govuk, words
+from recommendations.rules import allowed
+
+
+class Undefined(ChainableUndefined):
+    """Lenient where the Design System's macros test optional params ({% if params.classes %}),
+    loud where a template prints a name that does not exist ({{ itme.title }} raises), so a
+    typo fails the test that renders it instead of printing nothing. StrictUndefined would
+    also raise on the macros' own tests of optional params."""
+
+    def __str__(self):
+        self._fail_with_undefined_error()
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options):
+    options["loader"] = ChoiceLoader([
+        options["loader"],
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    options["undefined"] = Undefined
+    env = Environment(**options)
+    env.globals.update(
+        url=url, address=govuk.address, static=static, can=allowed,
+        status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
+        update_state_tag=govuk.update_state_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
+        error_summary_items=govuk.error_summary_items, pagination=govuk.pagination,
+    )
+    env.filters.update(
+        long_date=words.long_date, short_date=words.short_date, date_and_time=words.date_and_time,
+        long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
+        linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
+    )
+    return env
