@@ -222,3 +222,19 @@ def first_done():
         .order_by("history_date")
         .values("history_date")[:1]
     )
+
+
+def percentage(part, total):
+    """Whole-number percentage of part in total, clamped to 0-100.
+
+    For bar widths: class="tracker-bar--{{ n|percentage:total }}". Returns 0
+    when total is 0 or either value is not a number.
+    """
+    try:
+        part = float(part)
+        total = float(total)
+    except (TypeError, ValueError):
+        return 0
+    if total <= 0:
+        return 0
+    return max(0, min(100, round(part * 100 / total)))

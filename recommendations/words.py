@@ -76,6 +76,15 @@ UPDATE_OVERDUE = Term(
 
 # The glossary page, in this order.
 GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, BEHIND_FIRST_AGREED, UPDATE_OVERDUE)
+# The terms by the names templates use: terms.update_overdue, terms.past_target...
+TERMS = {
+    "rag": RAG,
+    "assured": ASSURED,
+    "past_target": PAST_TARGET,
+    "slipping": SLIPPING,
+    "behind_first_agreed": BEHIND_FIRST_AGREED,
+    "update_overdue": UPDATE_OVERDUE,
+}
 
 
 # --- Dates and durations ------------------------------------------------------

@@ -24,8 +24,10 @@ from recommendations import kept_values
 from recommendations.models import Item, Organisation, Source
 from recommendations.services.demo import load_demo
 from recommendations.services.sources import load_sources
-from tests import workflow_helpers
+from tests import jinja2_instrumentation, workflow_helpers
 from tests.helpers import SEEDS, browser_page, empty_database, make_user
+
+jinja2_instrumentation.instrument()
 
 CHROMIUM = "/usr/bin/chromium"
 DEMO = SEEDS.parent / "fixtures" / "demo.yaml"

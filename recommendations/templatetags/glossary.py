@@ -16,14 +16,7 @@ from recommendations import charts, words
 
 register = template.Library()
 
-TERMS = {
-    "rag": words.RAG,
-    "assured": words.ASSURED,
-    "past_target": words.PAST_TARGET,
-    "slipping": words.SLIPPING,
-    "behind_first_agreed": words.BEHIND_FIRST_AGREED,
-    "update_overdue": words.UPDATE_OVERDUE,
-}
+TERMS = words.TERMS
 
 
 def glossary_url(term):

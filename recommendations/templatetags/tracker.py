@@ -37,7 +37,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import get_language
 
-from recommendations import charts, words
+from recommendations import charts, figures, words
 from recommendations.models import (
     GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate,
 )
@@ -93,21 +93,7 @@ def rag_tag(value):
     return _govuk_tag(Item.Rag, "rag", value, extra_class="tracker-rag tracker-rag--")
 
 
-@register.filter
-def percentage(part, total):
-    """Whole-number percentage of part in total, clamped to 0-100.
-
-    For bar widths: class="tracker-bar--{{ n|percentage:total }}". Returns 0
-    when total is 0 or either value is not a number.
-    """
-    try:
-        part = float(part)
-        total = float(total)
-    except (TypeError, ValueError):
-        return 0
-    if total <= 0:
-        return 0
-    return max(0, min(100, round(part * 100 / total)))
+register.filter("percentage", figures.percentage)
 
 
 @register.simple_tag
