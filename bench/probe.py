@@ -102,8 +102,9 @@ def queue_update_for_demo():
     officer = User.objects.filter(username__startswith="syn-officer-").order_by("username").first()
     item = Item.objects.filter(owner=officer.organisation, status=Item.Status.IN_PROGRESS).order_by("reference").first()
     marker = f"Benchmark publication {uuid.uuid4().hex[:12]}"
+    # Amber, not green: green is refused for an item past its target date, which the chosen one may be.
     update = workflow.save_draft(
-        officer, item, narrative=marker, proposed_status=Item.Status.IN_PROGRESS, proposed_rag=Item.Rag.GREEN
+        officer, item, narrative=marker, proposed_status=Item.Status.IN_PROGRESS, proposed_rag=Item.Rag.AMBER
     )
     workflow.submit(officer, update, update.version)
     return {"update": update.pk, "item": item.reference, "marker": marker}

@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from recommendations.database import analyse_tables
 from recommendations.models import number_items_in_list_order
 
 BACKED_UP_APPS = ["recommendations"]
@@ -55,9 +56,15 @@ def export_backup(stream):
     return counter.rows
 
 
-@transaction.atomic
 def import_backup(stream):
     """Load a backup from an open text stream into an empty database; return the number of rows loaded."""
+    rows = _restore(stream)
+    analyse_tables()
+    return rows
+
+
+@transaction.atomic
+def _restore(stream):
     models = backed_up_models()
     not_empty = [model._meta.verbose_name_plural for model in models if model._default_manager.exists()]
     if not_empty:

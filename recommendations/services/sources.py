@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from recommendations.database import analyse_tables
 from recommendations.models import (
     CADENCE_MONTHS,
     DEFAULT_CADENCE_MONTHS,
@@ -834,10 +835,12 @@ def _log(data):
                                         reason)
 
 
-@transaction.atomic
 def load(data):
     """Write checked data (from read_seed_files or read_upload) in one transaction."""
-    return _write(data)
+    with transaction.atomic():
+        report = _write(data)
+    analyse_tables()
+    return report
 
 
 class _Rollback(Exception):
@@ -998,6 +1001,7 @@ def apply_upload(upload):
                 raise _Rollback  # the claim is rolled back too: the upload can be applied after a new preview
     except _Rollback:
         return None
+    analyse_tables()
     return report
 
 

@@ -37,7 +37,7 @@ from recommendations.models import (
     User,
     number_items_in_list_order,
 )
-from recommendations import versions
+from recommendations import database, versions
 from recommendations.words import month_and_year
 
 STRENGTHS = ProgressUpdate.EvidenceStrength.values
@@ -130,12 +130,13 @@ def check_database(force=False):
         )
 
 
-@transaction.atomic
 def generate(items, updates, seed=1, force=False, today=None):
     """Create `items` synthetic items and `updates` progress updates. Returns a GenerateReport."""
-    check_database(force)
-    report = _Generator(items, updates, seed, today or timezone.localdate()).run()
-    versions.changed()  # the bulk writes send no model signals
+    with transaction.atomic():
+        check_database(force)
+        report = _Generator(items, updates, seed, today or timezone.localdate()).run()
+        versions.changed()  # the bulk writes send no model signals
+    database.analyse_tables()
     return report
 
 
@@ -159,9 +160,6 @@ class _Generator:
         self._themes_for_items()
         self._actions()
         self._updates_and_history()
-        # Fresh planner statistics: without them PostgreSQL guesses a quarter of the real row counts.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
         return self.report
 
     # -- helpers
