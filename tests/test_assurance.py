@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+import markupsafe
 import pytest
 from django.urls import reverse
 
@@ -150,7 +151,7 @@ def test_an_item_without_links_asks_for_the_confirmation(reviewer_client, counci
 
 def test_the_public_page_shows_the_report_and_the_assurance_apart(client, council_officer, reviewer,
                                                                   implemented_item):
-    organisation = html.escape(council_officer.organisation.name)
+    organisation = markupsafe.escape(council_officer.organisation.name)  # as the page's Jinja2 escapes it
     page = client.get(implemented_item.get_absolute_url()).content.decode()
     reported = implemented_item.updates.published().get().published_at
     assert f"Reported implemented by {organisation} on {reported.day} {reported:%B %Y}." in page

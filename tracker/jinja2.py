@@ -9,19 +9,21 @@ GOV.UK Design System's macros as the Design System's own examples do:
 Globals: url(name, *args) (reverse), address(name) (reverse, remembered),
 static(path), can(user, perm) (rules.allowed), and recommendations/govuk.py's
 parameter builders (status_tag, rag_tag, grade_tag, update_state_tag,
-nav_item, field_params, error_summary_items, pagination). Filters: the date
+nav_item, field_params, error_summary_items, pagination), support_services()
+(the signpost's services), terms (words.TERMS: terms.past_target...). Filters: the date
 words of words.py (long_date, short_date, date_and_time, long_date_and_time,
-time_ago), linebreaks, linebreaksbr and pluralize. Django's backend adds
+time_ago), and Django's capfirst, linebreaks, linebreaksbr and pluralize. Django's backend adds
 request, csrf_input and csrf_token; the context processors in settings add
 user, perms and messages.
 """
-from django.template.defaultfilters import linebreaks_filter, linebreaksbr, pluralize
+from django.template.defaultfilters import capfirst, linebreaks_filter, linebreaksbr, pluralize
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from recommendations import govuk, words
 from recommendations.rules import allowed
+from recommendations.services import support_services
 
 
 class Undefined(ChainableUndefined):
@@ -44,16 +46,18 @@ def environment(**options):
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     options["undefined"] = Undefined
+    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.do"]  # {% do rows.append(...) %}
     env = Environment(**options)
     env.globals.update(
         url=url, address=govuk.address, static=static, can=allowed,
         status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
         update_state_tag=govuk.update_state_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
         error_summary_items=govuk.error_summary_items, pagination=govuk.pagination,
+        support_services=support_services.current, terms=words.TERMS,
     )
     env.filters.update(
         long_date=words.long_date, short_date=words.short_date, date_and_time=words.date_and_time,
         long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
-        linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
+        capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
     )
     return env
