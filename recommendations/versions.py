@@ -22,6 +22,7 @@ Writes that bypass model signals (the synthetic data's bulk load) call
 changed() themselves. The signals are connected in RecommendationsConfig.ready().
 """
 from django.db import DatabaseError
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicVersion
@@ -65,7 +66,7 @@ def version(request):
 
 def last_changed():
     """The time of the latest change to an item, a published update or evidence
-    (three index lookups, whatever the data size): the pages' Last-Modified.
+    (one query of three index lookups, whatever the data size): the pages' Last-Modified.
 
     Approving an update publishes it and saves its item, so the time moves. The
     time of any evidence counts, public or not: evidence added to a draft makes
@@ -73,13 +74,17 @@ def last_changed():
     Changes these times cannot see (a deletion, a source renamed in the admin)
     raise the public version, which the ETag also includes.
     """
-    times = [
-        Item.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
-        ProgressUpdate.objects.published().order_by("-published_at").values_list("published_at", flat=True).first(),
-        EvidenceLink.objects.order_by("-created_at").values_list("created_at", flat=True).first(),
-    ]
-    times = [time for time in times if time]
+    # Read alongside the latest item: with no items there are no updates or evidence either.
+    times = Item.objects.order_by("-updated_at").values_list(
+        "updated_at", _latest(ProgressUpdate.objects.published(), "published_at"),
+        _latest(EvidenceLink.objects, "created_at"),
+    ).first()
+    times = [time for time in times or () if time]
     return max(times) if times else None
+
+
+def _latest(queryset, field):
+    return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
 
 
 

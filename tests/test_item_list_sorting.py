@@ -13,7 +13,7 @@ from tests.workflow_helpers import approved
 pytestmark = pytest.mark.django_db
 
 # The list's queries as the first page after a change (as tests/test_public_queries.py counts them).
-QUERIES = 10
+QUERIES = 8
 
 
 def listed(client, query):
