@@ -71,8 +71,12 @@ class ItemListView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The page's public records stand in for its ids everywhere the template could look.
-        page_records = records.public_items_by_id(context["items"])
+        # The page's public records stand in for its ids everywhere the template could look. They
+        # are the same on every list showing these items until the next public change (or day), so
+        # they are kept by the page's ids: a list rendered again reads none of its rows.
+        ids = list(context["items"])
+        page_records = remembered(self.request, "item-list-rows:" + ",".join(map(str, ids)),
+                                  lambda: records.public_items_by_id(ids))
         context["page_obj"].object_list = context["object_list"] = context["items"] = page_records
         context["query_string"] = _query_string(self.request)
         context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
