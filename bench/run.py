@@ -1,6 +1,11 @@
 """
 The benchmark: one command, `bench/run.sh` (see BENCHMARKS.md and the README).
 
+    bench/run.sh                                # SQLite
+    bench/run.sh --backends postgresql,sqlite   # PostgreSQL (127.0.0.1:5432, user postgres), then SQLite
+    bench/run.sh --backends postgresql --database tracker_mine --port 8361 --redis redis://127.0.0.1:6379/12
+                                                # beside another run on the same machine
+
 For each database (SQLite by default; PostgreSQL with --backends) it creates a
 fresh database, loads the synthetic national data set (timed), times each page
 in-process (the median of 10 requests through the test client, and of 5 first
@@ -77,9 +82,9 @@ TARGET_BOARD_P95_MS, TARGET_LOAD_SECONDS = 150, 60
 # The page cache is off on the first server start: every request renders the page.
 UNCACHED = "dummy://"
 
-POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
-SQLITE_PATH = Path("/tmp/tracker-bench.sqlite3")
+# PostgreSQL on 127.0.0.1:5432 as the postgres user (allowed to create databases), as on a developer's machine.
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_ADMIN_URL = f"{POSTGRES_SERVER}/postgres"
 
 
 def main():
@@ -92,7 +97,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2, help="gunicorn gthread threads per worker")
     parser.add_argument("--port", type=int, default=8161, help="first of two loopback ports")
-    parser.add_argument("--backends", default="sqlite", help="sqlite, postgresql or both: postgresql,sqlite")
+    parser.add_argument("--backends", default="sqlite",
+                        help="sqlite, postgresql or both: postgresql,sqlite (PostgreSQL on 127.0.0.1:5432, user postgres)")
+    parser.add_argument("--database", default="tracker_bench",
+                        help="the benchmark's database, dropped and made afresh: this PostgreSQL database, or "
+                             "/tmp/<name>.sqlite3 (default: %(default)s)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9",
                         help="Redis database for the shared page cache; the benchmark empties it (only it) first")
     parser.add_argument("--quick", action="store_true", help="small data, one run of 2 s per page: a smoke test")
@@ -106,7 +115,7 @@ def main():
 
     started = time.monotonic()
     machine = describe_machine()
-    collectstatic()
+    collectstatic(options)
     runs = []
     for backend in options.backends.split(","):
         runs.append(run_backend(backend.strip(), options))
@@ -124,7 +133,7 @@ def main():
 
 def run_backend(backend, options):
     print(f"\n== {backend}", flush=True)
-    database_url = fresh_database(backend)
+    database_url = fresh_database(backend, options.database)
     uncached_env = server_env(database_url, UNCACHED)
     cached_env = server_env(database_url, options.page_cache)
     manage(uncached_env, "migrate", "--no-input", "-v", "0")
@@ -214,18 +223,23 @@ def page_cache_url(redis_url):
         return "locmem://"
 
 
-def fresh_database(backend):
+def sqlite_path(name):
+    return Path(f"/tmp/{name}.sqlite3")
+
+
+def fresh_database(backend, name):
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
+            Path(f"{sqlite_path(name)}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{sqlite_path(name)}"
     if backend == "postgresql":
         import psycopg
+        from psycopg import sql
 
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS tracker_bench WITH (FORCE)")
-            connection.execute("CREATE DATABASE tracker_bench")
-        return POSTGRES_URL
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return f"{POSTGRES_SERVER}/{name}"
     raise SystemExit(f"Unknown backend {backend!r}: use postgresql or sqlite.")
 
 
@@ -251,10 +265,10 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def collectstatic():
+def collectstatic(options):
     if not (ROOT / "build" / "static").exists():
         raise SystemExit("Build the styles first: npm ci && npm run build")
-    env = server_env(f"sqlite:///{SQLITE_PATH}", UNCACHED)
+    env = server_env(f"sqlite:///{sqlite_path(options.database)}", UNCACHED)
     manage(env, "collectstatic", "--no-input", "-v", "0")
 
 
