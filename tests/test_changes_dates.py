@@ -9,13 +9,11 @@ from django.utils import timezone
 
 from tests.helpers import summary_links
 
-DATE_INPUT_TEMPLATE = "recommendations/widgets/date_input.html"
-
 
 def boxes(page):
     """{box name: value} of the page's text inputs."""
     found = {}
-    for tag in re.findall(r"<input [^>]*>", page):
+    for tag in re.findall(r"<input\s[^>]*>", page):
         name = re.search(r'name="([^"]*)"', tag)
         value = re.search(r'value="([^"]*)"', tag)
         if name:
@@ -28,7 +26,6 @@ def test_the_dates_are_gov_uk_date_inputs_filled_with_the_range_shown(client):
     response = client.get("/changes/?from=2015-01-01&to=2015-12-31")
     assert response.status_code == 200
     page = response.content.decode()
-    assert DATE_INPUT_TEMPLATE in [template.name for template in response.templates]
     assert page.count('class="govuk-date-input"') == 2
     assert boxes(page) == {"from_day": "1", "from_month": "1", "from_year": "2015",
                            "to_day": "31", "to_month": "12", "to_year": "2015"}
