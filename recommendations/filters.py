@@ -1,67 +1,14 @@
-from html import escape  # Django's escape without its lazy-text check: these are plain strings
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from recommendations.models import Item, Organisation, Source, Theme
 from recommendations import search, words
 from recommendations.public import page_cache
 
 
-class PlainSelect(forms.Select):
-    """A select list written out in Python rather than one template per option.
-
-    The item filters list every source and owner organisation (over a hundred
-    options at national scale), and Django's per-option templates made up
-    about a fifth of the item list's time. Same markup and attributes as
-    Django's Select; only flat lists of choices (no groups).
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = set(self.format_value(value))
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            mark = " selected" if option_value in selected else ""
-            selected.discard(option_value)  # like Select: only the first match is selected
-            options.append(f'<option value="{escape(option_value)}"{mark}>{escape(str(label))}</option>')
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(options)),
-        )
-
-
-class PlainInputMixin:
-    """An input written out in Python, as Django's input template writes it (same attributes, same order)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<input type="{}" name="{}"', widget["type"], name)]
-        if widget["value"] is not None:
-            parts.append(format_html(' value="{}"', widget["value"]))
-        for attribute, attribute_value in widget["attrs"].items():
-            if attribute_value is True:
-                parts.append(format_html(" {}", attribute))
-            elif attribute_value is not False:
-                parts.append(format_html(' {}="{}"', attribute, attribute_value))
-        return mark_safe("".join(parts) + ">")
-
-
-# Named as Django's own widgets: templates tell widgets apart by class name (BoundField.widget_type).
-class TextInput(PlainInputMixin, forms.TextInput):
-    pass
-
-
-class CheckboxInput(PlainInputMixin, forms.CheckboxInput):
-    pass
-
-
-SELECT = PlainSelect(attrs={"class": "govuk-select govuk-!-width-full"})
+SELECT = forms.Select(attrs={"class": "govuk-!-width-full"})
 SEARCH_MAX_LENGTH = 200
 
 
@@ -75,7 +22,7 @@ class ItemFilter(django_filters.FilterSet):
         label="Search",
         help_text="Words to find in the items and their published progress, or a reference",
         max_length=SEARCH_MAX_LENGTH,
-        widget=TextInput(attrs={"class": "govuk-input", "type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.all(), to_field_name="code", empty_label="All sources", widget=SELECT
@@ -106,13 +53,13 @@ class ItemFilter(django_filters.FilterSet):
         method="filter_overdue",
         label=f"{words.PAST_TARGET.name} only",
         help_text=words.PAST_TARGET.definition,
-        widget=CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+        widget=forms.CheckboxInput(),
     )
     update_overdue = django_filters.BooleanFilter(
         method="filter_update_overdue",
         label=f"{words.UPDATE_OVERDUE.name} only",
         help_text=words.UPDATE_OVERDUE.definition,
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+        widget=forms.CheckboxInput(),
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from django.forms.widgets import CheckboxInput
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from recommendations import words
 from recommendations.models import (
     GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate,
 )
@@ -24,14 +25,14 @@ from recommendations.models import (
 # --- Tags -----------------------------------------------------------------------------------
 
 
-def _tag(choices, colours, value, extra_classes=""):
-    """govukTag parameters for a stored choice; None for a value the choices do not know."""
+def _tag(choices, colours, value, prefix="govuk-tag--"):
+    """govukTag parameters for a stored choice: its label in its colour; grey with the stored
+    value itself for a value the choices do not know."""
     try:
         choice = choices("" if value is None else value)
     except ValueError:
-        return None
-    classes = f"govuk-tag--{colours[choice]} {extra_classes}".strip()
-    return {"text": choice.label, "classes": classes}
+        return {"text": value, "classes": "govuk-tag--grey"}
+    return {"text": choice.label, "classes": f"{prefix}{colours[choice]}"}
 
 
 def status_tag(value):
@@ -47,12 +48,14 @@ def update_state_tag(value):
 
 
 def rag_tag(value):
-    """RAG ratings keep their own classes (tracker-rag--red...), styled for colour-blind readers too."""
-    try:
-        choice = Item.Rag("" if value is None else value)
-    except ValueError:
-        return None
-    return {"text": choice.label, "classes": f"tracker-rag tracker-rag--{RAG_COLOURS[choice]}"}
+    """RAG ratings keep their own classes (tracker-rag--red...) and always show their text, never colour alone."""
+    return _tag(Item.Rag, RAG_COLOURS, value, prefix="tracker-rag tracker-rag--")
+
+
+def term_tag(key):
+    """A defined word (words.TERMS) as its own tag: "Past target date" and "Update overdue" never look alike."""
+    term = words.TERMS[key]
+    return {"text": term.name, "classes": f"govuk-tag--{term.tag_colour}"}
 
 
 # --- Service navigation ---------------------------------------------------------------------
@@ -74,14 +77,13 @@ def nav_item(request, url_name, text, *sections):
     """One item of govukServiceNavigation's `navigation`: marked current on the page itself
     (aria-current="page") and active on any page of its sections (e.g. "public:item-" keeps
     "Recommendations" marked on an item's page)."""
-    match = getattr(request, "resolver_match", None)
-    view_name = getattr(match, "view_name", "") or ""
-    return {
-        "href": address(url_name),
-        "text": text,
-        "current": view_name == url_name,
-        "active": bool(view_name) and any(view_name.startswith(section) for section in sections),
-    }
+    view_name = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    item = {"href": address(url_name), "text": text}
+    if view_name == url_name:
+        item["current"] = True
+    elif view_name and view_name.startswith(sections):
+        item["active"] = True
+    return item
 
 
 # --- Form fields ----------------------------------------------------------------------------
@@ -168,8 +170,10 @@ def field_params(field, label_classes="", legend_classes="", is_page_heading=Fal
         return "checkboxes", {**common, "hint": None, "idPrefix": field.auto_id, "items": [item]}
     if widget_type == "select":
         current = "" if value is None else str(value)
+        # The widget's choices, not the field's: a filter form gives its widgets lists read once
+        # per public version (filters.ItemFilter.form), where the field's would query again.
         items = [{"value": str(choice), "text": str(label), "selected": str(choice) == current}
-                 for choice, label in field.field.choices]
+                 for choice, label in widget.choices]
         return "select", {**common, "label": _label(field, label_classes, is_page_heading), "items": items,
                           "classes": _classes(attrs, "govuk-select"), "attributes": _other_attributes(attrs)}
     if widget_type == "textarea":

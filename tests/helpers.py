@@ -109,3 +109,10 @@ def summary_links(page):
 
 def short_date(day):
     return f"{day.day} {day:%b %Y}"
+
+
+def govuk_tags(page):
+    """The GOV.UK tags on a page as (colour class, text), however the markup is laid out (the
+    govukTag macro puts its text on a line of its own): [("govuk-tag--red", "Past target date")...]."""
+    return [(classes, " ".join(text.split()))
+            for classes, text in re.findall(r'<strong class="govuk-tag ([^"]*)"\s*>(.*?)</strong>', page, re.S)]

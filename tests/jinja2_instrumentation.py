@@ -10,6 +10,7 @@ then work for them, and the leak checks can read every context a public page
 was given. Only top-level renders are recorded (an {% include %} is part of
 its page), as Django records a page and its includes together.
 """
+from django.template import Context
 from django.template.backends import jinja2 as jinja2_backend
 from django.test.signals import template_rendered
 
@@ -19,7 +20,8 @@ _render = jinja2_backend.Template.render
 def _render_and_signal(self, context=None, request=None):
     context = {} if context is None else context
     html = _render(self, context, request)
-    template_rendered.send(sender=self.template, template=self.template, context=context)
+    # A Context, as Django's own templates send: tests read it with flatten() as well as [name].
+    template_rendered.send(sender=self.template, template=self.template, context=Context(context))
     return html
 
 
