@@ -12,11 +12,11 @@ parameter builders (status_tag, rag_tag, grade_tag, update_state_tag,
 nav_item, field_params, error_summary_items, pagination), support_services()
 (the signpost's services), terms (words.TERMS: terms.past_target...). Filters: the date
 words of words.py (long_date, short_date, date_and_time, long_date_and_time,
-time_ago), and Django's capfirst, linebreaks, linebreaksbr and pluralize. Django's backend adds
+time_ago), and Django's capfirst, linebreaks, linebreaksbr, pluralize and truncatewords. Django's backend adds
 request, csrf_input and csrf_token; the context processors in settings add
 user, perms and messages.
 """
-from django.template.defaultfilters import capfirst, linebreaks_filter, linebreaksbr, pluralize
+from django.template.defaultfilters import capfirst, linebreaks_filter, linebreaksbr, pluralize, truncatewords
 from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, PrefixLoader
@@ -59,5 +59,6 @@ def environment(**options):
         long_date=words.long_date, short_date=words.short_date, date_and_time=words.date_and_time,
         long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
         capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
+        truncatewords=truncatewords,
     )
     return env
