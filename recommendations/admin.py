@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations import roles
-from recommendations.rules import is_administrator
+from recommendations.policies import is_administrator
 from recommendations.services import publication_log, sources
 
 from recommendations.forms import AdminSignInForm, SourceUploadForm

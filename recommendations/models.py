@@ -473,10 +473,6 @@ class Item(models.Model):
         return reverse("public:item-detail", args=[self.reference])
 
     @property
-    def is_done(self):
-        return self.status in self.DONE_STATUSES
-
-    @property
     def is_judgement(self):
         """A grade an inspectorate gave, not a task: no status, RAG rating, target date or updates."""
         return self.kind == self.Kind.JUDGEMENT

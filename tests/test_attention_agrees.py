@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item, User
-from recommendations.rules import items_worked_on_by
+from recommendations import policies
 from tests import board_data
 from tests.helpers import make_user, references
 
@@ -68,7 +68,7 @@ def test_the_board_lists_and_counts_agree(client, expected):
 
 def test_my_items_agrees(client, expected):
     officer = User.objects.get(username="crafted-author")
-    theirs = references(items_worked_on_by(officer))
+    theirs = references(policies.items.worked_on_by(officer))
     client.force_login(officer)
     items = client.get("/work/").context["items"]
     for key in ("overdue", "update_overdue"):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item
-from recommendations.rules import items_worked_on_by
+from recommendations import policies
 from tests.helpers import make_user
 
 PAGES = ["/board/", "/board/owners/", "/board/trend/", "/board/overlap/", "/board/as-at/?day=1&month=3&year=2015"]
@@ -59,8 +59,8 @@ def test_the_board_counts_every_item(client, reviewer, administrator):
 @pytest.mark.django_db
 def test_officers_see_only_their_organisations_items(client, council_officer, police_officer):
     # Their tasks: judgements are in no figure.
-    police_items = set(items_worked_on_by(police_officer).tasks().values_list("reference", flat=True))
-    council_items = set(items_worked_on_by(council_officer).tasks().values_list("reference", flat=True))
+    police_items = set(policies.items.worked_on_by(police_officer).tasks().values_list("reference", flat=True))
+    council_items = set(policies.items.worked_on_by(council_officer).tasks().values_list("reference", flat=True))
     assert police_items != council_items
     assert _overview(client, police_officer)["total"].total == len(police_items) < 35
     assert _overview(client, council_officer)["total"].total == len(council_items) < 35
@@ -70,7 +70,7 @@ def test_officers_see_only_their_organisations_items(client, council_officer, po
 def test_an_officer_cannot_read_another_organisations_items_in_any_table(client, police_officer):
     # Every item was added long ago and none has a published update: all have an update overdue.
     Item.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
-    theirs = set(items_worked_on_by(police_officer).values_list("reference", flat=True))
+    theirs = set(policies.items.worked_on_by(police_officer).values_list("reference", flat=True))
     assert "OFSTED-J1" not in theirs  # a council judgement the police do not work on
     client.force_login(police_officer)
     listed = set()

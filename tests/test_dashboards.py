@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import Item
-from recommendations.rules import board_items
+from recommendations import policies
 from recommendations import figures
 from recommendations.services import dashboards
 from tests import board_data
@@ -157,10 +157,10 @@ def test_officer_counts_only_their_organisations_slice(crafted):
     officer_y = make_user("officer-y", roles.OFFICERS, crafted["y"])
     officer_x = make_user("officer-x", roles.OFFICERS, crafted["x"])
     # Org Y owns A3, A4, B2 and is a partner on ACT-X (A1, B1).
-    _, total = figures.counts_by_source(board_items(officer_y), figures.live())
+    _, total = figures.counts_by_source(policies.dashboards.items_counted_for(officer_y), figures.live())
     assert (total.total, total.overdue, total.slipping) == (5, 2, 2)
-    assert sorted(board_items(officer_x).values_list("reference", flat=True)) == ["A1", "A2", "B1", "B3"]
-    queue = dashboards.review_queue(board_items(officer_x), figures.live())
+    assert sorted(policies.dashboards.items_counted_for(officer_x).values_list("reference", flat=True)) == ["A1", "A2", "B1", "B3"]
+    queue = dashboards.review_queue(policies.dashboards.items_counted_for(officer_x), figures.live())
     assert queue.size == 0
 
 

@@ -7,7 +7,7 @@ GOV.UK Design System's macros as the Design System's own examples do:
     {{ govukTag(status_tag(item.status)) }}
 
 Globals: url(name, *args) (reverse), address(name) (reverse, remembered),
-static(path), can(user, perm) (rules.allowed), and recommendations/govuk.py's
+static(path), can(user, action) (policies.may), and recommendations/govuk.py's
 parameter builders (status_tag, rag_tag, grade_tag, update_state_tag,
 nav_item, field_params, error_summary_items, pagination), support_services()
 (the signpost's services), terms (words.TERMS: terms.past_target...). Filters: the date
@@ -21,8 +21,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
-from recommendations import govuk, words
-from recommendations.rules import allowed
+from recommendations import charts, govuk, words
+from recommendations import policies
 from recommendations.services import support_services
 
 
@@ -49,11 +49,12 @@ def environment(**options):
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.do"]  # {% do rows.append(...) %}
     env = Environment(**options)
     env.globals.update(
-        url=url, address=govuk.address, static=static, can=allowed,
+        url=url, address=govuk.address, static=static, can=policies.may,
         status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
         update_state_tag=govuk.update_state_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
         error_summary_items=govuk.error_summary_items, pagination=govuk.pagination,
         support_services=support_services.current, terms=words.TERMS,
+        charts=charts,  # the public charts (SVG): {{ charts.glance(glance) }}
     )
     env.filters.update(
         long_date=words.long_date, short_date=words.short_date, date_and_time=words.date_and_time,

@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
-    "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
     "django_otp",
@@ -156,7 +155,6 @@ AUTH_USER_MODEL = "recommendations.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out sign-in is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

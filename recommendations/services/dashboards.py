@@ -7,7 +7,7 @@ Each dashboard runs a fixed number of queries however many items and updates
 there are.
 
 `items` is always a queryset of the items the signed-in user may see
-(rules.board_items): everything for the board, an officer's slice otherwise.
+(policies.dashboards.items_counted_for): everything for the board, an officer's slice otherwise.
 """
 import bisect
 import datetime

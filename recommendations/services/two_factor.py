@@ -19,7 +19,7 @@ from django_otp import devices_for_user, login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from recommendations.rules import is_administrator, is_reviewer
+from recommendations.policies import is_administrator, is_reviewer
 
 APP_DEVICE = "Authenticator app"
 RECOVERY_DEVICE = "Recovery codes"

@@ -7,7 +7,7 @@ Rules enforced here and nowhere else:
   approves an update, or by a recorded decision of the board (assurance,
   reopening, correction of a genuine error), each published with its reason;
 - an update belongs to the organisation of the officer who wrote it: only that
-  organisation's officers change, submit or discard it (rules.py), and it has
+  organisation's officers change, submit or discard it (policies.py), and it has
   at most one open update (draft, submitted or returned) per item, so saving
   twice edits the same draft;
 - "implemented" needs at least one evidence link;
@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
-from recommendations.rules import allowed
+from recommendations import policies
 from recommendations.services import duties, notifications, publication_log
 from recommendations.words import how_long, long_date
 
@@ -80,8 +80,8 @@ class EvidenceInput:
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
-def _require(user, perm, obj):
-    if not allowed(user, perm, obj):
+def _require(policy, user, action, obj):
+    if not policy.may(user, action, obj):
         raise PermissionDenied
 
 
@@ -188,9 +188,9 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
     text, so a half-saved form is impossible. Saving a new draft where the
     user's organisation already has one on the item changes that one instead.
     """
-    _require(user, "recommendations.write_update", item)
+    _require(policies.items, user, "write_update", item)
     if update is not None:
-        _require(user, "recommendations.edit_update", update)
+        _require(policies.updates, user, "edit_update", update)
         if update.item_id != item.pk:
             raise PermissionDenied
     _check_proposal(item, proposed_status, proposed_rag, proposed_target_date, target_date_reason)
@@ -243,7 +243,7 @@ def _new_or_open_draft(user, item):
 
 def discard(user, update, expected_version):
     """Delete a draft or returned update and its evidence (kept in the history)."""
-    _require(user, "recommendations.edit_update", update)
+    _require(policies.updates, user, "edit_update", update)
     with transaction.atomic():
         _claim(update, expected_version, EDITABLE_STATES)
         for link in update.evidence.all():
@@ -270,7 +270,7 @@ def _add_evidence(user, update, link):
 
 
 def submit(user, update, expected_version):
-    _require(user, "recommendations.edit_update", update)
+    _require(policies.updates, user, "edit_update", update)
     _check_open(update.item)
     with transaction.atomic():
         _claim(update, expected_version, EDITABLE_STATES)
@@ -292,7 +292,7 @@ def _check_may_decide(reviewer, update):
 
 def approve(reviewer, update, expected_version, comment=""):
     """Publish the update and apply its proposal to the item."""
-    _require(reviewer, "recommendations.review_update", update)
+    _require(policies.updates, reviewer, "review_update", update)
     _check_may_decide(reviewer, update)
     _check_open(update.item)
     with transaction.atomic():
@@ -316,7 +316,7 @@ def approve(reviewer, update, expected_version, comment=""):
 
 
 def return_update(reviewer, update, expected_version, comment):
-    _require(reviewer, "recommendations.review_update", update)
+    _require(policies.updates, reviewer, "review_update", update)
     _check_may_decide(reviewer, update)
     if not comment.strip():
         raise WorkflowError("Say what the officer needs to change before this update can be approved.",
@@ -370,7 +370,7 @@ def assure(reviewer, item, narrative, *, strength, checked=(), no_links_confirme
       otherwise the assurance is refused, so "no links checked" is never an oversight.
     Nobody assures an item whose implementation they or their organisation reported.
     """
-    _require(reviewer, "recommendations.assure_item", item)
+    _require(policies.items, reviewer, "assure_item", item)
     if not narrative.strip():
         raise WorkflowError("Say how the board assured itself that this item is done.", field="narrative")
     report = implementation_report(item)
@@ -414,7 +414,7 @@ def reopen(reviewer, item, reason, status=Status.IN_PROGRESS, *, rag, target_dat
 
     Work starts again, so the item gets a new RAG rating and a new target date (not
     before today, Item.target_date_error; the first agreed date is kept)."""
-    _require(reviewer, "recommendations.assure_item", item)
+    _require(policies.items, reviewer, "assure_item", item)
     if not reason.strip():
         raise WorkflowError("Say why the item is being reopened. This is published.", field="reason")
     if status not in (Status.IN_PROGRESS, Status.IMPLEMENTED):
@@ -445,7 +445,7 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
     sees what was corrected and why. An assured item's status changes only by
     reopening it; "assured" is set only by assuring.
     """
-    _require(reviewer, "recommendations.assure_item", item)
+    _require(policies.items, reviewer, "assure_item", item)
     if not reason.strip():
         raise WorkflowError("Say what was wrong and why it is being corrected. This is published.", field="reason")
     item = Item.objects.get(pk=item.pk)

@@ -14,7 +14,7 @@
     {% published_updates updates %}     (an item page's published progress, newest first)
     {% table_rows table %}              (the rows of a board Table, board/_table.html)
     {% remembered "name" %}...{% endremembered %}  (rendered once per public version)
-    {% if user|can:"recommendations.review_update" %}  (the role's permission, see rules.allowed)
+    {% if user|can:"review_update" %}  (the role's permission, see policies.may)
     {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.glance)
     {{ update.published_at|long_date }} -> 9 September 2014 (as |date:"j F Y", in local time)
     {{ item.current_target_date|short_date }}, {{ entry.recorded_at|date_and_time }} (words.py)
@@ -42,7 +42,7 @@ from recommendations.models import (
     GRADE_COLOURS, RAG_COLOURS, STATUS_COLOURS, UPDATE_STATE_COLOURS, Item, ProgressUpdate,
 )
 from recommendations.public import page_cache
-from recommendations.rules import allowed
+from recommendations import policies
 from recommendations.words import long_date, short_date
 
 register = template.Library()
@@ -168,8 +168,8 @@ def service_nav_item(context, url_name, text, *sections):
 
 @register.filter
 def can(user, perm):
-    """Whether the user's role allows perm: {% if user|can:"recommendations.review_update" %}."""
-    return allowed(user, perm)
+    """Whether the user's role allows perm: {% if user|can:"review_update" %}."""
+    return policies.may(user, perm)
 
 
 @register.filter

@@ -9,16 +9,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from recommendations.forms import ThrottledPasswordChangeForm, TwoFactorCodeForm
-from recommendations.rules import allowed
+from recommendations import policies
 from recommendations.services import two_factor
 
 
 @login_required
 def signed_in_home(request):
     """Send each role to the page where its work starts."""
-    if allowed(request.user, "recommendations.review_update"):
+    if policies.updates.may(request.user, "review_update"):
         return redirect("workflow:my-items")
-    if allowed(request.user, "recommendations.view_board"):
+    if policies.dashboards.may(request.user, "view_board"):
         return redirect("board:overview")
     return redirect("workflow:my-items")
 

@@ -2,14 +2,15 @@
 Improvement board dashboards: overview, by owner, trend, overlap, "as at" and the meeting pack.
 
 The board sees every item; an officer sees the same pages counted over the
-items their organisation works on (rules.board_items). Each page is a set of
+items their organisation works on (policies.dashboards.items_counted_for). Each page is a set of
 Tables; every Table is shown on the page and can be downloaded as CSV from
 "<page>/<table>.csv", built by the same code so the numbers always agree.
 """
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import timezone
 from recommendations import charts, words
 from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
-from recommendations.rules import allowed, board_items, board_scope
+from recommendations import policies
 from recommendations import figures
 from recommendations.services import dashboards, duties, escalation, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
@@ -247,15 +248,15 @@ def _another_organisation_table(items):
 def _overview(request, listed):
     # The board's busiest page: its figures are worked out once per change of the data (and hour).
     user = request.user
-    items = board_items(user)
+    items = policies.dashboards.items_counted_for(user)
     kept = dashboards.kept_figures(
-        f"overview:{board_scope(user)}:{listed}",
+        f"overview:{policies.dashboards.scope(user)}:{listed}",
         lambda: _overview_context(items, figures.live(), listed),
     )
     # Escalations are recorded by a scheduled command, not by the workflow, so they are read
     # fresh; the kept figures are shared, so they are copied, never changed.
     tables = {**kept["tables"], "escalations": _escalation_table(items)}
-    if allowed(user, "recommendations.view_board"):
+    if policies.dashboards.may(user, "view_board"):
         # Fresh too: who may decide depends on reviewers' roles and organisations, which the kept
         # figures do not follow. For the whole board only: officers do not see others' submitted updates.
         tables["another_organisation"] = _another_organisation_table(items)
@@ -263,7 +264,7 @@ def _overview(request, listed):
 
 
 def _owners(request, listed):
-    items = board_items(request.user)
+    items = policies.dashboards.items_counted_for(request.user)
     moment = figures.live()
     by_owner, owner_total = figures.counts_by_owner(items, moment)
     by_role, role_total = figures.counts_by_lead_role(items, moment)
@@ -295,7 +296,7 @@ def _trend(request, listed):
         # This month has not ended: its figures are as they stand today.
         return words.month_and_year(point.month) + (" (to date)" if point.month == this_month else "")
 
-    for series in dashboards.trend(board_items(request.user)):
+    for series in dashboards.trend(policies.dashboards.items_counted_for(request.user)):
         source, points = series["source"], series["points"]
         table = Table(
             f"trend-{source.code.lower()}",
@@ -328,7 +329,7 @@ def _trend(request, listed):
 
 
 def _overlap(request, listed):
-    data = dashboards.overlap(board_items(request.user))
+    data = dashboards.overlap(policies.dashboards.items_counted_for(request.user))
     sources = data["sources"]
     tables = [
         Table(
@@ -362,7 +363,7 @@ def _overlap(request, listed):
 def _assurance(request, listed):
     form = StrengthFilterForm(request.GET)
     strength = form.cleaned_data["strength"] if form.is_valid() else ""
-    data = dashboards.assurance(board_items(request.user), strength, listed)
+    data = dashboards.assurance(policies.dashboards.items_counted_for(request.user), strength, listed)
     page = reverse("board:assurance")
     labels = dict(ProgressUpdate.EvidenceStrength.choices)
     tables = [
@@ -393,7 +394,7 @@ def _as_at(request, listed):
     context = {"form": form, "tables": {}, "query_string": request.GET.urlencode()}
     if form.is_bound and form.is_valid():
         day = form.cleaned_data["date"]
-        items = board_items(request.user)
+        items = policies.dashboards.items_counted_for(request.user)
         context.update(_overview_context(items, figures.at_end_of(day), listed))
         context["as_at"] = day
         # Items added to the tracker after that day are not counted: say so, with how many.
@@ -476,7 +477,7 @@ def _pack(request, listed):
     if form.is_bound and not form.is_valid():
         return context
     since = form.cleaned_data["date"] if form.is_bound else default
-    pack = meeting_pack.meeting_pack(board_items(request.user), since)
+    pack = meeting_pack.meeting_pack(policies.dashboards.items_counted_for(request.user), since)
     context.update(pack=pack, since=since, tables=_keyed(_pack_tables(pack)), board_name=meeting_pack.BOARD_NAME)
     return context
 
@@ -498,8 +499,9 @@ def _page(name):
     build, _ = PAGES[name]
 
     @login_required
-    @permission_required("recommendations.view_own_dashboard", raise_exception=True)
     def view(request, table=None):
+        if not policies.dashboards.may(request.user, "view_own_dashboard"):
+            raise PermissionDenied
         # A page lists the first few rows of long item lists; a CSV has every row.
         # A copy: the overview's context is kept between requests (dashboards.kept_figures).
         context = dict(build(request, None if table is not None else LISTED_ON_PAGE))
@@ -516,7 +518,7 @@ def _page(name):
         context.update(
             page=name,
             pages=[(key, label, reverse(f"board:{key}")) for key, (_, label) in PAGES.items()],
-            whole_board=request.user.has_perm("recommendations.view_board"),
+            whole_board=policies.dashboards.may(request.user, "view_board"),
         )
         return render(request, f"recommendations/board/{name.replace('-', '_')}.html", context)
 

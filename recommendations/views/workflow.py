@@ -1,7 +1,7 @@
 """
 Signed-in screens for officers and improvement board reviewers.
 
-Every view asks recommendations.rules (through rules.allowed) and changes
+Every view asks recommendations.policies (items, updates) and changes
 things only through recommendations.services.workflow. A user who may not see
 an item or update at all gets 404, so other organisations' work stays hidden;
 a user who may see it but not do this (a reviewer writing an update, an
@@ -28,7 +28,7 @@ from recommendations.forms import (
     SubmitForm,
 )
 from recommendations.models import Item, ProgressUpdate
-from recommendations.rules import allowed, items_worked_on_by, updates_seen_by
+from recommendations import policies
 from recommendations.services import attention, duties, workflow
 from recommendations.services.history import item_timeline
 from recommendations.public.records import grades_of
@@ -38,37 +38,38 @@ TEMPLATES = "recommendations/workflow/"
 EVIDENCE_PREFIX = "evidence"
 
 
-def _allow(user, perm, obj, view_perm):
-    if allowed(user, perm, obj):
+def _allow(policy, user, action, obj, view_action):
+    # Someone who may not even see the object is not told it exists.
+    if policy.may(user, action, obj):
         return
-    if allowed(user, view_perm, obj):
+    if policy.may(user, view_action, obj):
         raise PermissionDenied
     raise Http404
 
 
-def role_required(perm):
-    """Like permission_required(raise_exception=True), but by role (see rules.allowed)."""
+def role_required(policy, action):
+    """Like permission_required(raise_exception=True), but by role (see recommendations.policies)."""
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not allowed(request.user, perm):
+            if not policy.may(request.user, action):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
         return login_required(wrapper)
     return decorator
 
 
-def _item(request, reference, perm, items=Item.objects):
+def _item(request, reference, action, items=Item.objects):
     item = get_object_or_404(items.select_related("source", "owner"), reference=reference)
-    _allow(request.user, perm, item, "recommendations.view_workspace")
+    _allow(policies.items, request.user, action, item, "view_workspace")
     return item
 
 
-def _update(request, pk, perm):
+def _update(request, pk, action):
     update = get_object_or_404(
         ProgressUpdate.objects.select_related("item__source", "item__owner", "author", "reviewer"), pk=pk
     )
-    _allow(request.user, perm, update, "recommendations.view_update")
+    _allow(policies.updates, request.user, action, update, "view_update")
     return update
 
 
@@ -83,16 +84,16 @@ def _show_error(request, form, error):
 @login_required
 def work_home(request):
     """Where each signed-in role's work starts: an officer's items, or a reviewer's desk."""
-    if allowed(request.user, "recommendations.view_my_items"):
+    if policies.items.may(request.user, "view_my_items"):
         return _my_items(request)
-    if allowed(request.user, "recommendations.review_update"):
+    if policies.updates.may(request.user, "review_update"):
         return _reviewer_home(request)
     raise PermissionDenied
 
 
 def _my_items(request):
     # Judgements are grades, not work: nobody reports progress on them, so they are not listed.
-    items = attention.attention_sorted(items_worked_on_by(request.user).tasks().select_related("source", "owner"),
+    items = attention.attention_sorted(policies.items.worked_on_by(request.user).tasks().select_related("source", "owner"),
                                        request.user.organisation)
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
@@ -129,7 +130,7 @@ def _reviewer_home(request):
     })
 
 
-@role_required("recommendations.review_update")
+@role_required(policies.updates, "review_update")
 def review_queue(request):
     """Updates waiting for review, each saying if it is not this reviewer's to decide, and why."""
     waiting = workflow.waiting_for_review()
@@ -140,9 +141,9 @@ def review_queue(request):
 @login_required
 def item_workspace(request, reference):
     # With the owner's last report, which "update overdue" counts from (models.last_report).
-    item = _item(request, reference, "recommendations.view_workspace", Item.objects.with_last_report())
+    item = _item(request, reference, "view_workspace", Item.objects.with_last_report())
     user = request.user
-    updates = list(updates_seen_by(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
+    updates = list(policies.updates.visible_to(user, item).select_related("author", "reviewer", "organisation").prefetch_related(
         "evidence"
     ))
     first_grade, later_grades = grades_of(item) if item.is_judgement else (None, ())
@@ -159,21 +160,21 @@ def item_workspace(request, reference):
         # The board's comment on an update it returned comes first, above every button, for the officers
         # who change it.
         "returned": [update for update in updates if update.state == ProgressUpdate.State.RETURNED
-                     and allowed(user, "recommendations.edit_update", update)],
+                     and policies.updates.may(user, "edit_update", update)],
         "cadence": cadence_words(item.update_cadence_months),
         "history": item_timeline(item),
-        "can_write": allowed(user, "recommendations.write_update", item),
-        "can_review": allowed(user, "recommendations.review_update"),
-        "can_assure": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.IMPLEMENTED,
-        "can_reopen": allowed(user, "recommendations.assure_item", item) and item.status == Item.Status.ASSURED,
-        "can_correct": allowed(user, "recommendations.assure_item", item),
+        "can_write": policies.items.may(user, "write_update", item),
+        "can_review": policies.updates.may(user, "review_update"),
+        "can_assure": policies.items.may(user, "assure_item", item) and item.status == Item.Status.IMPLEMENTED,
+        "can_reopen": policies.items.may(user, "assure_item", item) and item.status == Item.Status.ASSURED,
+        "can_correct": policies.items.may(user, "assure_item", item),
         "editable_states": workflow.EDITABLE_STATES,
     })
 
 
 @login_required
 def update_new(request, reference):
-    item = _item(request, reference, "recommendations.write_update")
+    item = _item(request, reference, "write_update")
     if item.status == Item.Status.ASSURED:
         messages.error(request, workflow.CLOSED)
         return redirect("workflow:item", item.reference)
@@ -190,7 +191,7 @@ def update_new(request, reference):
 
 @login_required
 def update_edit(request, pk):
-    update = _update(request, pk, "recommendations.edit_update")
+    update = _update(request, pk, "edit_update")
     if update.state not in workflow.EDITABLE_STATES:
         messages.error(request, "This update can no longer be changed. "
                                 "Published updates never change: write a new update instead.")
@@ -275,7 +276,7 @@ def _evidence_rows(post):
 def _officer_step(request, pk, verb, act, done_message, done_url, template):
     """Submit or discard an open update: a page with one button, carrying the version the
     officer saw, then the service's change; a refusal is shown as a banner."""
-    update = _update(request, pk, "recommendations.edit_update")
+    update = _update(request, pk, "edit_update")
     item = update.item
     if update.state not in workflow.EDITABLE_STATES:
         messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be {verb}.")
@@ -321,13 +322,13 @@ def update_discard(request, pk):
 @login_required
 def review(request, pk):
     """The item, its history and the proposed change side by side; approve or return."""
-    update = _update(request, pk, "recommendations.review_update")
+    update = _update(request, pk, "review_update")
     form = ReviewForm(request.POST or None, initial={"version": update.version})
     status = 200
     waiting = update.state == ProgressUpdate.State.SUBMITTED
     # Separation of duties: the page says why this reviewer may not decide the update.
     not_yours = duties.why_not_decider(request.user, update) if waiting else None
-    if request.method == "POST" and waiting and not allowed(request.user, "recommendations.decide_update", update):
+    if request.method == "POST" and waiting and not policies.updates.may(request.user, "decide_update", update):
         status = 403
     elif request.method == "POST" and form.is_valid():
         decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
@@ -367,7 +368,7 @@ def _board_decision(request, reference, form, decide, done_message, template, in
     """A reviewer's decision on an item (assure, reopen, correct): the form, then the
     service's decision, published at once; the service's refusal is shown on the form.
     `initial(item)` gives the form's starting values, `form_kwargs(item)` its other arguments."""
-    item = _item(request, reference, "recommendations.assure_item")
+    item = _item(request, reference, "assure_item")
     form = form(request.POST or None, initial=initial(item) if initial else None,
                 **(form_kwargs(item) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
