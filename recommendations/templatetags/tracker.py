@@ -167,9 +167,9 @@ def service_nav_item(context, url_name, text, *sections):
 
 
 @register.filter
-def can(user, perm):
-    """Whether the user's role allows perm: {% if user|can:"review_update" %}."""
-    return policies.may(user, perm)
+def can(user, action):
+    """Whether the user's role allows action: {% if user|can:"review_update" %}."""
+    return policies.may(user, action)
 
 
 @register.filter
