@@ -8,14 +8,16 @@ GOV.UK Design System's macros as the Design System's own examples do:
 
 Globals: url(name, *args) (reverse), address(name) (reverse, remembered),
 static(path), can(user, action) (policies.may), and recommendations/govuk.py's
-parameter builders (status_tag, rag_tag, grade_tag, update_state_tag,
+parameter builders (status_tag, rag_tag, grade_tag, update_state_tag, term_tag,
 nav_item, field_params, error_summary_items, pagination), support_services()
-(the signpost's services), terms (words.TERMS: terms.past_target...). Filters: the date
+(the signpost's services), remembered (a part
+kept per public version), terms (words.TERMS: terms.past_target...). Filters: the date
 words of words.py (long_date, short_date, date_and_time, long_date_and_time,
 time_ago), and Django's capfirst, linebreaks, linebreaksbr, pluralize and truncatewords. Django's backend adds
 request, csrf_input and csrf_token; the context processors in settings add
 user, perms and messages.
 """
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import capfirst, linebreaks_filter, linebreaksbr, pluralize, truncatewords
 from django.templatetags.static import static
 from django.urls import reverse
@@ -23,6 +25,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader,
 
 from recommendations import charts, govuk, words
 from recommendations import policies
+from recommendations.public import page_cache
 from recommendations.services import support_services
 
 
@@ -34,6 +37,13 @@ class Undefined(ChainableUndefined):
 
     def __str__(self):
         self._fail_with_undefined_error()
+
+
+def remembered(request, name, caller):
+    """{% call remembered(request, "name") %}...{% endcall %}: the enclosed part rendered once per
+    public version (page_cache.remembered), even with the page cache off. Only for parts that
+    show public data alone, the same for every visitor (nothing from the request or the user)."""
+    return page_cache.remembered(request, f"fragment:{name}", caller)
 
 
 def url(name, *args, **kwargs):
@@ -51,9 +61,9 @@ def environment(**options):
     env.globals.update(
         url=url, address=govuk.address, static=static, can=policies.may,
         status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
-        update_state_tag=govuk.update_state_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
+        update_state_tag=govuk.update_state_tag, term_tag=govuk.term_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
         error_summary_items=govuk.error_summary_items, pagination=govuk.pagination,
-        support_services=support_services.current, terms=words.TERMS,
+        support_services=support_services.current, remembered=remembered, terms=words.TERMS,
         charts=charts,  # the public charts (SVG): {{ charts.glance(glance) }}
     )
     env.filters.update(
@@ -61,5 +71,6 @@ def environment(**options):
         long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
         capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
         truncatewords=truncatewords,
+        intcomma=intcomma,
     )
     return env
