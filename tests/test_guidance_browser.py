@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_officer_is_stopped_on_the_form_and_can_discard_a_draft(page, live_server, council_officer, council_item):
     browser_sign_in(page, live_server, council_officer.username)
     page.goto(f"{live_server.url}/work/items/JAY-03/")
-    page.get_by_role("link", name="Write a progress update").click()
+    page.get_by_role("button", name="Write a progress update").click()  # a link drawn as a button (govukButton: role="button")
     page.get_by_label("What progress has been made?").fill("The panel's terms are agreed.")
     page.get_by_label("Implemented").check()
     page.get_by_role("button", name="Save and check before submitting").click()

@@ -68,13 +68,13 @@ def test_two_factor_sign_in_and_the_publication_log(page, live_server, settings,
     browser_sign_in(page, live_server, second_reviewer.username)
     set_up_two_factor(page, second_reviewer)
     page.goto(f"{live_server.url}/work/items/JAY-03/")
-    page.get_by_role("link", name="Assure and close this item").click()
+    page.get_by_role("button", name="Assure and close this item").click()  # govukButton link: role="button"
     page.get_by_label("How has the board assured itself that this item is done?").fill("Audited the panel minutes.")
     page.get_by_label("Audited or inspected").check()
     page.get_by_role("group", name="Which evidence links did you check?").get_by_role("checkbox").first.check()
     page.get_by_role("button", name="Assure and close").click()
     expect(page.get_by_text("is now assured and closed")).to_be_visible()
-    page.get_by_role("link", name="Reopen this item").click()
+    page.get_by_role("button", name="Reopen this item").click()
     page.get_by_label("Why does this item need to be reopened?").fill("An inspection found cases not reviewed.")
     page.get_by_label("Amber").check()  # a reopening gives a new RAG rating and target date
     target_date = page.get_by_role("group", name="New target date")

@@ -21,7 +21,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     browser_sign_in(page, live_server, council_officer.username)
     expect(page.get_by_role("heading", name="My items")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^JAY-03:")).click()
-    page.get_by_role("link", name="Write a progress update").click()
+    page.get_by_role("button", name="Write a progress update").click()  # a link drawn as a button (govukButton: role="button")
     page.get_by_label("What progress has been made?").fill("A joint CSE panel now meets every week.")
     page.get_by_label("Implemented").check()
     page.get_by_label("Green").check()
