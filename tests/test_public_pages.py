@@ -5,15 +5,12 @@ import re
 import pytest
 from django.http import QueryDict
 from django.template import Context, Template
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import timezone
 
 from recommendations.filters import ItemFilter
 from recommendations.models import EvidenceLink, Item, Organisation, Source
 from recommendations.services import synthetic
 from recommendations.public import records
-from recommendations.templatetags.tracker import form_groups
 from tests.helpers import demo_date, long_date, short_date
 
 pytestmark = pytest.mark.django_db
@@ -249,25 +246,6 @@ def test_theme_pages_list_each_theme_and_its_items_from_every_source(seeded, cli
     assert sorted(references) == sorted(expected)
     assert {reference.split("-")[0] for reference in references} >= {"ADCS", "OFSTED"}
     assert client.get("/themes/no-such-theme/").status_code == 404
-
-
-@pytest.mark.parametrize("query", ["", f"q={'x' * 300}&status=in_progress&overdue=on&update_overdue=on"])
-def test_the_filters_form_groups_are_written_as_the_field_include_writes_them(seeded, query):
-    """form_groups writes text inputs, selects and checkboxes in Python for speed: the same
-    markup as includes/field.html, errors included (the search is too long in the second case)."""
-    form = ItemFilter(QueryDict(query), queryset=records.items()).form
-    by_include = "".join(render_to_string("includes/field.html", {"field": field, "label_class": "govuk-label--s"})
-                         for field in form)
-
-    def normalised(html):
-        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
-
-    assert normalised(form_groups({}, form, "govuk-label--s")) == normalised(by_include)
-    # Kept per public version and value: the same markup when written and when found again.
-    request = RequestFactory().get("/items/")
-    for _ in range(2):
-        assert normalised(form_groups({"request": request}, form, "govuk-label--s")) == normalised(by_include)
-    assert ("govuk-error-message" in by_include) == bool(query)
 
 
 OVERDUE_CHECKED = r'<input [^>]*id="id_overdue"[^>]* checked'
