@@ -150,8 +150,10 @@ def field_params(field, label_classes="", legend_classes="", is_page_heading=Fal
             part = sub["name"].rsplit("_", 1)[-1]
             width = 4 if part == "year" else 2
             error_class = " govuk-input--error" if part in parts_in_error else ""
+            # Only the boxes in error are marked invalid, as they alone are outlined.
             items.append({"id": sub["attrs"]["id"], "name": sub["name"], "label": sub["label"],
-                          "value": sub["value"] or "", "classes": f"govuk-input--width-{width}{error_class}"})
+                          "value": sub["value"] or "", "classes": f"govuk-input--width-{width}{error_class}",
+                          "attributes": {"aria-invalid": "true"} if error_class else {}})
         return "date", {**common, "fieldset": _legend(field, legend_classes, is_page_heading), "items": items}
     if widget_type == "radioselect":
         current = "" if value is None else str(value)
