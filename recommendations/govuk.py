@@ -89,6 +89,8 @@ def nav_item(request, url_name, text, *sections):
 # --- Form fields ----------------------------------------------------------------------------
 
 _INPUT_TYPES = {"text", "email", "url", "number", "password", "search", "tel"}
+# govukInput writes spellcheck="…" only for a boolean; widgets say "false" as HTML does.
+_SPELLCHECK = {"true": True, "false": False}
 # Attributes the macros write themselves from their own parameters.
 _MACRO_ATTRIBUTES = {"id", "name", "type", "value", "class", "required", "aria-describedby", "aria-invalid",
                      "rows", "autocomplete", "inputmode", "spellcheck", "checked", "multiple"}
@@ -186,10 +188,13 @@ def field_params(field, label_classes="", legend_classes="", is_page_heading=Fal
         return "file", {**common, "label": _label(field, label_classes, is_page_heading),
                         "attributes": _other_attributes(attrs)}
     input_type = widget.input_type if widget.input_type in _INPUT_TYPES else "text"
+    if getattr(widget, "render_value", True) is False:  # a password is never sent back to the browser
+        value = None
     return "input", {**common, "label": _label(field, label_classes, is_page_heading), "type": input_type,
                      "value": widget.format_value(value) or "", "classes": _classes(attrs, "govuk-input"),
                      "autocomplete": attrs.get("autocomplete"), "inputmode": attrs.get("inputmode"),
-                     "spellcheck": attrs.get("spellcheck"), "attributes": _other_attributes(attrs)}
+                     "spellcheck": _SPELLCHECK.get(str(attrs.get("spellcheck")).lower()),
+                     "attributes": _other_attributes(attrs)}
 
 
 def error_summary_items(form):
