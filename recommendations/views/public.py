@@ -229,7 +229,7 @@ def download_csv(request, name):
 def download_json(request, name):
     records = DOWNLOADS[name][2](request)
     if name == "publication-log":
-        # The head, for anyone to save and check later (README, "Tamper-evident publication log").
+        # The head, for anyone to save and check later (docs/security.md, "Anyone can witness the log").
         return _json(name, records, head=open_data.log_record_head(records))
     return _json(name, records)
 
