@@ -26,7 +26,7 @@ def current_code(user):
 
 def set_up_two_factor(page, user):
     expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
-    expect(page.locator(".tracker-qr svg")).to_be_visible()
+    expect(page.locator(".tracker-qr img")).to_be_visible()
     page.get_by_label("Code").fill(current_code(user))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
