@@ -8,16 +8,14 @@
     {% pagination_items page_obj as pages %}  (used by includes/pagination.html)
     {% service_nav_item "public:item-list" "Recommendations" "public:item-" %}
     {% address "public:contact" %}      -> /contact/ (an address without arguments, worked out once)
-    {% table_rows table %}              (the rows of a board Table, board/_table.html)
     {% if user|can:"review_update" %}  (the role's permission, see policies.may)
     {{ glance|glance_chart }}           -> the "at a glance" SVG chart (charts.glance)
     {{ update.published_at|long_date }} -> 9 September 2014 (as |date:"j F Y", in local time)
     {{ item.current_target_date|short_date }}, {{ entry.recorded_at|date_and_time }} (words.py)
 
 Labels are the model choices' own and colours come from the tables next to
-them in models.py. Markup is built with format_html, or, for the board's
-table rows, with every value passed through conditional_escape first: no
-value is ever marked safe unescaped. The Jinja2 pages use none of this
+them in models.py. Markup is built with format_html: no value is ever
+marked safe unescaped. The Jinja2 pages use none of this
 (tracker/jinja2.py); it serves the pages still in Django's template language.
 """
 
@@ -25,9 +23,7 @@ from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import formats
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from recommendations import charts, figures, words
 from recommendations.models import (
@@ -174,43 +170,3 @@ register.filter("short_date", words.short_date)
 register.filter("date_and_time", words.date_and_time)
 register.filter("long_date_and_time", words.long_date_and_time)
 register.filter("time_ago", words.time_ago)
-
-
-def _cell_html(cell):
-    """One dashboard cell as the template wrote it: a link, several links, or the value (localized, escaped)."""
-    if getattr(cell, "url", None):
-        return f'<a class="govuk-link" href="{conditional_escape(cell.url)}">{conditional_escape(cell.text)}</a>'
-    links = getattr(cell, "links", None)
-    if links:
-        return ", ".join(
-            f'<a class="govuk-link" href="{conditional_escape(link.url)}">{conditional_escape(link.text)}</a>'
-            for link in links
-        )
-    return conditional_escape(formats.localize(cell))
-
-
-@register.simple_tag
-def table_rows(table):
-    """The body rows of a board dashboard Table (views/board.py), for board/_table.html.
-
-    Written out in Python: the overview's tables hold about 150 rows of up to
-    ten cells, and resolving each cell through template tags was most of the
-    page's time. The first cell is the row header; cells from
-    table.numeric_from on are numbers.
-    """
-    numeric_from = table.numeric_from
-    # Each cell's column name, shown beside it when the table stacks on a phone.
-    labels = [f' data-label="{conditional_escape(heading)}"' for heading in table.header]
-    header_class = "govuk-table__header govuk-table__header--numeric" if numeric_from == 0 else "govuk-table__header"
-    rows = []
-    for row in table.display_rows():
-        cells = []
-        for index, cell in enumerate(row):
-            if index == 0:
-                cells.append(f'<th scope="row" class="{header_class}">{_cell_html(cell)}</th>')
-            else:
-                numeric = " govuk-table__cell--numeric" if index >= numeric_from else ""
-                label = labels[index] if index < len(labels) else ""
-                cells.append(f'<td class="govuk-table__cell{numeric}"{label}>{_cell_html(cell)}</td>')
-        rows.append('      <tr class="govuk-table__row">\n        ' + "\n        ".join(cells) + "\n      </tr>\n")
-    return mark_safe("".join(rows))
