@@ -82,9 +82,8 @@ DATE_PARTS = ("day", "month", "year")
 
 class DateInputWidget(forms.MultiWidget):
     """Day, month and year boxes. `bare_names`: the boxes are named day, month and year
-    rather than <field>_day..., for a short query string (the board's "as at")."""
-
-    template_name = "recommendations/widgets/date_input.html"
+    rather than <field>_day..., for a short query string (the board's "as at"). Pages draw it
+    with govukDateInput (recommendations/govuk.py field_params)."""
 
     def __init__(self, attrs=None, bare_names=False):
         widgets = {

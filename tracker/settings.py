@@ -95,8 +95,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "tracker.urls"
 
 # The tracker's pages are Jinja2 templates calling the GOV.UK Frontend macros
-# (tracker/jinja2.py); Django's own template language remains for Django's admin
-# and the e-mails. Jinja2 comes first, so a page is found under a jinja2/ folder.
+# (tracker/jinja2.py); Django's own template language remains for Django's admin.
+# Jinja2 comes first, so a page is found under a jinja2/ folder.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
@@ -112,7 +112,7 @@ TEMPLATES = [
     },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "tracker" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
