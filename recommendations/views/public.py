@@ -6,6 +6,8 @@ data fields in recommendations.public.open_data. Every view here is
 wrapped in public_cache (recommendations/public/page_cache.py), so browsers, proxies and
 the page cache can reuse a page until something is published.
 """
+import hashlib
+
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -75,8 +77,8 @@ class ItemListView(FilterView):
         # are the same on every list showing these items until the next public change (or day), so
         # they are kept by the page's ids: a list rendered again reads none of its rows.
         ids = list(context["items"])
-        page_records = remembered(self.request, "item-list-rows:" + ",".join(map(str, ids)),
-                                  lambda: records.public_items_by_id(ids))
+        ids_digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()  # a short key, whatever the page
+        page_records = remembered(self.request, f"item-list-rows:{ids_digest}", lambda: records.public_items_by_id(ids))
         context["page_obj"].object_list = context["object_list"] = context["items"] = page_records
         context["query_string"] = _query_string(self.request)
         context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
