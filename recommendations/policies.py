@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from recommendations import roles
 from recommendations.models import Action, Item, ProgressUpdate
-from recommendations.services.duties import why_not_decider
+from recommendations.duties import why_not_decider
 
 
 # --- Roles ----------------------------------------------------------------------
@@ -88,7 +88,7 @@ def is_published(user, update):
 
 @rules.predicate
 def may_decide_update(user, update):
-    """Separation of duties (services/duties.py): the user did not work on the update, nor is it
+    """Separation of duties (recommendations/duties.py): the user did not work on the update, nor is it
     their own organisation's."""
     return update is not None and why_not_decider(user, update) is None
 

@@ -43,7 +43,8 @@ from django.utils.text import Truncator
 
 from recommendations.models import EvidenceLink, Item, ProgressUpdate
 from recommendations import policies
-from recommendations.services import duties, notifications, publication_log
+from recommendations import duties
+from recommendations.services import notifications, publication_log
 from recommendations.words import how_long, long_date
 
 State = ProgressUpdate.State

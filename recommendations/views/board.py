@@ -21,7 +21,8 @@ from recommendations.forms import AsAtForm, StrengthFilterForm
 from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUpdate
 from recommendations import policies
 from recommendations import figures
-from recommendations.services import dashboards, duties, escalation, meeting_pack, workflow
+from recommendations import duties
+from recommendations.services import dashboards, escalation, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
 # Item lists (overdue, slipping, update overdue) show this many rows on the page, the most
@@ -228,7 +229,7 @@ def _escalation_table(items):
 
 
 def _another_organisation_table(items):
-    """Updates waiting for review that no current reviewer may decide (services/duties.py): each
+    """Updates waiting for review that no current reviewer may decide (recommendations/duties.py): each
     reviewer belongs to the organisation whose update it is, or worked on it. Three queries."""
     return Table(
         "another-organisation",

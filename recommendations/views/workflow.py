@@ -29,7 +29,8 @@ from recommendations.forms import (
 )
 from recommendations.models import Item, ProgressUpdate
 from recommendations import policies
-from recommendations.services import attention, duties, workflow
+from recommendations import duties
+from recommendations.services import attention, workflow
 from recommendations.services.history import item_timeline
 from recommendations.public.records import grades_of
 from recommendations.words import cadence_words
