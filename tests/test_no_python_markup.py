@@ -17,9 +17,6 @@ PACKAGES = ["recommendations", "tracker"]
 ALLOWED = {
     # The SVG charts: the one module that builds markup in Python.
     "recommendations/charts.py",
-    # The benchmark's reference response: on purpose no template and no database (it measures the
-    # server and the middleware alone), served only when TRACKER_BENCH_VIEW is on; not a page.
-    "tracker/bench.py",
 }
 
 MARKUP_NAMES = {"format_html", "format_html_join", "mark_safe", "SafeString", "SafeData", "SafeText", "Markup"}
