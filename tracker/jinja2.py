@@ -39,6 +39,28 @@ class Undefined(ChainableUndefined):
         self._fail_with_undefined_error()
 
 
+# What a plain dict answers to as attributes (items, get, values...): `params.items` is the method.
+DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class TrackerEnvironment(Environment):
+    """Jinja2's environment, reading a dict's keys without first failing to find an attribute.
+
+    The Design System's macros take dicts and read them as attributes ({{ params.text }},
+    {% if params.classes %}): Jinja2 tries getattr() first, and the AttributeError raised for
+    every key was about a tenth of a page's time. The result is the same as Jinja2's: a
+    dict's own attributes still come first (`params.items` is the method, as the macros
+    expect: they write params['items']), then the key, else Undefined."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def remembered(request, name, caller):
     """{% call remembered(request, "name") %}...{% endcall %}: the enclosed part rendered once per
     public version (page_cache.remembered), even with the page cache off. Only for parts that
@@ -57,7 +79,7 @@ def environment(**options):
     ])
     options["undefined"] = Undefined
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.do"]  # {% do rows.append(...) %}
-    env = Environment(**options)
+    env = TrackerEnvironment(**options)
     env.globals.update(
         url=url, address=govuk.address, static=static, can=policies.may,
         status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
