@@ -20,11 +20,9 @@ span the same way.
 """
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.timesince import timesince
-from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -105,19 +103,12 @@ def long_date(value):
     return f"{value.day} {value:%B %Y}" if isinstance(value, datetime.date) else ""
 
 
-@lru_cache(maxsize=4096)
-def _short_date(day, language):
-    return dateformat.format(day, "j M Y")
-
-
-def short_date(value, language=None):
-    """A date as tables write it: 5 Jan 2026 (as |date:"j M Y"), each date worked out once; a
-    moment as its day in local time; "" for anything else. language: the active language, if
-    the caller has it already (a table asks once)."""
+def short_date(value):
+    """A date as tables write it: 5 Jan 2026 (as |date:"j M Y", written as long_date is: asking
+    for the active language alone took as long as the rest); a moment as its day in local
+    time; "" for anything else."""
     value = _local(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return _short_date(value, language or get_language()) if isinstance(value, datetime.date) else ""
+    return f"{value.day} {value:%b %Y}" if isinstance(value, datetime.date) else ""
 
 
 def date_and_time(value):

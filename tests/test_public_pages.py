@@ -297,6 +297,7 @@ def test_an_item_deleted_after_its_id_was_read_is_left_out_of_the_page(seeded):
 @pytest.mark.parametrize("value", [
     datetime.date(2014, 9, 9),
     datetime.date(2026, 12, 31),
+    *(datetime.date(2025, month, 1) for month in range(1, 12)),  # every month's name and abbreviation
     datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.timezone.utc),  # 1 July in London
     datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.timezone.utc),  # still 31 January
     datetime.datetime(2026, 6, 30, 23, 30),  # naive: as it is
