@@ -11,7 +11,7 @@ static(path), can(user, action) (policies.may), and recommendations/govuk.py's
 parameter builders (status_tag, rag_tag, grade_tag, update_state_tag, term_tag,
 nav_item, field_params, error_summary_items, pagination), support_services()
 (the signpost's services), remembered (a part
-kept per public version), terms (words.TERMS: terms.past_target...). Filters: the date
+kept per public version), constant (a part of the layout rendered once per process), terms (words.TERMS: terms.past_target...). Filters: the date
 words of words.py (long_date, short_date, date_and_time, long_date_and_time,
 time_ago), and Django's capfirst, linebreaks, linebreaksbr, pluralize and truncatewords. Django's backend adds
 request, csrf_input and csrf_token; the context processors in settings add
@@ -19,6 +19,7 @@ user, perms and messages.
 """
 from collections import ChainMap
 
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import capfirst, linebreaks_filter, linebreaksbr, pluralize, truncatewords
 from django.templatetags.static import static
@@ -90,6 +91,22 @@ def remembered(request, name, caller):
     return page_cache.remembered(request, f"fragment:{name}", caller)
 
 
+_constant_parts = {}
+
+
+def constant(name, caller):
+    """{% call constant("name") %}...{% endcall %}: a part of the layout that is the same on every
+    page for everyone (a component called with fixed words only: nothing from the request, the
+    user, the data or an address), rendered once per process instead of on every page. Rendered
+    every time with DEBUG on, so an edited template shows at once."""
+    if settings.DEBUG:
+        return caller()
+    part = _constant_parts.get(name)
+    if part is None:
+        part = _constant_parts[name] = caller()
+    return part
+
+
 def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
@@ -107,7 +124,7 @@ def environment(**options):
         status_tag=govuk.status_tag, rag_tag=govuk.rag_tag, grade_tag=govuk.grade_tag,
         update_state_tag=govuk.update_state_tag, term_tag=govuk.term_tag, nav_item=govuk.nav_item, field_params=govuk.field_params,
         error_summary_items=govuk.error_summary_items, pagination=govuk.pagination,
-        support_services=support_services.current, remembered=remembered, terms=words.TERMS,
+        support_services=support_services.current, remembered=remembered, constant=constant, terms=words.TERMS,
         charts=charts,  # the public charts (SVG): {{ charts.glance(glance) }}
     )
     env.filters.update(
