@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from recommendations import roles
+from recommendations.database import analyse_tables
 from recommendations.models import Action, Item, ProgressUpdate
 from tests import board_data
 from tests.helpers import make_user
@@ -97,6 +98,9 @@ def add_large_data_set(source_a, source_b, owner, other, author):
     )
     action = Action.objects.create(reference="ACT-LARGE", title="Large joint action", owner=owner)
     action.items.add(*items[::4])
+    # As every bulk load in the tracker does: without statistics PostgreSQL's planner can pick plans
+    # slow enough to reach the statement time-out on a busy machine.
+    analyse_tables()
     return len(items), len(updates)
 
 

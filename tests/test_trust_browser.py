@@ -32,7 +32,7 @@ def set_up_two_factor(page, user):
     expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
     codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(codes) == 10
-    page.get_by_role("link", name=re.compile("I have saved my recovery codes")).click()
+    page.get_by_role("button", name=re.compile("I have saved my recovery codes")).click()
     return codes
 
 
