@@ -18,6 +18,7 @@ from tests.workflow_helpers import approved
 
 DAY = datetime.timedelta(days=1)
 MINUTE = datetime.timedelta(minutes=1)
+SECOND = datetime.timedelta(seconds=1)
 Response = Item.FormalResponse
 
 
@@ -161,6 +162,23 @@ def test_an_item_without_an_update_for_longer_than_its_cadence_is_flagged(client
     assert "Update overdue" in page and "No update has been published for longer than planned." in page
     listed = client.get("/items/?source=JAY").content.decode()
     assert govuk_tags(listed).count(("govuk-tag--yellow", "Update overdue")) == 1  # the list marks it too
+
+
+def test_the_list_flags_an_item_whose_update_falls_overdue_later_the_same_day(
+        client, council_officer, reviewer, council_item, settings, monkeypatch):
+    # The list's rows are kept until the next public change or day (page_cache.remembered, with the
+    # page cache off): an owner's report falling due in between, with nothing published, must
+    # still show at once.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    approved(council_officer, reviewer, council_item)
+    now = timezone.now()
+    ProgressUpdate.objects.filter(item=council_item).update(published_at=now - cadence_delta(3) + 30 * SECOND)
+    versions.changed()
+    before = client.get("/items/?source=JAY").content.decode()
+    assert ("govuk-tag--yellow", "Update overdue") not in govuk_tags(before)
+    monkeypatch.setattr(timezone, "now", lambda: now + 60 * SECOND)
+    after = client.get("/items/?source=JAY").content.decode()
+    assert govuk_tags(after).count(("govuk-tag--yellow", "Update overdue")) == 1
 
 
 def test_a_recent_update_is_not_flagged(client, council_officer, reviewer, council_item):

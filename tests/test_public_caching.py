@@ -1,4 +1,6 @@
 """Public pages can be cached, and a publication invalidates them at once."""
+import re
+
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
@@ -151,6 +153,24 @@ def test_signed_in_people_never_get_the_anonymous_cached_page(demo_progress, rev
     signed_in = client.get("/items/")
     assert b"Sign out" in signed_in.content
     assert "private" in signed_in["Cache-Control"]
+
+
+def test_the_header_kept_for_visitors_marks_each_page_and_is_never_a_signed_in_one(demo_progress, reviewer, client,
+                                                                                  settings):
+    # The layout keeps a visitor's header per page name (tracker/jinja2.py, constant): with the page
+    # cache off, each page still marks its own navigation item, and a signed-in person gets theirs.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    def current(page):
+        return re.findall(r'<a class="govuk-service-navigation__link" href="([^"]+)" aria-current="page"', page)
+
+    for _ in range(2):
+        assert current(client.get("/items/").content.decode()) == ["/items/"]
+        assert current(client.get("/sources/").content.decode()) == ["/sources/"]
+    signed_in = Client()
+    signed_in.force_login(reviewer)
+    assert b"Sign out" in signed_in.get("/items/").content
+    assert b"Sign out" not in client.get("/items/").content
 
 
 def test_anonymous_visitors_never_get_a_signed_in_page(demo_progress, reviewer, client):

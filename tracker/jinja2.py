@@ -96,9 +96,10 @@ _constant_parts = {}
 
 def constant(name, caller):
     """{% call constant("name") %}...{% endcall %}: a part of the layout that is the same on every
-    page for everyone (a component called with fixed words only: nothing from the request, the
-    user, the data or an address), rendered once per process instead of on every page. Rendered
-    every time with DEBUG on, so an edited template shows at once."""
+    page for everyone (a component called with fixed words and addresses only: nothing from the
+    user or the data, and from the request only what the name holds, such as the page's name),
+    rendered once per process instead of on every page. Rendered every time with DEBUG on, so an
+    edited template shows at once."""
     if settings.DEBUG:
         return caller()
     part = _constant_parts.get(name)

@@ -23,6 +23,7 @@ or to the improvement board for the board's own decisions (assurance,
 reopening, correction), never to the person who wrote it.
 """
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import quote
@@ -405,6 +406,14 @@ def public_items_by_id(ids):
     rows = items().in_bulk(ids)
     # An item deleted since its id was read is left out, not an error.
     return public_items([rows[pk] for pk in ids if pk in rows])
+
+
+def rows_key(records):
+    """A short key for a rendering of these PublicItem records, kept by the public version and
+    the day: their references, and which are update overdue now (the one thing in a row that
+    changes during a day, when an owner's report falls due)."""
+    rows = ",".join(f"{record.reference}{'!' if record.update_overdue else ''}" for record in records)
+    return hashlib.sha256(rows.encode()).hexdigest()
 
 
 def public_items(items):

@@ -80,6 +80,7 @@ class ItemListView(FilterView):
         ids_digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()  # a short key, whatever the page
         page_records = remembered(self.request, f"item-list-rows:{ids_digest}", lambda: records.public_items_by_id(ids))
         context["page_obj"].object_list = context["object_list"] = context["items"] = page_records
+        context["rows_key"] = records.rows_key(page_records)
         context["query_string"] = _query_string(self.request)
         context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key not in ("page", "sort"))
