@@ -146,6 +146,21 @@ def test_with_the_cache_off_pages_are_rendered_every_time_and_still_revalidate(d
     assert client.get("/items/JAY-03/", headers={"If-None-Match": first["ETag"]}).status_code == 304
 
 
+def test_with_the_cache_off_an_item_page_rendered_again_reads_only_the_version(demo_progress, client, settings,
+                                                                               django_assert_max_num_queries):
+    # The item page's record is kept for the public version (views/public.py): rendered again, the
+    # page reads the version and nothing else, and a publication shows at once.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    first = client.get("/items/JAY-03/")
+    with django_assert_max_num_queries(1):
+        again = client.get("/items/JAY-03/")
+    assert again.content == first.content
+    item = Item.objects.get(reference="JAY-03")
+    item.title = "A title changed in the admin"
+    item.save()
+    assert b"A title changed in the admin" in client.get("/items/JAY-03/").content
+
+
 def test_signed_in_people_never_get_the_anonymous_cached_page(demo_progress, reviewer, client):
     anonymous = client.get("/items/")
     assert b"Sign out" not in anonymous.content

@@ -101,11 +101,11 @@ item_list = public_cache(ItemListView.as_view(), query=(*ITEM_FILTERS, "page", "
 
 @public_cache
 def item_detail(request, reference):
-    return render(
-        request,
-        "recommendations/public/item_detail.html",
-        {"detail": records.item_detail(reference)},
-    )
+    # The page's record is the same for every visitor until the next public change (or day), so it
+    # is kept by reference: a page rendered again reads nothing but the public version. (What
+    # changes within a day, "update overdue" and "3 months ago", is worked out as the page renders.)
+    detail = remembered(request, f"item-detail:{reference}", lambda: records.item_detail(reference))
+    return render(request, "recommendations/public/item_detail.html", {"detail": detail})
 
 
 @public_cache
