@@ -98,7 +98,8 @@ def _my_items(request):
     items = attention.attention_sorted(worked_on.select_related("source", "owner"), request.user.organisation)
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
-        "broken_links": attention.broken_links(worked_on),
+        # Read only when an item has one (attention_sorted says): most days, no query at all.
+        "broken_links": attention.broken_links(worked_on) if any(item.has_broken_link for item in items) else [],
         "attention_count": sum(1 for item in items if item.reasons),
         "organisation": request.user.organisation,
     })
