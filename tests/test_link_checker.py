@@ -307,7 +307,8 @@ def test_a_link_that_opens_says_nothing_and_the_board_says_none_are_broken(serve
 
 
 def test_the_wording_of_the_note():
-    assert words.could_not_be_opened(datetime.date(2026, 12, 3)) == "could not be opened when checked on 3 December 2026"
+    assert (words.could_not_be_opened(datetime.date(2026, 12, 3))
+            == "could not be opened when checked on 3 December 2026")
 
 
 # --- The archived copy ----------------------------------------------------------------
@@ -330,7 +331,8 @@ def test_an_officer_gives_an_archived_copy_with_a_link(client, council_officer, 
 
 
 @pytest.mark.parametrize("archived_url, message", [
-    ("ftp://archive.example/audit.pdf", "Enter an archived copy’s web address that starts with http:// or https://"),
+    ("ftp://archive.example/audit.pdf",
+     "Enter an archived copy’s web address that starts with http:// or https://"),
     ("https://example.org/audit.pdf", "The archived copy’s web address is the link itself"),
 ])
 def test_a_bad_archived_copy_is_refused_with_a_clear_message(client, council_officer, council_item, archived_url,

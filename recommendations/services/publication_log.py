@@ -100,7 +100,8 @@ def item_states(items=None):
     for item_id, date, title, url, archived_url in links.values_list("item_id", "date", "title", "url",
                                                                      "archived_url"):
         # An archived copy only once given: the states of items logged before links had one stay as hashed.
-        evidence.setdefault(item_id, []).append([date.isoformat(), title, url, *filter(None, [archived_url])])
+        link = [date.isoformat(), title, url] + ([archived_url] if archived_url else [])
+        evidence.setdefault(item_id, []).append(link)
     states = {}
     for row in rows:
         verified = row["verified"]
