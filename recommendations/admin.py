@@ -248,12 +248,33 @@ class EvidenceInline(admin.TabularInline):
     model = EvidenceLink
     formset = DirectEvidenceFormSet
     extra = 0
-    fields = ["title", "url", "date"]
+    fields = ["title", "url", "date", "archived_url"]
     verbose_name = "evidence link added to the item itself"
     verbose_name_plural = "evidence links added to the item itself"
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(update__isnull=True)
+
+
+class UpdateEvidenceArchiveInline(admin.TabularInline):
+    """The evidence of published updates: only an archived copy's address can be given here, for a
+    link that has moved or gone (a wrong link is fixed by a published correction). Like any change
+    on the item's page, it needs a reason and is logged with the item's public record."""
+
+    model = EvidenceLink
+    formset = DirectEvidenceFormSet
+    extra = 0
+    fields = ["title", "url", "update", "check_answer", "checked_at", "archived_url"]
+    readonly_fields = ["title", "url", "update", "check_answer", "checked_at"]
+    can_delete = False
+    verbose_name = "archived copy of a published update's evidence link"
+    verbose_name_plural = "archived copies of published updates' evidence links"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(update__state=ProgressUpdate.State.APPROVED)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Item)
@@ -281,7 +302,8 @@ class ItemAdmin(HistoryAdmin):
         # grade and a date after the source (sources.LATER_GRADE).
         "later_grades",
     ]
-    inlines = [EvidenceInline]
+    # The second inline's fields are posted as "evidence-2-...", after the first's "evidence-...".
+    inlines = [EvidenceInline, UpdateEvidenceArchiveInline]
 
     @admin.display(description="Evidence of progress updates (changed only by a published correction)")
     def evidence_of_updates(self, obj):
@@ -349,8 +371,8 @@ class EvidenceLinkAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read only: links of updates come with their update (fixed by a published correction), links
     added to an item itself are changed on the item's admin page, where the change is logged."""
 
-    list_display = ["title", "item", "url", "date", "update", "added_by"]
-    list_filter = ["item__source", "date"]
+    list_display = ["title", "item", "url", "date", "update", "added_by", "checked_at", "check_answer", "broken"]
+    list_filter = ["broken", "item__source", "date"]
     search_fields = ["title", "url", "item__reference"]
     list_select_related = ["item", "update", "added_by"]
     raw_id_fields = ["item", "update", "added_by"]

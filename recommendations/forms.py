@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator
+from recommendations.models import (
+    ARCHIVED_IS_THE_LINK, EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator,
+)
 from recommendations.words import long_date
 from recommendations.public import history
 
@@ -327,21 +329,35 @@ class EvidenceForm(forms.Form):
         help_text="For example, 27 3 2015", latest=timezone.localdate,
         latest_message="Date of the document must be today or in the past",
     )
+    archived_url = WebAddressField(
+        label="Web address of an archived copy (optional)",
+        max_length=EvidenceLink._meta.get_field("archived_url").max_length, required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "govuk-input", "spellcheck": "false"}),
+        help_text="A copy kept by a web archive, such as the UK Web Archive or the Internet Archive. It is shown "
+                  "beside the link, in case the page moves or goes.",
+        error_messages={"invalid": "Enter an archived copy's web address that starts with http:// or https://",
+                        "max_length": _too_long("The archived copy's web address",
+                                                EvidenceLink._meta.get_field("archived_url").max_length)},
+    )
 
     def clean(self):
         cleaned = super().clean()
-        filled = [name for name in ("title", "url", "date") if cleaned.get(name) or self.errors.get(name)]
+        filled = [name for name in ("title", "url", "date", "archived_url")
+                  if cleaned.get(name) or self.errors.get(name)]
         if filled:
             messages = {"title": "Enter a title for the link", "url": "Enter the web address of the evidence",
                         "date": "Enter the date of the document"}
             for name in ("title", "url", "date"):
                 if name not in filled:
                     self.add_error(name, messages[name])
+        if cleaned.get("archived_url") and cleaned.get("archived_url") == cleaned.get("url"):
+            self.add_error("archived_url", ARCHIVED_IS_THE_LINK)
         return cleaned
 
     @property
     def is_blank(self):
-        return not any(self.cleaned_data.get(name) for name in ("title", "url", "date"))
+        return not any(self.cleaned_data.get(name) for name in ("title", "url", "date", "archived_url"))
 
 
 class BaseEvidenceFormSet(forms.BaseFormSet):

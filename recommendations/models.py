@@ -737,6 +737,12 @@ class EvidenceLinkQuerySet(models.QuerySet):
         return self.filter(public_evidence_condition())
 
 
+ARCHIVED_IS_THE_LINK = ("The archived copy's web address is the link itself: give the address of the copy the "
+                        "web archive keeps, or leave it blank")
+# EvidenceLink's fields the link checker writes: not part of the record, so not in its history.
+CHECK_FIELDS = ["checked_at", "check_answer", "failing_since", "broken", "check_claimed_at"]
+
+
 class EvidenceLink(models.Model):
     """A link to a document that shows progress. Public once its update is."""
 
@@ -747,23 +753,57 @@ class EvidenceLink(models.Model):
     title = models.CharField(max_length=200)
     url = models.URLField("web address", max_length=500, validators=[http_url_validator])
     date = models.DateField(help_text="Date of the document.")
+    # A copy kept by a web archive, shown beside the link: links rot over the years a response takes.
+    archived_url = models.URLField(
+        "archived copy's web address", max_length=500, blank=True, validators=[http_url_validator],
+        help_text="Optional: the address of a copy kept by a web archive (such as the UK Web Archive or the "
+                  "Internet Archive), shown beside the link in case the page moves or goes.",
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What `manage.py check_evidence_links` (services/link_checker.py) found when it last opened the
+    # link: written by it alone, with a query update, so not kept in the change history.
+    checked_at = models.DateTimeField("last checked", null=True, blank=True)
+    check_answer = models.CharField(
+        "answer when checked", max_length=200, blank=True,
+        help_text="What the site answered: an HTTP status such as “404 Not Found”, or a failure such as "
+                  "“timed out”.",
+    )
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="The first of the failed checks since the link last opened.",
+    )
+    broken = models.BooleanField(
+        default=False, help_text="Failed on checks on two different days, the latest included.",
+    )
+    # The run checking the link now, so two runs at once never check or record it twice.
+    check_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = EvidenceLinkQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CHECK_FIELDS)
 
     class Meta:
         ordering = ["-date", "title"]
-        # The latest evidence, for the public pages' Last-Modified/ETag.
-        indexes = [models.Index(fields=["created_at"])]
+        indexes = [
+            # The latest evidence, for the public pages' Last-Modified/ETag.
+            models.Index(fields=["created_at"]),
+            # The broken links, for the board and My items.
+            models.Index(fields=["broken", "item"]),
+        ]
 
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if self.archived_url and self.archived_url == self.url:
+            raise ValidationError({"archived_url": ARCHIVED_IS_THE_LINK})
+
     @property
     def host(self):
         return shown_host(self.url)
+
+    @property
+    def archive_host(self):
+        return shown_host(self.archived_url) if self.archived_url else ""
 
 
 class Action(models.Model):

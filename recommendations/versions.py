@@ -18,8 +18,9 @@ While the database cannot be reached, the public version this process read
 last is used, so pages already cached are still served (nothing can be
 published meanwhile).
 
-Writes that bypass model signals (the synthetic data's bulk load) call
-changed() themselves. The signals are connected in RecommendationsConfig.ready().
+Writes that bypass model signals (the synthetic data's bulk load, and the
+link checker's results when a link's broken state or the day a broken link
+was checked changes: services/link_checker.py) call changed() themselves. The signals are connected in RecommendationsConfig.ready().
 """
 from django.db import DatabaseError
 from django.db.models import Subquery

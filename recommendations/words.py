@@ -15,7 +15,7 @@ third thing too.
 
 Dates and durations are worded here too (long_date, short_date, date_and_time,
 long_date_and_time, month_and_year, short_month, how_long, ago, time_ago,
-cadence_words), so a page, an e-mail, a table and a chart write the same day or
+cadence_words, could_not_be_opened), so a page, an e-mail, a table and a chart write the same day or
 span the same way.
 """
 import datetime
@@ -152,6 +152,12 @@ def time_ago(moment, now=None):
     """How long ago, to the hour, as |timesince says it: "3 days, 4 hours ago"; "" for no moment.
     For a wait counted in hours (an update in the review queue); ago() is for spans of days."""
     return f"{timesince(moment, now)} ago" if moment else ""
+
+
+def could_not_be_opened(checked):
+    """What a broken evidence link says beside it: "could not be opened when checked on 3 December 2026"
+    (`checked`: the day, or the moment, of its last check)."""
+    return f"could not be opened when checked on {long_date(checked)}"
 
 
 def cadence_words(months):

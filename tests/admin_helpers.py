@@ -30,6 +30,8 @@ def item_form(item, **changes):
         "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
         "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
         "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0,
+        # The archived copies of published updates' links (the item's second evidence form).
+        "evidence-2-TOTAL_FORMS": 0, "evidence-2-INITIAL_FORMS": 0,
     }
     if item.verified:
         data["verified"] = "on"

@@ -84,7 +84,7 @@ def anonymous_page_queries():
 # assurance checked only for an assured item, and joint work only for an item in some (this
 # one is in neither), then keeps its record for the version (signed in, reading the version
 # is one query more; rendered again, the page reads nothing else); the board
-# overview reads the escalations fresh beside its kept figures, and, for the board, the updates
+# overview reads the escalations and the broken evidence links fresh beside its kept figures, and, for the board, the updates
 # waiting for review, the reviewers and who worked on those updates (separation of duties:
 # three queries, at any size); the items download reads values
 # with source and owner joined. A list counts its matches, reads its page's ids in list order
@@ -93,7 +93,7 @@ def anonymous_page_queries():
 EXPECTED_ANONYMOUS = {
     "home": 7, "item list": 8, "filtered item list": 9, "item list, later page": 8, "item page": 6, "items CSV": 4,
 }
-EXPECTED_SIGNED_IN = {"item list": 10, "filtered item list": 7, "item page": 8, "board overview": 16, "home": 9}
+EXPECTED_SIGNED_IN = {"item list": 10, "filtered item list": 7, "item page": 8, "board overview": 17, "home": 9}
 
 
 @pytest.mark.django_db

@@ -223,7 +223,8 @@ def test_history_records_who_changed_what(administrator, client):
         "owner": item.owner_id, "lead_role": item.lead_role,
         "formal_response": item.formal_response, "formal_response_note": item.formal_response_note,
         "formal_response_date": item.formal_response_date, "update_cadence_months": item.update_cadence_months,
-        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0, "change_reason": "Checked against the report.",
+        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0, "evidence-2-TOTAL_FORMS": 0,
+        "evidence-2-INITIAL_FORMS": 0, "change_reason": "Checked against the report.",
     }
     response = client.post(f"/admin/recommendations/item/{item.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]

@@ -131,6 +131,7 @@ def environment(**options):
     env.filters.update(
         long_date=words.long_date, short_date=words.short_date, date_and_time=words.date_and_time,
         long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
+        could_not_be_opened=words.could_not_be_opened,
         capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
         truncatewords=truncatewords,
         intcomma=intcomma,

@@ -384,3 +384,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # Seconds an update has been published before e-mail alerts include it (services/alerts.py): an update
 # published in a transaction still committing while send_alerts looks is then not skipped.
 TRACKER_ALERT_DELAY_SECONDS = int(os.environ.get("TRACKER_ALERT_DELAY_SECONDS", "60"))
+
+# The evidence link checker (recommendations/services/link_checker.py) opens only addresses on the public
+# internet, so a link cannot make the server probe its own network; only the tests' local server needs this on.
+LINK_CHECK_PRIVATE_ADDRESSES = False

@@ -48,11 +48,22 @@ class PublicEvidence:
     title: str
     url: str
     date: datetime.date
+    archived_url: str = ""  # a web archive's copy, shown beside the link
+    # The day of the latest check of a link counted as broken (services/link_checker.py), else None.
+    unreachable_on: datetime.date | None = None
 
     @property
     def host(self):
         """The site the link really goes to (models.shown_host)."""
         return shown_host(self.url)
+
+    @property
+    def archive_host(self):
+        return shown_host(self.archived_url) if self.archived_url else ""
+
+
+# What each PublicEvidence is read from, after the id it is listed under.
+EVIDENCE_COLUMNS = ("title", "url", "date", "archived_url", "broken", "checked_at")
 
 
 @dataclass(frozen=True)
@@ -527,10 +538,11 @@ def public_evidence():
 
 
 def _links_by_update(rows):
-    """{update id: [PublicEvidence, ...]} from (update id, title, url, date) rows, in their order."""
+    """{update id: [PublicEvidence, ...]} from (update id, *EVIDENCE_COLUMNS) rows, in their order."""
     links = {}
-    for update_id, title, url, date in rows:
-        links.setdefault(update_id, []).append(PublicEvidence(title, url, date))
+    for update_id, title, url, date, archived_url, broken, checked_at in rows:
+        unreachable_on = timezone.localdate(checked_at) if broken and checked_at else None
+        links.setdefault(update_id, []).append(PublicEvidence(title, url, date, archived_url, unreachable_on))
     return links
 
 
@@ -538,13 +550,13 @@ def evidence_by_update(update_ids):
     """{update id: [PublicEvidence, ...]} for published updates (ids, or a subquery of them), in one query."""
     return _links_by_update(
         public_evidence().filter(update__in=update_ids).order_by("update_id", "-date", "title", "url")
-        .values_list("update_id", "title", "url", "date")
+        .values_list("update_id", *EVIDENCE_COLUMNS)
     )
 
 
 @cache
 def _evidence_rows():
-    return public_evidence().order_by("-date", "title", "url").values_list("update_id", "title", "url", "date")
+    return public_evidence().order_by("-date", "title", "url").values_list("update_id", *EVIDENCE_COLUMNS)
 
 
 def item_evidence_by_update(item):
@@ -560,7 +572,7 @@ def checked_evidence_by_update(update_ids):
         # A join, not "in (every public link)": SQLite would list every public link each time.
         .filter(public_evidence_condition("evidencelink__"), progressupdate__in=update_ids)
         .order_by("progressupdate_id", "-evidencelink__date", "evidencelink__title", "evidencelink__url")
-        .values_list("progressupdate_id", "evidencelink__title", "evidencelink__url", "evidencelink__date")
+        .values_list("progressupdate_id", *(f"evidencelink__{column}" for column in EVIDENCE_COLUMNS))
     )
 
 

@@ -2,7 +2,8 @@
 What needs an officer's attention: overdue items and those with an update overdue (as models.py
 defines them for every screen), updates the board returned and drafts not yet
 submitted. Used by "My items" and by the daily reminder e-mails, so both always
-agree.
+agree. My items also names published evidence links the link checker counts as
+broken (services/link_checker.py), and lists them.
 """
 from dataclasses import dataclass
 
@@ -10,7 +11,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommendations.words import how_long, long_date
-from recommendations.models import ProgressUpdate, overdue_condition, update_overdue_condition
+from recommendations.models import EvidenceLink, ProgressUpdate, overdue_condition, update_overdue_condition
+from recommendations.services import link_checker
 
 State = ProgressUpdate.State
 
@@ -59,10 +61,12 @@ def reasons(item, today, now):
     if item.has_draft:
         # Nobody else sees a draft: until it is submitted, the board cannot act on it.
         found.append(Reason("draft", "A draft update has not been submitted: submit it to the board or discard it"))
+    if getattr(item, "has_broken_link", False):  # annotated by attention_sorted (My items) only
+        found.append(Reason("broken_link", "An evidence link could not be opened: see the broken links below"))
     return found
 
 
-ORDER = {"returned": 0, "overdue": 1, "update_overdue": 2, "draft": 3}
+ORDER = {"returned": 0, "overdue": 1, "update_overdue": 2, "draft": 3, "broken_link": 4}
 
 
 def attention_sorted(items, organisation=None, today=None, now=None):
@@ -71,8 +75,15 @@ def attention_sorted(items, organisation=None, today=None, now=None):
     today = today or timezone.localdate()
     now = now or timezone.now()
     result = []
-    for position, item in enumerate(with_progress(items, organisation)):
+    broken = EvidenceLink.objects.public().filter(item=OuterRef("pk"), broken=True)
+    for position, item in enumerate(with_progress(items, organisation).annotate(has_broken_link=Exists(broken))):
         item.reasons = reasons(item, today, now)
         rank = min((ORDER[reason.key] for reason in item.reasons), default=len(ORDER))
         result.append((rank, position, item))
     return [item for _, _, item in sorted(result, key=lambda entry: entry[:2])]
+
+
+def broken_links(items):
+    """The published evidence links on `items` (a queryset) that the link checker counts as broken,
+    by item: for My items, beside the items needing attention."""
+    return list(link_checker.broken_links(items))

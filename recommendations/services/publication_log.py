@@ -97,8 +97,11 @@ def item_states(items=None):
     themes = records.theme_slugs_by_item(items)
     evidence = {}
     links = records.public_evidence().filter(item__in=items.order_by().values("pk"))
-    for item_id, date, title, url in links.values_list("item_id", "date", "title", "url"):
-        evidence.setdefault(item_id, []).append([date.isoformat(), title, url])
+    for item_id, date, title, url, archived_url in links.values_list("item_id", "date", "title", "url",
+                                                                     "archived_url"):
+        # An archived copy only once given: the states of items logged before links had one stay as hashed.
+        link = [date.isoformat(), title, url] + ([archived_url] if archived_url else [])
+        evidence.setdefault(item_id, []).append(link)
     states = {}
     for row in rows:
         verified = row["verified"]
@@ -127,8 +130,16 @@ def source_states(sources=None):
     return {row["code"]: _plain(row) for row in sources.order_by().values("code", *SOURCE_FIELDS)}
 
 
+# An update's evidence as it is logged: its links as published. An archived copy's address, which
+# an administrator may add to any link later, is logged with the item's state (item_states); what
+# the link checker found is not part of the record at all.
+LOGGED_EVIDENCE_FIELDS = ("title", "url", "date")
+
+
 def _update_record(record):
     content = asdict(record)
+    for name in ("evidence", "evidence_checked"):
+        content[name] = [{key: link[key] for key in LOGGED_EVIDENCE_FIELDS} for link in content[name]]
     if not content["evidence_strength"]:
         # Only assurances have these; leaving them out elsewhere keeps the content
         # of every entry logged before they existed exactly as it was hashed.

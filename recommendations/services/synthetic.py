@@ -484,6 +484,10 @@ class _Generator:
                         "date": day,
                         "added_by_id": update["author_id"],
                         "created_at": update["created_at"],
+                        "archived_url": "",
+                        # Never checked yet (services/link_checker.py).
+                        "check_answer": "",
+                        "broken": False,
                     }
                 )
         self._insert(EvidenceLink, links)

@@ -76,6 +76,7 @@ class EvidenceInput:
     title: str
     url: str
     date: object
+    archived_url: str = ""  # optional: a web archive's copy, shown beside the link
 
 
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
@@ -227,7 +228,8 @@ def save_draft(user, item, *, narrative, proposed_status, proposed_rag="", propo
             evidence_link.delete()
         for link in evidence:
             # The same link saved again (a second click, the same form sent twice) is kept once.
-            if not update.evidence.filter(title=link.title, url=link.url, date=link.date).exists():
+            if not update.evidence.filter(title=link.title, url=link.url, date=link.date,
+                                          archived_url=link.archived_url).exists():
                 _add_evidence(user, update, link)
     return update
 
@@ -258,7 +260,8 @@ def discard(user, update, expected_version):
 
 def _add_evidence(user, update, link):
     evidence = EvidenceLink(
-        item_id=update.item_id, update=update, title=link.title, url=link.url, date=link.date, added_by=user
+        item_id=update.item_id, update=update, title=link.title, url=link.url, date=link.date,
+        archived_url=link.archived_url, added_by=user,
     )
     try:
         evidence.full_clean()

@@ -22,7 +22,7 @@ from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUp
 from recommendations import policies
 from recommendations import figures
 from recommendations import duties
-from recommendations.services import dashboards, escalation, meeting_pack, workflow
+from recommendations.services import dashboards, escalation, link_checker, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
 # Item lists (overdue, slipping, update overdue) show this many rows on the page, the most
@@ -228,6 +228,23 @@ def _escalation_table(items):
     )
 
 
+def _broken_links_table(items):
+    """Published evidence links the link checker counts as broken (services/link_checker.py), on
+    the overview: read fresh, as the checker runs apart from the workflow. One query."""
+    return Table(
+        "broken-links",
+        "Evidence links that could not be opened (failed on checks on two different days)",
+        ["Item", "Owner", "Link", "Web address", "Answer when last checked", "Last checked", "Failing since"],
+        [
+            [_item_link(link.item), link.item.owner.short_name, link.title, link.url, link.check_answer,
+             link.checked_at, link.failing_since]
+            for link in link_checker.broken_links(items)
+        ],
+        numeric_from=99,
+        empty_text="Every published evidence link opened when last checked.",
+    )
+
+
 def _another_organisation_table(items):
     """Updates waiting for review that no current reviewer may decide (recommendations/duties.py): each
     reviewer belongs to the organisation whose update it is, or worked on it. Three queries."""
@@ -256,7 +273,7 @@ def _overview(request, listed):
     )
     # Escalations are recorded by a scheduled command, not by the workflow, so they are read
     # fresh; the kept figures are shared, so they are copied, never changed.
-    tables = {**kept["tables"], "escalations": _escalation_table(items)}
+    tables = {**kept["tables"], "escalations": _escalation_table(items), "broken_links": _broken_links_table(items)}
     if policies.dashboards.may(user, "view_board"):
         # Fresh too: who may decide depends on reviewers' roles and organisations, which the kept
         # figures do not follow. For the whole board only: officers do not see others' submitted updates.

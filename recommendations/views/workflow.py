@@ -94,10 +94,12 @@ def work_home(request):
 
 def _my_items(request):
     # Judgements are grades, not work: nobody reports progress on them, so they are not listed.
-    items = attention.attention_sorted(policies.items.worked_on_by(request.user).tasks().select_related("source", "owner"),
-                                       request.user.organisation)
+    worked_on = policies.items.worked_on_by(request.user).tasks()
+    items = attention.attention_sorted(worked_on.select_related("source", "owner"), request.user.organisation)
     return render(request, TEMPLATES + "my_items.html", {
         "items": items,
+        # Read only when an item has one (attention_sorted says): most days, no query at all.
+        "broken_links": attention.broken_links(worked_on) if any(item.has_broken_link for item in items) else [],
         "attention_count": sum(1 for item in items if item.reasons),
         "organisation": request.user.organisation,
     })
@@ -268,7 +270,7 @@ def _evidence_rows(post):
     except ValueError:
         total = 0
     return [
-        {**{name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url")},
+        {**{name: post.get(f"{EVIDENCE_PREFIX}-{index}-{name}", "") for name in ("title", "url", "archived_url")},
          "date": _date_parts(EvidenceForm, "date", post, f"{EVIDENCE_PREFIX}-{index}-")}
         for index in range(max(total, 0))
     ]
