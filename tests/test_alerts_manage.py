@@ -107,7 +107,8 @@ def test_change_between_immediate_daily_and_weekly(client, reader):
     assert item.frequency == "daily"
     page = client.get(response["Location"]).content.decode()
     assert "govuk-notification-banner--success" in page
-    assert "You will now get a daily digest: one e-mail with the day’s updates about JAY-03" in page
+    assert "You have changed how often you get e-mails about JAY-03" in page
+    assert "You will now get: a daily digest: one e-mail with the day’s updates." in page
     post_with_csrf(url, {"action": "frequency", "alert": item.pk, "frequency": "weekly"})
     item.refresh_from_db()
     assert item.frequency == "weekly"
