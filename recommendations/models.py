@@ -811,7 +811,7 @@ class Subscription(models.Model):
     class Frequency(models.TextChoices):
         IMMEDIATE = "immediate", "An e-mail for each update, as soon as it is published"
         DAILY = "daily", "A daily digest: one e-mail with the day’s updates"
-        WEEKLY = "weekly", "A weekly digest: one e-mail on Monday with the week’s updates"
+        WEEKLY = "weekly", "A weekly digest: one e-mail each Monday with the past week’s updates"
 
     email = models.EmailField("e-mail address")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")

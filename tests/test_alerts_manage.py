@@ -312,3 +312,13 @@ def test_subscribing_again_keeps_one_manage_link_per_address(client, seeded, mai
     first, second, other = (manage_link(message) for message in mailoutbox)
     assert first == second
     assert OTHER not in client.get(first).content.decode()
+
+
+def test_a_subscription_without_a_key_gets_the_addresss_key_for_its_link(client, reader):
+    """Such as one restored from an older backup: its link still lists every alert of the address."""
+    item, url = reader
+    Subscription.objects.filter(pk=item.pk).update(address_key="")
+    item.refresh_from_db()
+    assert f"/alerts/manage/{alerts.manage_token(item)}/".split(":")[0] == url.split(":")[0]
+    item.refresh_from_db()
+    assert item.address_key == Subscription.objects.exclude(pk=item.pk).filter(email=ADDRESS).first().address_key

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 choices=[
                     ("immediate", "An e-mail for each update, as soon as it is published"),
                     ("daily", "A daily digest: one e-mail with the day’s updates"),
-                    ("weekly", "A weekly digest: one e-mail on Monday with the week’s updates"),
+                    ("weekly", "A weekly digest: one e-mail each Monday with the past week’s updates"),
                 ],
                 default="immediate",
                 max_length=10,

@@ -162,6 +162,8 @@ def unsubscribe_token(subscription):
 
 def manage_token(subscription):
     """The token of the page managing every alert of the subscription's address (see the rules)."""
+    if not subscription.address_key:
+        subscription.save(update_fields=["address_key"])  # a row restored without one: save() gives it the key
     return signing.dumps(subscription.address_key, salt=MANAGE_SALT)
 
 
