@@ -83,6 +83,7 @@ RESEND_AFTER = datetime.timedelta(minutes=10)
 CONFIRMATIONS_PER_HOUR = 5
 HOUR = datetime.timedelta(hours=1)
 KINDS = tuple(records.FOLLOWABLE)
+EVERYTHING = records.EVERYTHING  # the kind of a "follow every item" alert
 CONFIRM_SALT = "recommendations.alerts.confirm"
 UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
 MANAGE_SALT = "recommendations.alerts.manage"
@@ -131,7 +132,7 @@ def target(kind, key):
 
 def target_of(subscription):
     kind = subscription.target_kind
-    if kind == records.EVERYTHING:
+    if kind == EVERYTHING:
         return records.everything()
     return records.as_followed(kind, getattr(subscription, kind))
 
@@ -312,7 +313,7 @@ def alerts_of(address):
                      unsubscribe_token(subscription))
         for subscription in subscriptions
     ]
-    order = [records.EVERYTHING, *KINDS]
+    order = [EVERYTHING, *KINDS]
     return sorted(managed, key=lambda alert: (order.index(alert.followed.kind), alert.followed.name))
 
 

@@ -132,7 +132,7 @@ def manage(request, token):
     return render(request, TEMPLATES + "manage.html", {
         "email": address,
         "alerts": managed,
-        "follows_everything": any(alert.followed.kind == "everything" for alert in managed),
+        "follows_everything": any(alert.followed.kind == alerts.EVERYTHING for alert in managed),
         "frequencies": Subscription.Frequency.choices,
         "changed": changed if changed in MANAGE_CHANGES else None,
         "changed_alert": next((alert for alert in managed if str(alert.id) == request.GET.get("alert")), None),
