@@ -838,16 +838,20 @@ class ReminderLog(models.Model):
 
 
 class Subscription(models.Model):
-    """A reader's e-mail alerts about one item, source or theme (services/alerts.py).
+    """A reader's e-mail alerts about one item, source or theme, or about every item
+    (no target: "follow everything") (services/alerts.py).
 
     Holds the address and its choices only: no name, no account, no record of
     what was sent beyond when the last confirmation e-mail went out and the
-    time up to which alerts have been sent.
+    time up to which alerts have been sent. address_key is a random value
+    shared by an address's subscriptions: the signed "manage your alerts" link
+    names it rather than the address, so the address is never in a link.
     """
 
     class Frequency(models.TextChoices):
         IMMEDIATE = "immediate", "An e-mail for each update, as soon as it is published"
         DAILY = "daily", "A daily digest: one e-mail with the day’s updates"
+        WEEKLY = "weekly", "A weekly digest: one e-mail each Monday with the past week’s updates"
 
     email = models.EmailField("e-mail address")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
@@ -861,17 +865,22 @@ class Subscription(models.Model):
     # Updates published up to this time have been sent, or came before the
     # subscription was confirmed: what makes send_alerts safe to run twice.
     sent_until = models.DateTimeField(null=True, blank=True)
+    address_key = models.CharField(max_length=32, editable=False, db_index=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                name="subscription_has_one_target",
+                name="subscription_has_at_most_one_target",
                 condition=(
                     models.Q(item__isnull=False, source__isnull=True, theme__isnull=True)
                     | models.Q(item__isnull=True, source__isnull=False, theme__isnull=True)
                     | models.Q(item__isnull=True, source__isnull=True, theme__isnull=False)
+                    | models.Q(item__isnull=True, source__isnull=True, theme__isnull=True)
                 ),
             ),
+            models.UniqueConstraint(fields=["email"], condition=models.Q(item__isnull=True, source__isnull=True,
+                                                                         theme__isnull=True),
+                                    name="one_everything_subscription_per_address"),
             models.UniqueConstraint(fields=["email", "item"], condition=models.Q(item__isnull=False),
                                     name="one_subscription_per_address_and_item"),
             models.UniqueConstraint(fields=["email", "source"], condition=models.Q(source__isnull=False),
@@ -884,14 +893,31 @@ class Subscription(models.Model):
     def __str__(self):
         return f"{self.get_frequency_display()}: {self.target_kind} {self.target_key}"
 
+    def save(self, *args, **kwargs):
+        if not self.address_key:
+            # The address's key if it has one already; two first subscriptions made at the same moment may
+            # get a key each, and the manage page finds every subscription of the address from either.
+            self.address_key = (Subscription.objects.filter(email=self.email).exclude(address_key="")
+                                .values_list("address_key", flat=True).first() or new_address_key())
+        super().save(*args, **kwargs)
+
     @property
     def target_kind(self):
-        return "item" if self.item_id else "source" if self.source_id else "theme"
+        if self.item_id:
+            return "item"
+        return "source" if self.source_id else "theme" if self.theme_id else "everything"
 
     @property
     def target_key(self):
-        """The item's reference, the source's code or the theme's slug."""
-        return self.item.reference if self.item_id else self.source.code if self.source_id else self.theme.slug
+        """The item's reference, the source's code or the theme's slug; blank for every item."""
+        if self.item_id:
+            return self.item.reference
+        return self.source.code if self.source_id else self.theme.slug if self.theme_id else ""
+
+
+def new_address_key():
+    """A random key for an alerts address (Subscription.address_key)."""
+    return uuid.uuid4().hex
 
 
 class EscalationStep(models.Model):

@@ -70,6 +70,7 @@ EXPECTED = {
     "alerts:requested": PUBLIC,
     "alerts:confirm": PUBLIC,
     "alerts:unsubscribe": PUBLIC,
+    "alerts:manage": PUBLIC,
     "public:contact": PUBLIC,
     "public:privacy": PUBLIC,
     "public:as-at-choose": PUBLIC,
@@ -178,9 +179,11 @@ def demo(seeded, settings):
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     draft = ProgressUpdate.objects.get(narrative__contains=DRAFT)
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
-    subscription = alerts.subscribe("reader@example.org", "item", "JAY-10", "daily")
+    # Not on the staff's domain: the manage page shows the reader their own address.
+    subscription = alerts.subscribe("reader@example.net", "item", "JAY-10", "daily")
     tokens = {"alerts:confirm": alerts.confirm_token(subscription, "daily"),
-              "alerts:unsubscribe": alerts.unsubscribe_token(subscription)}
+              "alerts:unsubscribe": alerts.unsubscribe_token(subscription),
+              "alerts:manage": alerts.manage_token(subscription)}
     return {
         "reference": lambda name: REFERENCES.get(name, "JAY-10"),
         "code": lambda name: "JAY",

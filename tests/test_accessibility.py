@@ -112,3 +112,43 @@ def test_axe_finds_no_wcag_violations_on_the_signed_in_screens(seeded, live_serv
                 failures.append(f"{username} {path}: {violation['id']} [{violation['impact']}] "
                                 f"{violation['help']} at {violation['targets']}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_finds_no_wcag_violations_on_the_manage_your_alerts_pages(seeded, live_server, axe_page):
+    """The page reached from the signed link in every alert e-mail (with its banner after a change, an
+    unconfirmed alert and "follow everything"), a bad link's page, and the page after stopping them all."""
+    from django.utils import timezone
+
+    from recommendations.models import Item, Source, Subscription, Theme
+    from recommendations.services import alerts
+
+    now = timezone.now()
+    item = Subscription.objects.create(email="reader@example.net", item=Item.objects.get(reference="JAY-04"),
+                                       confirmed_at=now, sent_until=now)
+    Subscription.objects.create(email="reader@example.net", source=Source.objects.get(code="JAY"), frequency="weekly",
+                                confirmed_at=now, sent_until=now)
+    Subscription.objects.create(email="reader@example.net", theme=Theme.objects.get(slug="resources"))
+    manage = f"{live_server.url}/alerts/manage/{alerts.manage_token(item)}/"
+    failures = []
+
+    def check(name, expected_status, go):
+        response = go()
+        assert response.status == expected_status, name
+        failures.extend(f"{name}: {violation['id']} [{violation['impact']}] {violation['help']} at "
+                        f"{violation['targets']}" for violation in run_axe(axe_page))
+
+    check("manage", 200, lambda: axe_page.goto(f"{manage}?changed=frequency&alert={item.pk}"))
+    check("a bad link", 400, lambda: axe_page.goto(f"{live_server.url}/alerts/manage/not-a-token/"))
+    axe_page.goto(manage)
+
+    def stop_all():
+        with axe_page.expect_navigation() as navigation:
+            axe_page.get_by_role("button", name="Stop all e-mail alerts").click()
+        return navigation.value
+
+    check("stopped", 200, stop_all)
+    expect(axe_page.get_by_role("heading", name="You will not get any more e-mails")).to_be_visible()
+    check("no alerts left", 200, lambda: axe_page.goto(manage))
+    assert not failures, "\n".join(failures)

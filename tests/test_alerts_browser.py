@@ -1,9 +1,12 @@
-"""A reader follows an item by e-mail in a real browser: item page, alerts form, confirmation link, button."""
+"""A reader follows an item by e-mail in a real browser: item page, alerts form, confirmation link, button;
+then manages their alerts from the link in an e-mail."""
 import re
 
 import pytest
+from django.utils import timezone
 
-from recommendations.models import Subscription
+from recommendations.models import Item, Source, Subscription
+from recommendations.services import alerts
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 
@@ -41,3 +44,31 @@ def test_a_reader_subscribes_through_the_page_and_confirms(seeded, page, live_se
     subscription = Subscription.objects.get()
     assert (subscription.item.reference, subscription.frequency) == ("JAY-04", "daily")
     assert subscription.confirmed_at is not None
+
+
+def test_a_reader_manages_all_their_alerts_from_the_link_in_an_e_mail(seeded, page, live_server, settings):
+    settings.SITE_URL = live_server.url
+    now = timezone.now()
+    item = Subscription.objects.create(email="reader@example.net", item=Item.objects.get(reference="JAY-04"),
+                                       confirmed_at=now, sent_until=now)
+    Subscription.objects.create(email="reader@example.net", source=Source.objects.get(code="JAY"), frequency="daily",
+                                confirmed_at=now, sent_until=now)
+    page.goto(alerts.manage_url(item))
+    expect(page.get_by_role("heading", name="Manage your e-mail alerts")).to_be_visible()
+
+    about_jay_04 = page.get_by_role("group", name=re.compile("How often do you want e-mails about JAY-04"))
+    about_jay_04.get_by_label("A weekly digest").check()
+    about_jay_04.locator("xpath=ancestor::form").get_by_role("button", name="Save how often").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("You will now get: a weekly digest")
+    item.refresh_from_db()
+    assert item.frequency == "weekly"
+
+    page.get_by_role("group", name="How often do you want e-mails about every item?").get_by_label(
+        "A daily digest").check()
+    page.get_by_role("button", name="Follow every item").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("You now follow every item")
+    assert Subscription.objects.get(item=None, source=None, theme=None).frequency == "daily"
+
+    page.get_by_role("button", name="Stop all e-mail alerts").click()
+    expect(page.get_by_role("heading", name="You will not get any more e-mails")).to_be_visible()
+    assert not Subscription.objects.exists()

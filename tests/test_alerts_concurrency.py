@@ -1,6 +1,7 @@
 """Twelve requests for e-mail alerts for one address at the same moment send no more confirmation
 e-mails than the limit (alerts.CONFIRMATIONS_PER_HOUR an hour to one address, one per address and target
-within alerts.RESEND_AFTER): the limit is checked and counted in one step in the database."""
+within alerts.RESEND_AFTER): the limit is checked and counted in one step in the database. "Follow every item"
+pressed several times at once follows once."""
 import datetime
 import threading
 
@@ -59,6 +60,41 @@ def test_twelve_requests_for_twelve_items_at_once_send_at_most_the_hours_limit(s
     at_the_same_moment([f"item={reference}" for reference in references])
     sent = [message for message in mail.outbox if message.to == [ADDRESS]]
     assert 1 <= len(sent) <= alerts.CONFIRMATIONS_PER_HOUR, [message.subject for message in sent]
+    # Made at the same moment, the address's first subscriptions may each get a key of their own: the manage
+    # link of any of them still lists them all.
+    everyone = set(Subscription.objects.filter(email=ADDRESS).values_list("pk", flat=True))
+    for subscription in Subscription.objects.filter(email=ADDRESS):
+        address = alerts.check_manage_token(alerts.manage_token(subscription))
+        assert {alert.id for alert in alerts.alerts_of(address)} == everyone
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_follow_every_item_pressed_several_times_at_once_follows_once(site):
+    now = timezone.now()
+    subscription = Subscription.objects.create(email=ADDRESS, item=Item.objects.get(reference="JAY-03"),
+                                               confirmed_at=now, sent_until=now)
+    url = f"/alerts/manage/{alerts.manage_token(subscription)}/"
+    at_once = threading.Barrier(6)
+    statuses = []
+
+    def press():
+        try:
+            at_once.wait(timeout=20)
+            statuses.append(Client().post(url, {"action": "everything", "frequency": "daily"}).status_code)
+        except Exception as error:
+            statuses.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302] * 6, statuses
+    assert Subscription.objects.filter(email=ADDRESS, item=None, source=None, theme=None).count() == 1
 
 
 @pytest.mark.postgres_only

@@ -497,6 +497,8 @@ class Followed:
 
     @property
     def feed_url(self):
+        if self.kind == EVERYTHING:
+            return reverse("public:feed")
         return reverse(f"public:{self.kind}-feed", args=[self.key])
 
 
@@ -506,6 +508,15 @@ FOLLOWABLE = {
     "source": (Source, "code", "item__source"),
     "theme": (Theme, "slug", "item__themes"),
 }
+
+
+# The kind of a Followed record for every item in the tracker ("follow everything" e-mail alerts).
+EVERYTHING = "everything"
+
+
+def everything():
+    """The Followed record of every item in the tracker."""
+    return Followed(EVERYTHING, "", "every item in the tracker", reverse("public:item-list"))
 
 
 def followed(kind, key):
@@ -522,10 +533,12 @@ def as_followed(kind, obj):
 
 
 def updates_about(target, after=None, until=None, limit=None):
-    """PublicUpdate records on a Followed item, source or theme, newest first,
+    """PublicUpdate records on a Followed item, source or theme (or every item), newest first,
     published after `after` and up to `until` (either may be None). Two queries."""
-    _, field_name, path = FOLLOWABLE[target.kind]
-    updates = _published().filter(**{f"{path}__{field_name}": target.key})
+    updates = _published()
+    if target.kind != EVERYTHING:
+        _, field_name, path = FOLLOWABLE[target.kind]
+        updates = updates.filter(**{f"{path}__{field_name}": target.key})
     if after is not None:
         updates = updates.filter(published_at__gt=after)
     if until is not None:

@@ -35,8 +35,29 @@ Rules enforced here and nowhere else:
   or reused for a later subscription that happens to get the same id.
 - links in e-mails only show a page; nothing changes until its button is
   pressed (mail scanners follow links), except the RFC 8058 one-click POST.
+
+Managing one's alerts (the "manage your e-mail alerts" page, as GOV.UK's):
+- every e-mail, the confirmation included, carries a link to one page listing
+  everything its address follows; no account and no sign-in: the link is the
+  key. It is a signed token (django.core.signing, its own salt) naming the
+  address's random key (Subscription.address_key), never the address, so the
+  address is in no link, server log or browser history;
+- the link works for MANAGE_DAYS days from the e-mail it came in (each e-mail
+  has a fresh one), so an old forwarded e-mail does not open the page for
+  ever; the per-alert unsubscribe link never expires, so an alert can always
+  be stopped. A tampered, truncated or expired link changes nothing;
+- on that page, the address can change how often it gets each confirmed
+  alert (immediately, daily or weekly), follow every item (one subscription
+  with no target, confirmed at once since the link proves the mailbox), and
+  stop all its alerts in one click, which deletes every subscription of the
+  address (the privacy notice says so). A change names a subscription of the
+  link's own address, or is refused;
+- a weekly digest holds the updates of the week before the current one
+  (Monday to Sunday), sent from Monday, with the same sent_until claim as the
+  daily digest, so it is never sent twice.
 """
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -62,8 +83,11 @@ RESEND_AFTER = datetime.timedelta(minutes=10)
 CONFIRMATIONS_PER_HOUR = 5
 HOUR = datetime.timedelta(hours=1)
 KINDS = tuple(records.FOLLOWABLE)
+EVERYTHING = records.EVERYTHING  # the kind of a "follow every item" alert
 CONFIRM_SALT = "recommendations.alerts.confirm"
 UNSUBSCRIBE_SALT = "recommendations.alerts.unsubscribe"
+MANAGE_SALT = "recommendations.alerts.manage"
+MANAGE_DAYS = 365
 
 BAD_ADDRESS = "Enter an e-mail address in the correct format, like name@example.com"
 BAD_FREQUENCY = "Choose how often you want e-mails"
@@ -76,6 +100,15 @@ BAD_UNSUBSCRIBE_LINK = (
     "Nothing has been changed."
 )
 NO_LONGER = "These e-mail alerts have already been stopped, or were never confirmed."
+BAD_MANAGE_LINK = (
+    "This link to manage your e-mail alerts is not valid. It may be incomplete: copy the whole link from the "
+    "e-mail. Nothing has been changed."
+)
+OLD_MANAGE_LINK = (
+    f"This link to manage your e-mail alerts is more than {MANAGE_DAYS} days old. Nothing has been changed. Use "
+    "the link in a more recent alert; the link to stop an alert, in every e-mail, always works."
+)
+NOT_YOURS = "That alert is not one of this address’s alerts, or has been stopped. Nothing has been changed."
 
 
 class AlertError(Exception):
@@ -99,6 +132,8 @@ def target(kind, key):
 
 def target_of(subscription):
     kind = subscription.target_kind
+    if kind == EVERYTHING:
+        return records.everything()
     return records.as_followed(kind, getattr(subscription, kind))
 
 
@@ -124,6 +159,13 @@ def confirm_token(subscription, frequency):
 
 def unsubscribe_token(subscription):
     return signing.dumps([subscription.pk, _fingerprint(subscription)], salt=UNSUBSCRIBE_SALT)
+
+
+def manage_token(subscription):
+    """The token of the page managing every alert of the subscription's address (see the rules)."""
+    if not subscription.address_key:
+        subscription.save(update_fields=["address_key"])  # a row restored without one: save() gives it the key
+    return signing.dumps(subscription.address_key, salt=MANAGE_SALT)
 
 
 def _subscription(pk, fingerprint):
@@ -153,6 +195,20 @@ def check_unsubscribe_token(token):
     except (signing.BadSignature, TypeError, ValueError):
         raise AlertError(BAD_UNSUBSCRIBE_LINK)
     return _subscription(pk, fingerprint)
+
+
+def check_manage_token(token):
+    """The address whose alerts the token manages, or None if it has none left; AlertError if the token is
+    not valid or too old."""
+    try:
+        address_key = signing.loads(token, salt=MANAGE_SALT, max_age=datetime.timedelta(days=MANAGE_DAYS))
+    except signing.SignatureExpired:
+        raise AlertError(OLD_MANAGE_LINK)
+    except (signing.BadSignature, TypeError, ValueError):
+        raise AlertError(BAD_MANAGE_LINK)
+    if not isinstance(address_key, str) or not address_key:
+        raise AlertError(BAD_MANAGE_LINK)
+    return Subscription.objects.filter(address_key=address_key).values_list("email", flat=True).first()
 
 
 # --- Subscribing and unsubscribing ---------------------------------------------
@@ -233,6 +289,92 @@ def unsubscribe(token):
     return followed
 
 
+# --- Managing an address's alerts -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManagedAlert:
+    """One alert on the manage page: only what the page shows, and its own unsubscribe link."""
+
+    id: int
+    followed: records.Followed
+    frequency: str
+    frequency_label: str
+    confirmed: bool
+    unsubscribe_token: str
+
+
+def alerts_of(address):
+    """The ManagedAlerts of an address: every item first, then by kind and name."""
+    subscriptions = Subscription.objects.filter(email=address).select_related("item", "source", "theme")
+    managed = [
+        ManagedAlert(subscription.pk, target_of(subscription), subscription.frequency,
+                     subscription.get_frequency_display(), subscription.confirmed_at is not None,
+                     unsubscribe_token(subscription))
+        for subscription in subscriptions
+    ]
+    order = [EVERYTHING, *KINDS]
+    return sorted(managed, key=lambda alert: (order.index(alert.followed.kind), alert.followed.name))
+
+
+def _address(token):
+    address = check_manage_token(token)
+    if address is None:
+        raise AlertError(NO_LONGER)
+    return address
+
+
+def _frequency(frequency):
+    if frequency not in Frequency.values:
+        raise AlertError(BAD_FREQUENCY + ". Nothing has been changed.", field="frequency")
+    return frequency
+
+
+def change_frequency(token, alert_id, frequency):
+    """Change how often one confirmed alert of the token's address is sent. Returns its ManagedAlert;
+    AlertError if the token is not valid, or the alert is not the address's own or not confirmed.
+    Updates already sent stay sent: the new frequency starts from sent_until."""
+    address = _address(token)
+    frequency = _frequency(frequency)
+    try:
+        alert_id = int(alert_id)
+    except (TypeError, ValueError):
+        raise AlertError(NOT_YOURS)
+    if not Subscription.objects.filter(pk=alert_id, email=address, confirmed_at__isnull=False).update(
+            frequency=frequency):
+        raise AlertError(NOT_YOURS)
+    return next(alert for alert in alerts_of(address) if alert.id == alert_id)
+
+
+def follow_everything(token, frequency):
+    """Follow every item with the token's address (if it does not already; then only its frequency changes),
+    confirmed at once: the link proves the mailbox. Alerts start with updates published from now on."""
+    address = _address(token)
+    frequency = _frequency(frequency)
+    now = timezone.now()
+    everything = {"email": address, "item": None, "source": None, "theme": None}
+    try:
+        with transaction.atomic():
+            subscription, created = Subscription.objects.get_or_create(
+                **everything, defaults={"frequency": frequency, "confirmed_at": now, "sent_until": now})
+    except IntegrityError:
+        # The same request made twice at once: the other one created it.
+        subscription, created = Subscription.objects.get(**everything), False
+    if not created:
+        Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
+    return records.everything()
+
+
+def stop_all(token):
+    """Delete every subscription of the token's address (the privacy notice's promise). Returns how many were
+    deleted: none if they had all gone already."""
+    address = check_manage_token(token)
+    if address is None:
+        return 0
+    deleted, _ = Subscription.objects.filter(email=address).delete()
+    return deleted
+
+
 def expire(now=None):
     """Delete subscriptions left unconfirmed for CONFIRM_DAYS days, and the counts of confirmation
     e-mails whose hour is over. Returns how many subscriptions were deleted."""
@@ -255,6 +397,13 @@ def start_of_day(now):
     return timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
 
 
+def start_of_week(now):
+    """Midnight at the start of this week's Monday."""
+    today = timezone.localdate(now)
+    return timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=today.weekday()),
+                                                         datetime.time.min))
+
+
 def send_due(now=None):
     """Send every alert that is due (see the module's rules). Returns the number of e-mails sent."""
     now = now or timezone.now()
@@ -263,9 +412,11 @@ def send_due(now=None):
     sent = 0
     for subscription in confirmed.filter(frequency=Frequency.IMMEDIATE, sent_until__lt=settled).order_by("pk"):
         sent += _send_covering(subscription, settled, _immediate_messages)
-    digest_until = min(start_of_day(now), settled)
-    for subscription in confirmed.filter(frequency=Frequency.DAILY, sent_until__lt=digest_until).order_by("pk"):
-        sent += _send_covering(subscription, digest_until, _digest_messages)
+    for frequency, period_start, build in [(Frequency.DAILY, start_of_day, _daily_digest_messages),
+                                           (Frequency.WEEKLY, start_of_week, _weekly_digest_messages)]:
+        digest_until = min(period_start(now), settled)
+        for subscription in confirmed.filter(frequency=frequency, sent_until__lt=digest_until).order_by("pk"):
+            sent += _send_covering(subscription, digest_until, build)
     return sent
 
 
@@ -311,7 +462,17 @@ def _footer(subscription, followed):
         f"\n\n--\nYou get this e-mail because you asked for e-mail alerts about {followed.name} "
         f"({subscription.get_frequency_display().lower()}).\n"
         f"Stop these alerts (one click, no sign-in needed): {_unsubscribe_url(subscription)}\n"
+        f"{_manage_line(subscription)}\n"
     )
+
+
+def _manage_line(subscription):
+    return (f"Manage all your e-mail alerts (how often, follow everything, or stop them all): "
+            f"{manage_url(subscription)}")
+
+
+def manage_url(subscription):
+    return link("alerts:manage", manage_token(subscription))
 
 
 def _unsubscribe_url(subscription):
@@ -338,11 +499,19 @@ def _immediate_messages(subscription, followed, updates):
     ]
 
 
-def _digest_messages(subscription, followed, updates):
+def _digest_messages(period, subscription, followed, updates):
     count = f"{len(updates)} update{'s' if len(updates) != 1 else ''}"
     body = f"{count} published about {followed.name}:\n\n" + "\n\n----\n\n".join(_describe(u) for u in updates)
-    return [_message(subscription, f"Daily digest: {count} about {followed.name}",
+    return [_message(subscription, f"{period} digest: {count} about {followed.name}",
                      body + _footer(subscription, followed))]
+
+
+def _daily_digest_messages(subscription, followed, updates):
+    return _digest_messages("Daily", subscription, followed, updates)
+
+
+def _weekly_digest_messages(subscription, followed, updates):
+    return _digest_messages("Weekly", subscription, followed, updates)
 
 
 def _send_confirmation(subscription, followed, frequency):
@@ -362,5 +531,6 @@ def _send_confirmation(subscription, followed, frequency):
             f"sent, and the address is deleted after {CONFIRM_DAYS} days."
         )
     outgoing_mail.send(
-        Truncator(f"Confirm your e-mail alerts about {followed.name}").chars(150), body + "\n", [subscription.email]
+        Truncator(f"Confirm your e-mail alerts about {followed.name}").chars(150),
+        f"{body}\n\n--\n{_manage_line(subscription)}\n", [subscription.email]
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("subscribe/check-your-email/", alerts.requested, name="requested"),
     path("confirm/<str:token>/", alerts.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", alerts.unsubscribe, name="unsubscribe"),
+    path("manage/<str:token>/", alerts.manage, name="manage"),
 ]

@@ -1,5 +1,6 @@
 """
-E-mail alerts, without an account: ask for them, confirm them, stop them.
+E-mail alerts, without an account: ask for them, confirm them, stop them, and
+manage all of an address's alerts on one page (from the link in every e-mail).
 
 The rules are in recommendations.services.alerts. These pages have a form
 and a CSRF token, or act on one person's link, so unlike the other public
@@ -21,8 +22,8 @@ from recommendations.services import alerts
 TEMPLATES = "recommendations/alerts/"
 
 
-def _problem(request, message, status):
-    return render(request, TEMPLATES + "problem.html", {"message": message}, status=status)
+def _problem(request, message, status, back=None):
+    return render(request, TEMPLATES + "problem.html", {"message": message, "back": back}, status=status)
 
 
 def _requested(params):
@@ -97,4 +98,42 @@ def unsubscribe(request, token):
         return _problem(request, str(error), 400)
     return render(request, TEMPLATES + "unsubscribe.html", {
         "followed": followed, "done": done, "gone": followed is None, "no_longer": alerts.NO_LONGER,
+    })
+
+
+# What a change on the manage page did, for its notification banner after the redirect.
+MANAGE_CHANGES = {"frequency", "everything"}
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, token):
+    """Every alert of one address, from the signed link in its e-mails: change how often, follow every
+    item, stop them all (the rules are in services/alerts.py)."""
+    here = reverse("alerts:manage", args=[token])
+    try:
+        address = alerts.check_manage_token(token)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action == "stop":
+                alerts.stop_all(token)
+                return render(request, TEMPLATES + "stopped.html")
+            if action == "frequency":
+                changed = alerts.change_frequency(token, request.POST.get("alert"), request.POST.get("frequency"))
+                return redirect(f"{here}?{urlencode({'changed': 'frequency', 'alert': changed.id})}")
+            if action == "everything":
+                alerts.follow_everything(token, request.POST.get("frequency"))
+                return redirect(f"{here}?{urlencode({'changed': 'everything'})}")
+            raise alerts.AlertError("Choose one of the buttons on the page. Nothing has been changed.")
+    except alerts.AlertError as error:
+        return _problem(request, str(error), 400, back=here if request.method == "POST" else None)
+    managed = alerts.alerts_of(address) if address else []
+    changed = request.GET.get("changed")
+    return render(request, TEMPLATES + "manage.html", {
+        "email": address,
+        "alerts": managed,
+        "follows_everything": any(alert.followed.kind == alerts.EVERYTHING for alert in managed),
+        "frequencies": Subscription.Frequency.choices,
+        "changed": changed if changed in MANAGE_CHANGES else None,
+        "changed_alert": next((alert for alert in managed if str(alert.id) == request.GET.get("alert")), None),
     })

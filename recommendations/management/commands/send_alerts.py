@@ -5,7 +5,8 @@ from recommendations.services import alerts
 
 class Command(BaseCommand):
     help = (
-        "Send the e-mail alerts that are due (each update as it is published, or yesterday's daily digest) and "
+        "Send the e-mail alerts that are due (each update as it is published, yesterday's daily digest, or from Monday "
+        "last week's weekly digest) and "
         f"delete subscriptions left unconfirmed for {alerts.CONFIRM_DAYS} days. Nothing is sent twice, so it is "
         "safe to run from cron as often as you like (every few minutes)."
     )
