@@ -14,7 +14,7 @@ def give_each_address_a_key(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("recommendations", "0015_escalation_reason_update_overdue"),
+        ("recommendations", "0016_evidence_link_checks"),
     ]
 
     operations = [
