@@ -191,10 +191,10 @@ def test_trend_page_and_csv(timeline, board_client):
     response = board_client.get("/board/trend/")
     assert response.status_code == 200
     this_month = timezone.localdate().strftime("%B %Y")
-    assert (f"By {this_month}, 6 items were tracked: 5 were planned to be done, 4 were implemented or assured "
-            "and 1 had no target date." in response.content.decode())
+    assert (f"By {this_month}, 6 items were tracked: 5 were planned to be done, 4 were implemented or assured, "
+            "0 closed without being implemented and 1 had no target date." in response.content.decode())
     rows = csv_rows(board_client.get("/board/trend/trend-tl.csv"))
-    assert rows[2] == ["February 2024", "5", "1", "1", "1"] and rows[6] == ["June 2024", "6", "5", "4", "1"]
+    assert rows[2] == ["February 2024", "5", "1", "1", "0", "1"] and rows[6] == ["June 2024", "6", "5", "4", "0", "1"]
     assert rows[-1] == [f"{this_month} (to date)", "6", "5", "4", "1"]
 
 
