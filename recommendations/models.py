@@ -337,8 +337,8 @@ class Item(models.Model):
         ASSURED = "assured", "Assured and closed"
         NOT_ACCEPTED = "not_accepted", "Not accepted"
         # The board's honest closures: closed, but never implemented (UNDELIVERED_CLOSURES).
-        CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", "Closed: not implemented"
-        SUPERSEDED = "superseded", "Closed: superseded"
+        CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", "Closed as not implemented"
+        SUPERSEDED = "superseded", "Closed as superseded"
 
     class Rag(models.TextChoices):
         RED = "red", "Red"

@@ -50,13 +50,13 @@ ASSURED = Term(
     "Implemented means the responsible organisation reported it done and the board approved that report.",
 )
 CLOSED_NOT_IMPLEMENTED = Term(
-    "closed-not-implemented", "Closed: not implemented",
+    "closed-not-implemented", "Closed as not implemented",
     "The improvement board has closed the item without it being done, and published its reasons (the item was "
     "dropped, for example). It is closed, so it is never past its target date, but it is never counted as "
     "implemented: it is counted and shown apart. The board can reopen it.",
 )
 SUPERSEDED = Term(
-    "superseded", "Closed: superseded",
+    "superseded", "Closed as superseded",
     "The improvement board has closed the item because another item or a joint action replaced it, and "
     "published its reasons and what replaced it. Like an item closed as not implemented, it is counted and "
     "shown apart, never as implemented: its work continues, if at all, under what replaced it.",

@@ -1,5 +1,5 @@
 """Honest closures (#22 point 2): besides "assured and closed", the board closes an item as
-"closed: not implemented" (with reasons) or "closed: superseded" (with reasons and the item or
+"closed as not implemented" (with reasons) or "closed as superseded" (with reasons and the item or
 joint action that replaced it). Each is a published, logged decision of the board; the item is
 closed (never past its target date, no update due) but never counted as implemented; it is
 shown, counted and filtered apart everywhere; and the board can reopen it."""
@@ -131,14 +131,14 @@ def test_a_closed_item_cannot_be_closed_again_and_takes_no_update(reviewer, coun
     close(reviewer, council_item)
     with pytest.raises(workflow.WorkflowError, match="already closed"):
         close(reviewer, council_item, Status.SUPERSEDED, superseded_by=Item.objects.get(reference="JAY-04"))
-    with pytest.raises(workflow.WorkflowError, match="closed by the improvement board"):
+    with pytest.raises(workflow.WorkflowError, match="closed as not implemented by the improvement board"):
         draft(council_officer, council_item)
 
 
 def test_a_draft_written_before_the_closure_cannot_be_submitted_or_approved(reviewer, council_officer, council_item):
     update = draft(council_officer, council_item)
     close(reviewer, council_item)
-    with pytest.raises(workflow.WorkflowError, match="closed by the improvement board"):
+    with pytest.raises(workflow.WorkflowError, match="closed as not implemented by the improvement board"):
         workflow.submit(council_officer, update, update.version)
 
 
@@ -284,7 +284,7 @@ def test_the_workspace_offers_closing_and_reopening(reviewer_client, reviewer, c
 
 def test_closing_through_the_form(reviewer_client, council_item, replacement):
     page = reviewer_client.get(close_url(council_item)).content.decode()
-    assert "How is the item being closed?" in page and "Closed: superseded" in page
+    assert "How is the item being closed?" in page and "Closed as superseded" in page
     response = reviewer_client.post(close_url(council_item), {
         "status": "superseded", "reasons": REASONS, "superseded_by": " jay-04 ", "superseded_by_action": ""})
     assert response.status_code == 302
@@ -330,7 +330,7 @@ def test_the_public_item_page_shows_the_closure_its_reasons_and_the_replacement(
     close(reviewer, council_item, Status.SUPERSEDED, superseded_by=replacement)
     page = client.get(council_item.get_absolute_url()).content.decode()
     block = page.split('id="closure"')[1].split("</div>\n")[0]
-    assert "Closed: superseded" in block and "without it being implemented" in block
+    assert "Closed as superseded" in block and "without it being implemented" in block
     assert REASONS in page
     assert f'href="{replacement.get_absolute_url()}">JAY-04' in page
     assert reviewer.username not in page
@@ -363,7 +363,7 @@ def test_lists_filters_home_and_open_data_show_closures_apart(client, reviewer, 
     assert "status=closed_not_implemented" in home and "status=superseded" in home
     rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(client.get("/items.csv").content.decode()))}
     assert rows["JAY-03"]["status"] == "superseded" and rows["JAY-03"]["superseded_by"] == "JAY-04"
-    assert rows["JAY-07"]["status_label"] == "Closed: not implemented" and rows["JAY-07"]["superseded_by"] == ""
+    assert rows["JAY-07"]["status_label"] == "Closed as not implemented" and rows["JAY-07"]["superseded_by"] == ""
     assert rows["JAY-07"]["overdue"] == "no" and rows["JAY-07"]["next_update_due"] == ""
     items = {item["reference"]: item for item in json.loads(client.get("/items.json").content)["items"]}
     assert items["JAY-03"]["superseded_by"] == "JAY-04" and items["JAY-03"]["superseded_by_action"] == ""
@@ -371,7 +371,7 @@ def test_lists_filters_home_and_open_data_show_closures_apart(client, reviewer, 
     assert any(update["item_reference"] == "JAY-07" and update["narrative"] == REASONS for update in updates)
     # The source's page and the glossary.
     source = client.get(council_item.source.get_absolute_url()).content.decode()
-    assert "Closed: superseded" in source
+    assert "Closed as superseded" in source
     glossary = client.get(reverse("public:glossary")).content.decode()
     assert 'id="closed-not-implemented"' in glossary and 'id="superseded"' in glossary
     # The publication log page names the decision.

@@ -122,7 +122,7 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     assert "Dropped: the service it concerned was withdrawn." in client.get("/items/JAY-12/").content.decode()
     superseded = client.get("/items/JAY-06/").content.decode()
     assert "Folded into JAY-04." in superseded and 'href="/items/JAY-04/"' in superseded
-    assert "Closed: superseded" in client.get("/items/?status=superseded").content.decode()
+    assert "Closed as superseded" in client.get("/items/?status=superseded").content.decode()
 
 
 @pytest.mark.django_db

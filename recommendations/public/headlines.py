@@ -149,8 +149,6 @@ class Glance:
     judgements: int  # judgements here, counted in no figure (grades, not tasks)
     done: int
     assured: int
-    closed_not_implemented: int  # closed by the board without being done: never in `done`
-    superseded: int  # closed by the board as replaced by another item or joint action: never in `done`
     overdue: int
     slipping: int
     rated: int  # items with a RAG rating
@@ -160,6 +158,8 @@ class Glance:
     scope_query: str  # the item list's filter for this set of items ("source=JAY"), or ""
     today: datetime.date
     behind_first_agreed: BehindFirstAgreed = None
+    closed_not_implemented: int = 0  # closed by the board without being done: never in `done`
+    superseded: int = 0  # closed by the board as replaced by another item or joint action: never in `done`
 
     @property
     def percent_done(self):

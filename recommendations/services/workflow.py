@@ -14,7 +14,7 @@ Rules enforced here and nowhere else:
 - "assured and closed" is set only by a reviewer, and closes the item: no
   update is written, submitted or approved on it until a reviewer reopens it;
 - the board may also close an item without it being implemented (close()):
-  "closed: not implemented" with its reasons, or "closed: superseded" with its
+  "closed as not implemented" with its reasons, or "closed as superseded" with its
   reasons and what replaced it (another item or a joint action, never the item
   itself); such an item is closed like an assured one, is never counted as
   implemented, and is reopened the same way; nobody closes an item their own
@@ -175,13 +175,16 @@ def earlier_than_first_agreed(item, new):
     return bool(new and item.baseline_target_date and new < item.baseline_target_date)
 
 
-CLOSED = ("This item has been closed by the improvement board, so no update can be written, "
-          "submitted or approved on it. If it needs work again, ask the board to reopen it.")
+def closed_message(status):
+    """Why no update can be written on an item the board closed (`status`: one of Item.CLOSED_STATUSES)."""
+    return (f"This item has been {Status(status).label.lower()} by the improvement board, so no update can be "
+            "written, submitted or approved on it. If it needs work again, ask the board to reopen it.")
 
 
 def _check_open(item):
-    if Item.objects.filter(pk=item.pk, status__in=Item.CLOSED_STATUSES).exists():
-        raise WorkflowError(CLOSED)
+    status = Item.objects.filter(pk=item.pk, status__in=Item.CLOSED_STATUSES).values_list("status", flat=True).first()
+    if status:
+        raise WorkflowError(closed_message(status))
 
 
 def open_update(item, organisation):

@@ -180,7 +180,7 @@ def item_workspace(request, reference):
 def update_new(request, reference):
     item = _item(request, reference, "write_update")
     if item.status in Item.CLOSED_STATUSES:
-        messages.error(request, workflow.CLOSED)
+        messages.error(request, workflow.closed_message(item.status))
         return redirect("workflow:item", item.reference)
     existing = workflow.open_update(item, request.user.organisation)
     if existing is not None and request.method != "POST":
