@@ -292,11 +292,13 @@ class ItemAdmin(HistoryAdmin):
     list_select_related = ["source", "owner"]
     filter_horizontal = ["themes"]
     # Status, RAG and target dates change only through approved progress
-    # updates and the board's recorded decisions (assurance, reopening,
-    # correction), so that every change has a reviewed reason behind it. The
-    # other public fields are edited here with a reason, logged on save.
+    # updates and the board's recorded decisions (assurance, closure, reopening,
+    # correction), so that every change has a reviewed reason behind it; so does
+    # what replaced a superseded item. The other public fields are edited here
+    # with a reason, logged on save.
     readonly_fields = [
-        "status", "rag", "baseline_target_date", "current_target_date", "verified_by", "verified_at",
+        "status", "rag", "baseline_target_date", "current_target_date", "superseded_by", "superseded_by_action",
+        "verified_by", "verified_at",
         "created_at", "updated_at", "evidence_of_updates",
         # A judgement's later grades come from its source file, whose check gives each a known
         # grade and a date after the source (sources.LATER_GRADE).

@@ -27,7 +27,10 @@ from recommendations.models import (
 )
 
 Status = Item.Status
+# Delivered: implemented or assured. The board's closures without delivery (not implemented,
+# superseded) are CLOSED_UNDELIVERED: counted apart, never in DONE.
 DONE = Item.DONE_STATUSES
+CLOSED_UNDELIVERED = Item.UNDELIVERED_CLOSURES
 # The kinds of item the figures count (task_condition): a judgement is a grade, not a task.
 TASK_KINDS = [kind for kind in Item.Kind if kind != Item.Kind.JUDGEMENT]
 PLURAL_KIND_LABELS = {kind: f"{kind.label.lower()}s" for kind in Item.Kind}
@@ -111,6 +114,7 @@ def _count_columns(moment, update_overdue=True):
     for value in TASK_KINDS:
         columns[f"kind_{value}"] = Count("id", filter=Q(kind=value))
     columns["done"] = Count("id", filter=Q(status__in=DONE))
+    columns["closed"] = Count("id", filter=Q(status__in=CLOSED_UNDELIVERED))
     columns["overdue"] = Count("id", filter=overdue_condition(moment.today))
     columns["slipping"] = Count("id", filter=slipping_condition())
     if update_overdue:
@@ -125,7 +129,8 @@ class Counts:
     label: str
     key: object
     total: int = 0
-    done: int = 0
+    done: int = 0  # implemented or assured (DONE)
+    closed: int = 0  # closed by the board without being implemented (CLOSED_UNDELIVERED): never done
     overdue: int = 0
     slipping: int = 0
     update_overdue: int = 0
@@ -141,6 +146,7 @@ class Counts:
             by_kind={value: row.get(f"kind_{value}", 0) for value in TASK_KINDS},
             total=row.get("total", 0),
             done=row.get("done", 0),
+            closed=row.get("closed", 0),
             overdue=row.get("overdue", 0),
             slipping=row.get("slipping", 0),
             update_overdue=row.get("update_overdue", 0),
@@ -151,6 +157,11 @@ class Counts:
     @property
     def percent_done(self):
         return round(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def open(self):
+        """Still to do: neither done nor closed without being implemented."""
+        return self.total - self.done - self.closed
 
     @property
     def counted(self):
@@ -164,6 +175,7 @@ class Counts:
             by_kind={value: self.by_kind[value] + other.by_kind[value] for value in TASK_KINDS},
             total=self.total + other.total,
             done=self.done + other.done,
+            closed=self.closed + other.closed,
             overdue=self.overdue + other.overdue,
             slipping=self.slipping + other.slipping,
             update_overdue=self.update_overdue + other.update_overdue,

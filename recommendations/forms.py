@@ -17,7 +17,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from recommendations.models import (
-    ARCHIVED_IS_THE_LINK, EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator,
+    ARCHIVED_IS_THE_LINK, Action, EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator,
 )
 from recommendations.words import long_date
 from recommendations.public import history
@@ -480,6 +480,51 @@ class ReopenForm(forms.Form):
         "New target date",
         "When the work should now be done: today or later. The first agreed date is kept.",
         what="New target date", required_message="Enter the item's new target date",
+    )
+
+
+class ItemReferenceField(forms.ModelChoiceField):
+    """An item typed by its reference (JAY-04), whatever its case and spaces around it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Item.objects.all(), to_field_name="reference", widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "spellcheck": "false"}), **kwargs)
+
+    def to_python(self, value):
+        return super().to_python((value or "").strip().upper())
+
+
+class CloseForm(forms.Form):
+    """The board closes an item without it being implemented. What replaced a superseded
+    item, and that it is not the item itself, is the service's rule (workflow.close)."""
+
+    status = radio_field(
+        "How is the item being closed?",
+        [(status.value, status.label) for status in Item.UNDELIVERED_CLOSURES],
+        message="Choose how the item is being closed",
+    )
+    reasons = narrative_field(
+        "Why is the item being closed?",
+        "This is published with the item, as the board's decision. It is never counted as implemented.",
+        required_message="Give the reasons the item is being closed",
+        what="The reasons",
+        rows=6,
+    )
+    superseded_by = ItemReferenceField(
+        label="Superseded by which item? (if superseded)",
+        help_text="The reference of the item that replaced it, such as JAY-04. Leave empty if a joint action "
+                  "replaced it.",
+        required=False,
+        error_messages={"invalid_choice": "There is no item with that reference: check it on the item list"},
+    )
+    superseded_by_action = forms.ModelChoiceField(
+        label="Or superseded by which joint action? (if superseded)",
+        queryset=Action.objects.all(),
+        to_field_name="reference",
+        required=False,
+        empty_label="No joint action",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": "Choose a joint action from the list. " + PAGE_TAMPERED},
     )
 
 

@@ -192,7 +192,7 @@ def task_condition():
 
 def overdue_condition(today):
     """A task whose current target date has passed and that is not yet implemented or assured."""
-    return task_condition() & models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.DONE_STATUSES)
+    return task_condition() & models.Q(current_target_date__lt=today) & ~models.Q(status__in=Item.FINISHED_STATUSES)
 
 
 def slipping_condition():
@@ -207,14 +207,14 @@ def slipping_condition():
 def item_is_overdue(status, current_target_date, today, kind):
     """Python mirror of overdue_condition."""
     return bool(kind != Item.Kind.JUDGEMENT and current_target_date and current_target_date < today
-                and status not in Item.DONE_STATUSES)
+                and status not in Item.FINISHED_STATUSES)
 
 
 def item_update_due(status, last_reported_at, created_at, update_cadence_months, kind):
     """When the owner's next progress update is due (a moment), or None once implemented or
     assured, and for a judgement (no updates are asked for): the span update_overdue_condition checks,
     from the owner's last report (last_report)."""
-    if status in Item.DONE_STATUSES or kind == Item.Kind.JUDGEMENT:
+    if status in Item.FINISHED_STATUSES or kind == Item.Kind.JUDGEMENT:
         return None
     return (last_reported_at or created_at) + cadence_delta(update_cadence_months)
 
@@ -267,7 +267,7 @@ def update_overdue_condition(now):
         output_field=models.DateTimeField(),
     )
     counted_from = Coalesce(last_report(before=now), models.F("created_at"))
-    return task_condition() & ~models.Q(status__in=Item.DONE_STATUSES) & models.Q(LessThan(counted_from, since))
+    return task_condition() & ~models.Q(status__in=Item.FINISHED_STATUSES) & models.Q(LessThan(counted_from, since))
 
 
 def number_items_in_list_order(using="default"):
@@ -336,6 +336,9 @@ class Item(models.Model):
         IMPLEMENTED = "implemented", "Implemented"
         ASSURED = "assured", "Assured and closed"
         NOT_ACCEPTED = "not_accepted", "Not accepted"
+        # The board's honest closures: closed, but never implemented (UNDELIVERED_CLOSURES).
+        CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", "Closed as not implemented"
+        SUPERSEDED = "superseded", "Closed as superseded"
 
     class Rag(models.TextChoices):
         RED = "red", "Red"
@@ -354,8 +357,15 @@ class Item(models.Model):
     # A target date further ahead than this is a typing mistake or not a real plan.
     TARGET_DATE_YEARS_AHEAD = 10
 
-    # Statuses that count as done: no longer overdue, counted as delivered.
+    # Statuses that count as done: delivered, counted as implemented.
     DONE_STATUSES = (Status.IMPLEMENTED, Status.ASSURED)
+    # Closed by the board without being delivered: dropped (with reasons) or replaced by another
+    # item or joint action. Counted apart everywhere, never as implemented.
+    UNDELIVERED_CLOSURES = (Status.CLOSED_NOT_IMPLEMENTED, Status.SUPERSEDED)
+    # Closed by a decision of the board: no update is written on it until the board reopens it.
+    CLOSED_STATUSES = (Status.ASSURED, *UNDELIVERED_CLOSURES)
+    # No longer open work, delivered or not: never past its target date, never with an update overdue.
+    FINISHED_STATUSES = (*DONE_STATUSES, *UNDELIVERED_CLOSURES)
     # Statuses an officer may propose; assurance is the board's decision.
     OFFICER_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.NOT_ACCEPTED)
 
@@ -395,7 +405,12 @@ class Item(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="items")
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_items")
     lead_role = models.CharField(max_length=200, help_text="A job title, never a person's name.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NOT_STARTED)
+    # Superseded items only: what replaced it, another item or a joint action (one of the two).
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="supersedes")
+    superseded_by_action = models.ForeignKey("Action", on_delete=models.PROTECT, null=True, blank=True,
+                                             related_name="supersedes")
     rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
     baseline_target_date = models.DateField(null=True, blank=True)
     current_target_date = models.DateField(null=True, blank=True)
@@ -593,6 +608,8 @@ STATUS_COLOURS = {
     Item.Status.IMPLEMENTED: "green",
     Item.Status.ASSURED: "purple",
     Item.Status.NOT_ACCEPTED: "red",
+    Item.Status.CLOSED_NOT_IMPLEMENTED: "orange",
+    Item.Status.SUPERSEDED: "turquoise",
 }
 GRADE_COLOURS = {
     Item.Grade.OUTSTANDING: "purple",
@@ -634,6 +651,7 @@ class ProgressUpdate(models.Model):
         ASSURANCE = "assurance", "Assured and closed by the board"
         REOPENING = "reopening", "Reopened by the board"
         CORRECTION = "correction", "Corrected by the board"
+        CLOSURE = "closure", "Closed by the board without being implemented"
 
     class EvidenceStrength(models.TextChoices):
         """How strong the evidence the board saw when it assured an item, weakest first."""
@@ -644,7 +662,7 @@ class ProgressUpdate(models.Model):
         OUTCOMES = "outcomes", "Outcomes improved"
 
     # The board's own decisions, published as it makes them: never the owner's report.
-    BOARD_DECISIONS = (Kind.ASSURANCE, Kind.REOPENING, Kind.CORRECTION)
+    BOARD_DECISIONS = (Kind.ASSURANCE, Kind.REOPENING, Kind.CORRECTION, Kind.CLOSURE)
     # An organisation has at most one of these on an item at a time.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
     # Who is credited in public with an update that has no organisation: the board's own decisions.
@@ -660,7 +678,7 @@ class ProgressUpdate(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
     narrative = models.TextField()
-    proposed_status = models.CharField(max_length=20, choices=Item.Status.choices)
+    proposed_status = models.CharField(max_length=30, choices=Item.Status.choices)
     proposed_rag = models.CharField("proposed RAG rating", max_length=10, choices=Item.Rag.choices, blank=True)
     proposed_target_date = models.DateField(null=True, blank=True)
     target_date_reason = models.TextField(blank=True)
@@ -1008,6 +1026,7 @@ class PublicationLogEntry(models.Model):
         ASSURANCE = "assurance", "Assured and closed"
         REOPENING = "reopening", "Reopened"
         CORRECTION = "correction", "Corrected"
+        CLOSURE = "closure", "Closed without being implemented"
         VERIFICATION = "verification", "Official wording verified"
         ADDED = "added", "Added to the record"
         CHANGE = "change", "Changed by a recorded decision"

@@ -118,6 +118,8 @@ class ItemPolicy(Policy):
         "view_workspace": works_on_item | is_board,
         # Assuring, reopening or correcting an item: improvement board members.
         "assure_item": is_reviewer & is_task,
+        # Closing an item without it being implemented (not implemented, superseded): the same members.
+        "close_item": is_reviewer & is_task,
     }
 
     def worked_on_by(self, user):

@@ -49,9 +49,21 @@ ASSURED = Term(
     "The improvement board has checked the evidence that an implemented item is done and closed it. "
     "Implemented means the responsible organisation reported it done and the board approved that report.",
 )
+CLOSED_NOT_IMPLEMENTED = Term(
+    "closed-not-implemented", "Closed as not implemented",
+    "The improvement board has closed the item without it being done, and published its reasons (the item was "
+    "dropped, for example). It is closed, so it is never past its target date, but it is never counted as "
+    "implemented: it is counted and shown apart. The board can reopen it.",
+)
+SUPERSEDED = Term(
+    "superseded", "Closed as superseded",
+    "The improvement board has closed the item because another item or a joint action replaced it, and "
+    "published its reasons and what replaced it. Like an item closed as not implemented, it is counted and "
+    "shown apart, never as implemented: its work continues, if at all, under what replaced it.",
+)
 PAST_TARGET = Term(
     "past-target-date", "Past target date",
-    "The item's current target date has passed and it is not implemented or assured.",
+    "The item's current target date has passed and it is not implemented, assured or closed.",
     "red",
 )
 SLIPPING = Term(
@@ -66,18 +78,22 @@ BEHIND_FIRST_AGREED = Term(
 )
 UPDATE_OVERDUE = Term(
     "update-overdue", "Update overdue",
-    "About reporting, not delivery: the item is not implemented or assured, and the organisation responsible "
+    "About reporting, not delivery: the item is open (not implemented, assured or closed), and the organisation "
+    "responsible "
     "has not published a progress update for longer than the item's update cadence (quarterly unless set "
     "otherwise). A decision of the board does not count as the owner's report.",
     "yellow",
 )
 
 # The glossary page, in this order.
-GLOSSARY = (RAG, ASSURED, PAST_TARGET, SLIPPING, BEHIND_FIRST_AGREED, UPDATE_OVERDUE)
+GLOSSARY = (RAG, ASSURED, CLOSED_NOT_IMPLEMENTED, SUPERSEDED, PAST_TARGET, SLIPPING, BEHIND_FIRST_AGREED,
+            UPDATE_OVERDUE)
 # The terms by the names templates use: terms.update_overdue, terms.past_target...
 TERMS = {
     "rag": RAG,
     "assured": ASSURED,
+    "closed_not_implemented": CLOSED_NOT_IMPLEMENTED,
+    "superseded": SUPERSEDED,
     "past_target": PAST_TARGET,
     "slipping": SLIPPING,
     "behind_first_agreed": BEHIND_FIRST_AGREED,

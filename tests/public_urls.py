@@ -16,7 +16,8 @@ def changes_range():
 # Filters a visitor might share; none repeats text from the data, so a leak
 # test cannot be fooled by a search term echoed back in the search box.
 FILTERS = ["", "?source=JAY", "?status=in_progress", "?overdue=on", "?q=CSE", "?owner=rmbc-cyps",
-           "?theme=looked-after-children", "?source=JAY&status=not_started&page=1"]
+           "?theme=looked-after-children", "?source=JAY&status=not_started&page=1",
+           "?status=closed_not_implemented", "?status=superseded"]
 
 DOWNLOADS = ["public:items-csv", "public:items-json", "public:updates-csv", "public:updates-json", "public:feed"]
 

@@ -33,7 +33,7 @@ COUNCIL_WORK = {
     "anonymous": FOUND, "council_officer": OK, "police_officer": MISSING, "reviewer": FORBIDDEN,
     "administrator": FORBIDDEN,
 }
-# The board's decisions (review, assure, correct, reopen): the reviewer's alone. The
+# The board's decisions (review, assure, correct, reopen, close): the reviewer's alone. The
 # police do not work on the items used, so for them they do not exist.
 BOARD_DECISION = {
     "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
@@ -99,6 +99,7 @@ EXPECTED = {
     "workflow:assure": BOARD_DECISION,
     "workflow:correct": BOARD_DECISION,
     "workflow:reopen": BOARD_DECISION,
+    "workflow:close": BOARD_DECISION,
     "board:overview": BOARD,
     "board:overview-csv": BOARD,
     "board:owners": BOARD,

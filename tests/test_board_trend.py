@@ -100,11 +100,13 @@ def test_items_without_a_target_date_show_in_the_chart_table_and_csv(history, bo
     rows = csv_rows(board_client.get("/board/trend/trend-quiet.csv"))
     assert rows[0] == ["Month", "Items tracked at the end of the month",
                        "Planned to be done by the end of the month (first agreed target date)",
-                       "Implemented or assured at the end of the month", "No target date at the end of the month"]
-    assert rows[1] == ["January 2024", "1", "0", "0", "1"]
+                       "Implemented or assured at the end of the month",
+                       "Closed without being implemented at the end of the month (not implemented or superseded)",
+                       "No target date at the end of the month"]
+    assert rows[1] == ["January 2024", "1", "0", "0", "0", "1"]
     # The chart's scale is every item tracked, so one item done of two never looks complete.
     trend = page[page.index('id="trend-trend-chart-desc"'):]
     assert trend.startswith('id="trend-trend-chart-desc">By ')
     this_month = timezone.localdate().strftime("%B %Y")
-    assert (f"By {this_month}, 3 items were tracked: 1 was planned to be done, 0 were implemented or assured "
-            "and 1 had no target date.") in trend
+    assert (f"By {this_month}, 3 items were tracked: 1 was planned to be done, 0 were implemented or assured, "
+            "0 closed without being implemented and 1 had no target date.") in trend

@@ -50,9 +50,9 @@ def test_counts_by_source(crafted):
         "All sources": (7, 2, 2, 2, 3),
     }
     a, b = groups
-    assert a.by_status == {"not_started": 1, "in_progress": 1, "implemented": 1, "assured": 1, "not_accepted": 0}
+    assert a.by_status == {"not_started": 1, "in_progress": 1, "implemented": 1, "assured": 1, "not_accepted": 0, "closed_not_implemented": 0, "superseded": 0}
     assert a.by_rag == {"red": 1, "amber": 0, "green": 2, "": 1}
-    assert b.by_status == {"not_started": 0, "in_progress": 2, "implemented": 0, "assured": 0, "not_accepted": 1}
+    assert b.by_status == {"not_started": 0, "in_progress": 2, "implemented": 0, "assured": 0, "not_accepted": 1, "closed_not_implemented": 0, "superseded": 0}
     assert b.by_rag == {"red": 1, "amber": 2, "green": 0, "": 0}
     assert (a.percent_done, b.percent_done, total.percent_done) == (50, 0, 29)
 
@@ -100,7 +100,7 @@ def test_overview_page_and_csv_show_the_same_numbers(crafted, board_client):
         ["A1", "Item A1", "Org X", "Director", str(timezone.localdate() - datetime.timedelta(days=10)), "10"],
         ["B2", "Item B2", "Org Y", "Chief", str(timezone.localdate() - datetime.timedelta(days=5)), "5"],
     ]
-    assert csv_rows(board_client.get("/board/status-by-source.csv"))[-1] == ["All sources", "1", "3", "1", "1", "1", "7", "29"]
+    assert csv_rows(board_client.get("/board/status-by-source.csv"))[-1] == ["All sources", "1", "3", "1", "1", "1", "0", "0", "7", "29"]
     assert csv_rows(board_client.get("/board/review-queue.csv"))[1][0] == "2"
     assert board_client.get("/board/no-such-table.csv").status_code == 404
 
@@ -191,11 +191,11 @@ def test_trend_page_and_csv(timeline, board_client):
     response = board_client.get("/board/trend/")
     assert response.status_code == 200
     this_month = timezone.localdate().strftime("%B %Y")
-    assert (f"By {this_month}, 6 items were tracked: 5 were planned to be done, 4 were implemented or assured "
-            "and 1 had no target date." in response.content.decode())
+    assert (f"By {this_month}, 6 items were tracked: 5 were planned to be done, 4 were implemented or assured, "
+            "0 closed without being implemented and 1 had no target date." in response.content.decode())
     rows = csv_rows(board_client.get("/board/trend/trend-tl.csv"))
-    assert rows[2] == ["February 2024", "5", "1", "1", "1"] and rows[6] == ["June 2024", "6", "5", "4", "1"]
-    assert rows[-1] == [f"{this_month} (to date)", "6", "5", "4", "1"]
+    assert rows[2] == ["February 2024", "5", "1", "1", "0", "1"] and rows[6] == ["June 2024", "6", "5", "4", "0", "1"]
+    assert rows[-1] == [f"{this_month} (to date)", "6", "5", "4", "0", "1"]
 
 
 # --- Overlap -----------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_as_at_gives_the_earlier_state_after_later_changes(timeline):
     total = data["total"]
     # T5 did not exist yet; T1 and T2 were implemented; T6 was overdue.
     assert (total.total, total.done, total.overdue, total.slipping, total.update_overdue) == (5, 2, 1, 0, 3)
-    assert total.by_status == {"not_started": 2, "in_progress": 1, "implemented": 2, "assured": 0, "not_accepted": 0}
+    assert total.by_status == {"not_started": 2, "in_progress": 1, "implemented": 2, "assured": 0, "not_accepted": 0, "closed_not_implemented": 0, "superseded": 0}
     assert [(item.reference, item.days_overdue) for item in data["overdue"]] == [("T6", 19)]
     assert (data["queue"].size, data["queue"].oldest_reference, data["queue"].days_waiting) == (1, "T3", 2)
 
@@ -259,7 +259,7 @@ def test_as_at_page_and_csv(timeline, board_client):
     assert "1 of the 6 items tracked now had not been added to the tracker by then" in page  # T5
     assert "/board/as-at/overdue.csv?" + query.replace("&", "&amp;") in page
     rows = csv_rows(board_client.get(f"/board/as-at/status-by-source.csv?{query}"))
-    assert rows[-1] == ["All sources", "2", "1", "2", "0", "0", "5", "40"]
+    assert rows[-1] == ["All sources", "2", "1", "2", "0", "0", "0", "0", "5", "40"]
 
 
 @pytest.mark.parametrize(

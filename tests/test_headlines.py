@@ -77,18 +77,19 @@ def test_the_figures_of_a_hand_made_data_set():
     assert glance.percent_done == 30
     assert counts(glance.by_status) == {
         "not_started": 2, "in_progress": 4, "implemented": 2, "assured": 1, "not_accepted": 1,
+        "closed_not_implemented": 0, "superseded": 0,
     }
-    assert [row.percent for row in glance.by_status] == [20, 40, 20, 10, 10]
+    assert [row.percent for row in glance.by_status] == [20, 40, 20, 10, 10, 0, 0]
     # RAG: shares of the three rated items; the seven not assessed are a count, never a share.
     assert counts(glance.by_rag) == {"red": 1, "amber": 1, "green": 1, "none": 7}
     assert (glance.rated, glance.not_assessed) == (3, 7)
     assert [row.percent for row in glance.by_rag] == [33, 33, 33, None]
     assert counts(glance.by_band) == {
-        Band.ON_TIME: 3, Band.BEHIND: 3, Band.FAR_BEHIND: 2, Band.NO_DATE: 1, Band.NOT_ACCEPTED: 1,
+        Band.ON_TIME: 3, Band.BEHIND: 3, Band.FAR_BEHIND: 2, Band.NO_DATE: 1, Band.NOT_ACCEPTED: 1, Band.CLOSED: 0,
     }
     assert glance.dated == 8
     # 3 of 8 is 37.5%, shown as 38%; items with no date or not accepted are not shares.
-    assert [row.percent for row in glance.by_band] == [38, 38, 25, None, None]
+    assert [row.percent for row in glance.by_band] == [38, 38, 25, None, None, None]
 
 
 @pytest.mark.empty_database
@@ -207,7 +208,7 @@ def test_the_figures_are_on_home_source_and_theme_pages_with_the_chart_and_table
     theme_glance = glances[theme.get_absolute_url()]
     assert counts(theme_glance.by_rag) == {"red": 1, "amber": 1, "green": 0, "none": 1}
     assert theme_glance.slipping == 1
-    assert theme_glance.by_band[-2].count == 1  # N1: no target date set
+    assert theme_glance.by_band[-3].count == 1  # N1: no target date set
     assert theme_glance.today == today
 
 

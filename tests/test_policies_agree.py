@@ -44,7 +44,7 @@ def item_disagreements(policy, people, items):
             if policy.may(user, "view_workspace", item) != (item.pk in visible):
                 found.append((who, item.reference, "view_workspace"))
             # Whatever one may do to an item, one may see it.
-            for action in ("write_update", "assure_item"):
+            for action in ("write_update", "assure_item", "close_item"):
                 if policy.may(user, action, item) and item.pk not in visible:
                     found.append((who, item.reference, action))
     return found

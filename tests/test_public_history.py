@@ -116,14 +116,14 @@ def test_the_figures_count_only_items_tracked_that_day(made_history):
     before_p3 = history.as_at(D(2015, 6, 30))
     assert before_p3.total.total == 2  # P3 is not yet tracked: not counted as not started
     assert before_p3.total.by_status == {"not_started": 0, "in_progress": 1, "implemented": 1, "assured": 0,
-                                         "not_accepted": 0}
+                                         "not_accepted": 0, "closed_not_implemented": 0, "superseded": 0}
     assert before_p3.not_yet_tracked == 1
     assert [(group.label, group.total) for group in before_p3.by_source] == [("Source HIST", 2)]
 
     later = history.as_at(D(2015, 9, 1))
     assert later.not_yet_tracked == 0
     assert later.total.by_status == {"not_started": 2, "in_progress": 0, "implemented": 0, "assured": 1,
-                                     "not_accepted": 0}
+                                     "not_accepted": 0, "closed_not_implemented": 0, "superseded": 0}
     assert later.total.done == 1
 
 

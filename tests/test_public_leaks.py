@@ -86,6 +86,15 @@ def unpublished_content(demo_progress):
     # A returned update that the officer is reworking: its new evidence is not public either.
     returned.refresh_from_db()
     edit(officer, returned, evidence=[evidence("rework")])
+
+    # The board's closures (not implemented; superseded by another item): the decision and its
+    # reasons are public, but not who made it, nor a draft left on the item when it was closed.
+    dropped, replaced = (Item.objects.get(reference=reference) for reference in ("JAY-12", "JAY-06"))
+    write(officer, dropped, "closeddraft")
+    workflow.close(reviewer, dropped, "Dropped: the service it concerned was withdrawn.",
+                   Item.Status.CLOSED_NOT_IMPLEMENTED)
+    workflow.close(reviewer, replaced, "Folded into JAY-04.", Item.Status.SUPERSEDED,
+                   superseded_by=Item.objects.get(reference="JAY-04"))
     return item
 
 
@@ -109,6 +118,11 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     response = client.get(unpublished_content.get_absolute_url())
     assert b"Published progress on joint case meetings." in response.content
     assert "Published progress on joint case meetings." in client.get("/updates.json").content.decode()
+    # And the board's closures, with their reasons and what replaced an item.
+    assert "Dropped: the service it concerned was withdrawn." in client.get("/items/JAY-12/").content.decode()
+    superseded = client.get("/items/JAY-06/").content.decode()
+    assert "Folded into JAY-04." in superseded and 'href="/items/JAY-04/"' in superseded
+    assert "Closed as superseded" in client.get("/items/?status=superseded").content.decode()
 
 
 @pytest.mark.django_db
@@ -131,6 +145,6 @@ def test_demo_submitted_returned_and_draft_updates_stay_private(demo_progress, c
 @pytest.mark.django_db
 def test_unpublished_updates_do_not_change_the_public_item(unpublished_content, client):
     """Only an approved update moves the item; the unpublished target date is not shown."""
-    for reference in ("JAY-03", "JAY-07", "JAY-11"):
+    for reference in ("JAY-03", "JAY-07", "JAY-11", "JAY-12"):
         assert "31 January 2031" not in client.get(f"/items/{reference}/").content.decode(), reference
-    assert EvidenceLink.objects.filter(title__startswith="zqleak").count() == 4
+    assert EvidenceLink.objects.filter(title__startswith="zqleak").count() == 5

@@ -31,7 +31,7 @@ def test_home_shows_headline_counts_for_each_source_and_last_update(demo_progres
     rows = {row["source"].code: row for row in response.context["source_counts"]}
     assert {code: row["total"] for code, row in rows.items()} == {"JAY": 15, "ADCS": 6, "OFSTED": 14}
     jay = dict((value, count) for value, label, count in rows["JAY"]["by_status"])
-    assert jay == {"not_started": 8, "in_progress": 2, "implemented": 1, "assured": 4, "not_accepted": 0}
+    assert jay == {"not_started": 8, "in_progress": 2, "implemented": 1, "assured": 4, "not_accepted": 0, "closed_not_implemented": 0, "superseded": 0}
     assert 'href="/items/?source=JAY&amp;status=in_progress"' in body
     assert 'href="/sources/OFSTED/"' in body
     assert f"Last updated <strong>{long_date(demo_date(-8))}</strong>" in body  # the demo's latest publication

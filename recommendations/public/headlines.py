@@ -33,6 +33,7 @@ class Band:
     FAR_BEHIND = "far-behind"
     NO_DATE = "no-date"
     NOT_ACCEPTED = "not-accepted"
+    CLOSED = "closed"
 
     # value, label, chart colour: in the order shown.
     CHOICES = [
@@ -41,6 +42,7 @@ class Band:
         (FAR_BEHIND, f"More than {BEHIND_MONTHS} months behind", "red"),
         (NO_DATE, "No target date set", "none"),
         (NOT_ACCEPTED, "Not accepted (no date to meet)", "light-blue"),
+        (CLOSED, "Closed without being implemented (no date to meet)", "orange"),
     ]
 
 
@@ -60,6 +62,9 @@ def band(status, first_agreed, current, done_on, today):
     """
     if status == Item.Status.NOT_ACCEPTED:
         return Band.NOT_ACCEPTED
+    if status in Item.UNDELIVERED_CLOSURES:
+        # Closed by the board without being done: neither on time nor late, never done.
+        return Band.CLOSED
     if first_agreed is None:
         return Band.NO_DATE
     if status in Item.DONE_STATUSES:
@@ -153,6 +158,8 @@ class Glance:
     scope_query: str  # the item list's filter for this set of items ("source=JAY"), or ""
     today: datetime.date
     behind_first_agreed: BehindFirstAgreed = None
+    closed_not_implemented: int = 0  # closed by the board without being done: never in `done`
+    superseded: int = 0  # closed by the board as replaced by another item or joint action: never in `done`
 
     @property
     def percent_done(self):
@@ -210,6 +217,8 @@ def at_a_glance(items, scope_query="", today=None):
         judgements=judgements,
         done=counts.done,
         assured=counts.by_status[Item.Status.ASSURED],
+        closed_not_implemented=counts.by_status[Item.Status.CLOSED_NOT_IMPLEMENTED],
+        superseded=counts.by_status[Item.Status.SUPERSEDED],
         overdue=counts.overdue,
         slipping=counts.slipping,
         rated=rated,

@@ -46,8 +46,14 @@ ITEM_FIELD_HELP = {
     "owner": "Organisation responsible for the item.",
     "lead_role": "Job title of the lead (never a person's name).",
     "themes": "Theme codes (CSV: separated by spaces).",
-    "status": "not_started, in_progress, implemented, assured or not_accepted; empty for a judgement.",
+    "status": "not_started, in_progress, implemented, assured, not_accepted, closed_not_implemented or superseded; "
+              "empty for a judgement. closed_not_implemented and superseded are the board's closures of an item that "
+              "was not implemented (dropped, or replaced by another item or joint action): closed, never counted as "
+              "implemented; the reasons are the board's published decision in the updates download.",
     "status_label": "The status in words; empty for a judgement.",
+    "superseded_by": "A superseded item only: the reference of the item that replaced it; otherwise empty.",
+    "superseded_by_action": "A superseded item only: the reference of the joint action that replaced it; otherwise "
+                            "empty.",
     "rag": "red, amber or green; empty when not rated.",
     "baseline_target_date": "First agreed target date (YYYY-MM-DD), or empty.",
     "target_date": "Current target date (YYYY-MM-DD), or empty.",
@@ -59,10 +65,10 @@ ITEM_FIELD_HELP = {
     "formal_response_date": "Date of the formal response (YYYY-MM-DD), or empty.",
     "update_cadence_months": "How often a progress update should be published, in months (3: quarterly).",
     "last_published_update": "When the owner last published a progress update (ISO 8601), or empty if none; "
-                             "the board's own decisions (assurance, reopening, correction) are not counted.",
+                             "the board's own decisions (assurance, closure, reopening, correction) are not counted.",
     "next_update_due": "Date the owner's next progress update is due (YYYY-MM-DD): the cadence counted from "
                        "last_published_update, or from when the item was added if none (a month is a twelfth of a "
-                       "year, in whole days); empty once implemented or assured.",
+                       "year, in whole days); empty once implemented, assured or closed.",
     "update_overdue": f"{words.UPDATE_OVERDUE.name}: {words.UPDATE_OVERDUE.definition} In CSV: yes or no.",
 }
 
@@ -90,7 +96,7 @@ UPDATE_FIELD_HELP = {
 LOG_FIELD_HELP = {
     "id": "Position of the entry in the log; entries are only ever added.",
     "recorded_at": "When the change was made public (ISO 8601).",
-    "kind": "publication, assurance, reopening, correction, verification, added (an item or source added), "
+    "kind": "publication, assurance, closure (closed without being implemented), reopening, correction, verification, added (an item or source added), "
             "change (changed by an administrator or a source file, with the reason) or baseline (the record as it "
             "stood when the log began to cover all of it).",
     "item_reference": "The item the change is about (empty for a source).",
@@ -155,6 +161,8 @@ def _item_record(item, items_address, themes, zone, today, now):
         # A judgement is not a task: it has no status (not even "not started").
         "status": "" if judgement else item["status"],
         "status_label": "" if judgement else STATUS_LABELS.get(item["status"], item["status"]),
+        "superseded_by": item["superseded_by_reference"] or "",
+        "superseded_by_action": item["superseded_by_action_reference"] or "",
         "rag": item["rag"],
         "baseline_target_date": _date(item["baseline_target_date"]),
         "target_date": _date(item["current_target_date"]),

@@ -395,6 +395,8 @@ def item_values(items):
         "id", "reference", "kind", "title", "summary", "verified", "lead_role", "status", "rag",
         "baseline_target_date", "current_target_date", "formal_response", "formal_response_note",
         "formal_response_date", "update_cadence_months", "last_reported_at", "created_at", "grade", "later_grades",
+        superseded_by_reference=F("superseded_by__reference"),
+        superseded_by_action_reference=F("superseded_by_action__reference"),
         source_code=F("source__code"), source_title=F("source__short_title"), owner_name=F("owner__name"),
         source_published_on=F("source__published_on"),
         verified_wording=Case(When(verified=True, then=F("official_wording")), default=Value(""),
@@ -596,6 +598,43 @@ class HistoryEntry:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class PublicClosure:
+    """The board's decision that closed an item without it being implemented: how (not implemented,
+    or superseded), when, its reasons and, for a superseded item, what replaced it (an item, with
+    its page, or a joint action)."""
+
+    status: str
+    status_label: str
+    decided_at: datetime.datetime
+    reasons: str
+    replaced_by_reference: str = ""  # the item that replaced it
+    replaced_by_title: str = ""
+    replaced_by_url: str = ""
+    replaced_by_action_reference: str = ""  # or the joint action that replaced it
+    replaced_by_action_title: str = ""
+
+
+def closure_of(item, updates):
+    """The PublicClosure of an item closed without being implemented (None while it is not):
+    its latest closure decision among `updates` (newest first) and what replaced it."""
+    if item.status not in Item.UNDELIVERED_CLOSURES:
+        return None
+    decision = next((update for update in updates if update.kind == ProgressUpdate.Kind.CLOSURE), None)
+    if decision is None:
+        return None
+    replaced_by, action = item.superseded_by, item.superseded_by_action
+    return PublicClosure(
+        status=item.status, status_label=STATUS_LABELS[item.status], decided_at=decision.published_at,
+        reasons=decision.narrative,
+        replaced_by_reference=replaced_by.reference if replaced_by else "",
+        replaced_by_title=replaced_by.title if replaced_by else "",
+        replaced_by_url=reverse("public:item-detail", args=[replaced_by.reference]) if replaced_by else "",
+        replaced_by_action_reference=action.reference if action else "",
+        replaced_by_action_title=action.title if action else "",
+    )
+
+
 @dataclass
 class ItemDetail:
     item: PublicItem
@@ -609,6 +648,7 @@ class ItemDetail:
     board_decision: "PublicUpdate | None" = None  # the board's latest decision, shown apart from the owner's reports
     implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
     assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
+    closure: "PublicClosure | None" = None  # the board's closure without delivery, while the item is so closed
 
 
 @cache
@@ -620,7 +660,8 @@ def _theme_rows():
 def _item_page_items():
     # Most items are in no joint work: the item's own query says so, and the page then reads none.
     in_joint_work = Exists(Item.actions.through.objects.filter(item_id=OuterRef("pk")))
-    return Item.objects.select_related("source", "owner").annotate(in_joint_work=in_joint_work)
+    return Item.objects.select_related("source", "owner", "superseded_by", "superseded_by_action").annotate(
+        in_joint_work=in_joint_work)
 
 
 def item_detail(reference):
@@ -649,6 +690,7 @@ def item_detail(reference):
         status_history=status_history(updates),
         target_history=target_history(item, updates),
         board_decision=next((update for update in updates if update.is_board_decision), None),
+        closure=closure_of(item, updates),
         **implementation_and_assurance(item, updates),
     )
 

@@ -17,7 +17,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from recommendations import kept_values, versions
-from recommendations.figures import DONE, Status, counts, counts_by_source, end_of_day, item_rows, update_rows
+from recommendations.figures import CLOSED_UNDELIVERED, DONE, Status, counts, counts_by_source, end_of_day, item_rows, update_rows
 from recommendations.models import (
     Action,
     Item,
@@ -152,6 +152,7 @@ class TrendPoint:
     tracked: int = 0  # items in the tracker
     planned: int = 0  # of those, with a first agreed target date on or before the month's last day
     delivered: int = 0  # of those, implemented or assured
+    closed: int = 0  # of those, closed by the board without being implemented: never delivered
     no_target_date: int = 0  # of those, with no current target date
 
 
@@ -198,6 +199,8 @@ def trend(items, now=None):
         count(source_id, "tracked", first, last)
         if status in DONE:
             count(source_id, "delivered", first, last)
+        elif status in CLOSED_UNDELIVERED:
+            count(source_id, "closed", first, last)
         if target is None:
             count(source_id, "no_target_date", first, last)
         if baseline is not None:
@@ -211,7 +214,7 @@ def trend(items, now=None):
         if (source.pk, "tracked") not in changes:
             continue
         points = [TrendPoint(month) for month in months]
-        for figure in ("tracked", "planned", "delivered", "no_target_date"):
+        for figure in ("tracked", "planned", "delivered", "closed", "no_target_date"):
             running = 0
             for point, step in zip(points, changes.get((source.pk, figure), [0] * len(months))):
                 running += step

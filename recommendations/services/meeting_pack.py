@@ -93,6 +93,7 @@ class Share:
 
 # What the first figure counts: judgements (grades, not tasks) are in none (figures.item_rows).
 TRACKED = "Recommendations, proposals and findings tracked (judgements are not counted)"
+CLOSED_UNDELIVERED = "Closed without being implemented (not implemented or superseded)"
 
 
 def headline(items, then, now):
@@ -102,6 +103,7 @@ def headline(items, then, now):
         {
             TRACKED: counts.total,
             "Implemented or assured": counts.done,
+            CLOSED_UNDELIVERED: counts.closed,
             words.PAST_TARGET.name: counts.overdue,
             words.SLIPPING.name: counts.slipping,
             words.UPDATE_OVERDUE.name: counts.update_overdue,

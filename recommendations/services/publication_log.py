@@ -2,7 +2,7 @@
 The tamper-evident publication log.
 
 Every change to the public record appends one entry: an update published, an
-item assured, reopened or corrected, official wording verified, an item's
+item assured, closed without being implemented, reopened or corrected, official wording verified, an item's
 response, wording, title, summary, cadence or evidence changed in the admin,
 items and sources added or changed by a source file. Each entry holds what,
 which item, when, by which role or organisation (never a person), the public
@@ -48,6 +48,7 @@ KIND_OF_UPDATE = {
     ProgressUpdate.Kind.ASSURANCE: Kind.ASSURANCE,
     ProgressUpdate.Kind.REOPENING: Kind.REOPENING,
     ProgressUpdate.Kind.CORRECTION: Kind.CORRECTION,
+    ProgressUpdate.Kind.CLOSURE: Kind.CLOSURE,
 }
 BOARD = ProgressUpdate.BOARD_NAME
 ADMINISTRATOR = "Administrator"
@@ -93,7 +94,9 @@ def item_states(items=None):
     items = Item.objects.all() if items is None else items
     rows = items.order_by().values("id", "reference", "verified", "verified_at", "official_wording",
                                    "official_reference", "grade", "later_grades", "document_url", *ITEM_COLUMNS,
-                                   source_code=F("source__code"), owner_slug=F("owner__slug"))
+                                   source_code=F("source__code"), owner_slug=F("owner__slug"),
+                                   superseded_by_reference=F("superseded_by__reference"),
+                                   superseded_by_action_reference=F("superseded_by_action__reference"))
     themes = records.theme_slugs_by_item(items)
     evidence = {}
     links = records.public_evidence().filter(item__in=items.order_by().values("pk"))
@@ -117,6 +120,11 @@ def item_states(items=None):
         if row["kind"] == Item.Kind.JUDGEMENT:
             # Only a judgement has grades; other items' states stay as they were logged before grades were.
             state.update(grade=row["grade"], later_grades=row["later_grades"])
+        # Only a superseded item says what replaced it; other items' states stay as they were hashed.
+        if row["superseded_by_reference"]:
+            state["superseded_by"] = row["superseded_by_reference"]
+        if row["superseded_by_action_reference"]:
+            state["superseded_by_action"] = row["superseded_by_action_reference"]
         if row["document_url"]:
             # Only once set: the states of items logged before items had the link stay as they were hashed.
             state["document_url"] = row["document_url"]

@@ -13,6 +13,12 @@ Rules enforced here and nowhere else:
 - "implemented" needs at least one evidence link;
 - "assured and closed" is set only by a reviewer, and closes the item: no
   update is written, submitted or approved on it until a reviewer reopens it;
+- the board may also close an item without it being implemented (close()):
+  "closed as not implemented" with its reasons, or "closed as superseded" with its
+  reasons and what replaced it (another item or a joint action, never the item
+  itself); such an item is closed like an assured one, is never counted as
+  implemented, and is reopened the same way; nobody closes an item their own
+  organisation owns;
 - nobody approves or returns an update they created, changed or submitted
   (or whose evidence they changed), nor one from their own organisation
   (duties.py); nobody assures an item whose implementation they or their
@@ -91,6 +97,9 @@ def _check_proposal(item, proposed_status, proposed_rag, proposed_target_date, t
     if proposed_status == Status.ASSURED:
         raise WorkflowError("Only an improvement board reviewer can mark an item as assured and closed.",
                             field="proposed_status")
+    if proposed_status in Item.UNDELIVERED_CLOSURES:
+        raise WorkflowError("Only the improvement board can close an item without it being implemented.",
+                            field="proposed_status")
     if proposed_status not in Item.OFFICER_STATUSES:
         raise WorkflowError("Choose a status from the list.", field="proposed_status")
     _check_target_date(item, proposed_target_date, "proposed_target_date", "New target date")
@@ -167,13 +176,16 @@ def earlier_than_first_agreed(item, new):
     return bool(new and item.baseline_target_date and new < item.baseline_target_date)
 
 
-CLOSED = ("This item has been assured and closed by the improvement board, so no update can be written, "
-          "submitted or approved on it. If it needs work again, ask the board to reopen it.")
+def closed_message(status):
+    """Why no update can be written on an item the board closed (`status`: one of Item.CLOSED_STATUSES)."""
+    return (f"This item has been {Status(status).label.lower()} by the improvement board, so no update can be "
+            "written, submitted or approved on it. If it needs work again, ask the board to reopen it.")
 
 
 def _check_open(item):
-    if Item.objects.filter(pk=item.pk, status=Status.ASSURED).exists():
-        raise WorkflowError(CLOSED)
+    status = Item.objects.filter(pk=item.pk, status__in=Item.CLOSED_STATUSES).values_list("status", flat=True).first()
+    if status:
+        raise WorkflowError(closed_message(status))
 
 
 def open_update(item, organisation):
@@ -413,8 +425,54 @@ def assure(reviewer, item, narrative, *, strength, checked=(), no_links_confirme
     return update
 
 
+OWN_ITEM = ("Your organisation owns this item, so a member of the board from another organisation must "
+            "close it.")
+
+
+def close(reviewer, item, reasons, status, *, superseded_by=None, superseded_by_action=None):
+    """A reviewer closes an open item without it being implemented: `status` is
+    Status.CLOSED_NOT_IMPLEMENTED (dropped) or Status.SUPERSEDED (replaced by the item
+    `superseded_by` or the joint action `superseded_by_action`: exactly one of the two,
+    never the item itself). Published at once as the board's decision with its reasons,
+    and logged. The item is then closed (like an assured one) but never counted as
+    implemented; reopen() opens it again. Nobody closes an item their organisation owns."""
+    _require(policies.items, reviewer, "close_item", item)
+    if status not in Item.UNDELIVERED_CLOSURES:
+        raise WorkflowError("Choose how the item is being closed.", field="status")
+    if not reasons.strip():
+        raise WorkflowError("Give the reasons the item is being closed. They are published.", field="reasons")
+    if reviewer.organisation_id is not None and reviewer.organisation_id == item.owner_id:
+        raise WorkflowError(OWN_ITEM)
+    if status == Status.SUPERSEDED:
+        if (superseded_by is None) == (superseded_by_action is None):
+            raise WorkflowError("Say what replaced this item: choose either another item or a joint action.",
+                                field="superseded_by")
+        if superseded_by is not None and superseded_by.pk == item.pk:
+            raise WorkflowError("An item cannot be superseded by itself: choose the item that replaced it.",
+                                field="superseded_by")
+        if superseded_by is not None and superseded_by.is_judgement:
+            raise WorkflowError("A judgement is a grade, not work to do: choose the item that replaced this one.",
+                                field="superseded_by")
+    elif superseded_by is not None or superseded_by_action is not None:
+        raise WorkflowError("Only a superseded item says what replaced it: remove the replacement, or choose "
+                            "“superseded”.", field="superseded_by")
+    with transaction.atomic():
+        # The conditional UPDATE is the claim: of two reviewers closing the same item at once,
+        # only one still finds it open.
+        if not Item.objects.filter(pk=item.pk).exclude(status__in=Item.CLOSED_STATUSES).update(
+                updated_at=timezone.now()):
+            raise WorkflowError("This item is already closed. It may have changed since you opened it: "
+                                "reload the page.")
+        update = _board_decision(reviewer, item, ProgressUpdate.Kind.CLOSURE, reasons, status, "", timezone.now())
+        _save(update, reviewer, f"{Status(status).label} by the board")
+        _apply_to_item(update, reviewer, superseded_by=superseded_by, superseded_by_action=superseded_by_action)
+        publication_log.record_update(update)
+    return update
+
+
 def reopen(reviewer, item, reason, status=Status.IN_PROGRESS, *, rag, target_date):
-    """A reviewer reopens an assured item, with the reason, published as the board's decision.
+    """A reviewer reopens a closed item (assured, closed not implemented or superseded),
+    with the reason, published as the board's decision.
 
     Work starts again, so the item gets a new RAG rating and a new target date (not
     before today, Item.target_date_error; the first agreed date is kept)."""
@@ -429,8 +487,8 @@ def reopen(reviewer, item, reason, status=Status.IN_PROGRESS, *, rag, target_dat
         raise WorkflowError("Enter the item's new target date.", field="target_date")
     _check_target_date(item, target_date, "target_date", "New target date", even_if_unchanged=True)
     with transaction.atomic():
-        if not Item.objects.filter(pk=item.pk, status=Status.ASSURED).update(updated_at=timezone.now()):
-            raise WorkflowError("Only an assured and closed item can be reopened. "
+        if not Item.objects.filter(pk=item.pk, status__in=Item.CLOSED_STATUSES).update(updated_at=timezone.now()):
+            raise WorkflowError("Only a closed item can be reopened. "
                                 "It may have changed since you opened it: reload the page.")
         update = _board_decision(reviewer, item, ProgressUpdate.Kind.REOPENING, reason, status, rag,
                                  timezone.now())
@@ -446,8 +504,8 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
     """A reviewer corrects a genuine error in the item's status, RAG rating or target date.
 
     Published at once as the board's decision, with the reason, so the public
-    sees what was corrected and why. An assured item's status changes only by
-    reopening it; "assured" is set only by assuring.
+    sees what was corrected and why. A closed item's status changes only by
+    reopening it; "assured" is set only by assuring, the other closures only by close().
     """
     _require(policies.items, reviewer, "assure_item", item)
     if not reason.strip():
@@ -455,8 +513,10 @@ def correct(reviewer, item, reason, *, status, rag="", target_date=None):
     item = Item.objects.get(pk=item.pk)
     if status == Status.ASSURED and item.status != Status.ASSURED:
         raise WorkflowError("Use “Assure and close this item” to assure an item.", field="status")
-    if item.status == Status.ASSURED and status != Status.ASSURED:
-        raise WorkflowError("This item is assured and closed: reopen it to change its status.", field="status")
+    if status in Item.UNDELIVERED_CLOSURES and item.status != status:
+        raise WorkflowError("Use “Close this item without it being implemented” to close an item.", field="status")
+    if item.status in Item.CLOSED_STATUSES and status != item.status:
+        raise WorkflowError("This item is closed: reopen it to change its status.", field="status")
     changes = (
         status != item.status
         or (rag and rag != item.rag)
@@ -537,8 +597,14 @@ def _check_evidence(update):
         raise WorkflowError(NEEDS_EVIDENCE, field="evidence")
 
 
-def _apply_to_item(update, user):
+def _apply_to_item(update, user, superseded_by=None, superseded_by_action=None):
+    """Apply a published update or board decision to its item. Only a superseded item
+    says what replaced it: any other status clears it (a reopening, say)."""
     item = Item.objects.select_for_update().get(pk=update.item_id)
+    if update.kind == ProgressUpdate.Kind.CLOSURE:
+        item.superseded_by, item.superseded_by_action = superseded_by, superseded_by_action
+    elif update.proposed_status != Status.SUPERSEDED:
+        item.superseded_by = item.superseded_by_action = None
     item.status = update.proposed_status
     if update.proposed_rag:
         item.rag = update.proposed_rag

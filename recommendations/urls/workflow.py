@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/<str:reference>/updates/new/", workflow.update_new, name="update-new"),
     path("items/<str:reference>/assure/", workflow.assure, name="assure"),
     path("items/<str:reference>/reopen/", workflow.reopen, name="reopen"),
+    path("items/<str:reference>/close/", workflow.close, name="close"),
     path("items/<str:reference>/correct/", workflow.correct, name="correct"),
     path("updates/<int:pk>/edit/", workflow.update_edit, name="update-edit"),
     path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),

@@ -321,8 +321,10 @@ def _trend(request, listed):
             f"{source.short_title}: items at the end of each month",
             ["Month", "Items tracked at the end of the month",
              "Planned to be done by the end of the month (first agreed target date)",
-             "Implemented or assured at the end of the month", "No target date at the end of the month"],
-            [[month_label(point), point.tracked, point.planned, point.delivered, point.no_target_date]
+             "Implemented or assured at the end of the month",
+             "Closed without being implemented at the end of the month (not implemented or superseded)",
+             "No target date at the end of the month"],
+            [[month_label(point), point.tracked, point.planned, point.delivered, point.closed, point.no_target_date]
              for point in points],
         )
         tables.append(table)
@@ -332,7 +334,8 @@ def _trend(request, listed):
             f"{source.short_title}: items tracked, planned and done, month by month",
             f"By {words.month_and_year(last.month)}, {_counted(last.tracked, 'item was', 'items were')} tracked: "
             f"{_counted(last.planned, 'was', 'were')} planned to be done, "
-            f"{_counted(last.delivered, 'was', 'were')} implemented or assured and "
+            f"{_counted(last.delivered, 'was', 'were')} implemented or assured, "
+            f"{last.closed} closed without being implemented and "
             f"{last.no_target_date} had no target date.",
             [words.short_month(point.month) for point in points],
             [

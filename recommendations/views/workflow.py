@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from recommendations.forms import (
     AssureForm,
+    CloseForm,
     CorrectionForm,
     EvidenceForm,
     EvidenceFormSet,
@@ -169,17 +170,19 @@ def item_workspace(request, reference):
         "can_write": policies.items.may(user, "write_update", item),
         "can_review": policies.updates.may(user, "review_update"),
         "can_assure": policies.items.may(user, "assure_item", item) and item.status == Item.Status.IMPLEMENTED,
-        "can_reopen": policies.items.may(user, "assure_item", item) and item.status == Item.Status.ASSURED,
+        "can_reopen": policies.items.may(user, "assure_item", item) and item.status in Item.CLOSED_STATUSES,
+        "can_close": policies.items.may(user, "close_item", item) and item.status not in Item.CLOSED_STATUSES,
         "can_correct": policies.items.may(user, "assure_item", item),
         "editable_states": workflow.EDITABLE_STATES,
+        "closed_statuses": Item.CLOSED_STATUSES,
     })
 
 
 @login_required
 def update_new(request, reference):
     item = _item(request, reference, "write_update")
-    if item.status == Item.Status.ASSURED:
-        messages.error(request, workflow.CLOSED)
+    if item.status in Item.CLOSED_STATUSES:
+        messages.error(request, workflow.closed_message(item.status))
         return redirect("workflow:item", item.reference)
     existing = workflow.open_update(item, request.user.organisation)
     if existing is not None and request.method != "POST":
@@ -367,11 +370,12 @@ def review(request, pk):
     }, status=status)
 
 
-def _board_decision(request, reference, form, decide, done_message, template, initial=None, form_kwargs=None):
+def _board_decision(request, reference, form, decide, done_message, template, initial=None, form_kwargs=None,
+                    policy_action="assure_item"):
     """A reviewer's decision on an item (assure, reopen, correct): the form, then the
     service's decision, published at once; the service's refusal is shown on the form.
     `initial(item)` gives the form's starting values, `form_kwargs(item)` its other arguments."""
-    item = _item(request, reference, "assure_item")
+    item = _item(request, reference, policy_action)
     form = form(request.POST or None, initial=initial(item) if initial else None,
                 **(form_kwargs(item) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
@@ -407,6 +411,20 @@ def reopen(request, reference):
         lambda item, data: workflow.reopen(request.user, item, data["reason"], data["status"], rag=data["rag"],
                                            target_date=data["target_date"]),
         "has been reopened. The reason is published with the item.", "reopen.html",
+    )
+
+
+@login_required
+def close(request, reference):
+    """A reviewer closes an open item without it being implemented: not implemented, or
+    superseded by another item or a joint action, with the reasons (published)."""
+    return _board_decision(
+        request, reference, CloseForm,
+        lambda item, data: workflow.close(request.user, item, data["reasons"], data["status"],
+                                          superseded_by=data.get("superseded_by"),
+                                          superseded_by_action=data.get("superseded_by_action")),
+        "is now closed without being implemented. The decision and its reasons are published with the item.",
+        "close.html", policy_action="close_item",
     )
 
 
