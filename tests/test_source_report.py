@@ -225,3 +225,13 @@ def test_the_report_and_download_run_a_fixed_number_of_queries(demo_progress, cl
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         assert len(captured) == expected, (url, [query["sql"][:150] for query in captured])
+
+
+@pytest.mark.django_db
+def test_the_download_is_kept_in_the_page_cache_with_its_headers(demo_progress, client, django_assert_num_queries):
+    first = client.get("/sources/JAY/report.odt")
+    with django_assert_num_queries(1):  # the public version: the rest is the kept response
+        again = client.get("/sources/JAY/report.odt")
+    assert again.content == first.content
+    for header in ("Content-Type", "Content-Disposition", "Link", "ETag"):
+        assert again[header] == first[header], header

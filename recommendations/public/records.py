@@ -543,7 +543,8 @@ def evidence_by_item(items):
 
 
 def _links_by_update(rows):
-    """{update id: [PublicEvidence, ...]} from (update id, title, url, date) rows, in their order."""
+    """{update id: [PublicEvidence, ...]} from (update id, title, url, date) rows, in their order (or by
+    whatever id the rows start with: evidence_by_item gives item ids)."""
     links = {}
     for update_id, title, url, date in rows:
         links.setdefault(update_id, []).append(PublicEvidence(title, url, date))
