@@ -174,6 +174,8 @@ def test_the_download_is_the_same_report_as_an_opendocument_text(demo_progress, 
         (row.label, row.count) for row in report.glance.by_status]
     text = document.get_formatted_text()
     assert report.headline in text
+    # Read away from the site, it gives each item's full address.
+    assert "Everything about it: http://testserver/items/JAY-04/" in text
     for entry in report.entries:
         for step in entry.next_steps:
             assert step in text

@@ -31,7 +31,7 @@ def _table(name, rows):
     return table
 
 
-def _figures(body, report):
+def _figures(body, report, address):
     glance = report.glance
     body.append(_heading(2, "At a glance"))
     if glance.judgements:
@@ -46,7 +46,8 @@ def _figures(body, report):
             [row.label, row.count, "–" if row.percent is None else f"{row.percent}%"] for row in rows
         ]))
     body.append(_paragraph(f"Figures are for {words.long_date(glance.today)} and count only what has been "
-                           "published. How each figure is counted: the tracker's home page, “How we count these figures”."))
+                           f"published. How each figure is counted: “How we count these figures” on "
+                           f"{address(report.source.get_absolute_url())}"))
 
 
 def _update(update):
@@ -60,10 +61,11 @@ def _update(update):
     return said
 
 
-def _entry(body, entry):
+def _entry(body, entry, address):
     item = entry.item
     body.append(_heading(2, f"{item.reference}: {item.title}"))
-    body.append(_paragraph(f"{item.kind_label} {item.number} of the {item.source.short_title}."))
+    body.append(_paragraph(f"{item.kind_label} {item.number} of the {item.source.short_title}. "
+                           f"Everything about it: {address(item.url)}"))
 
     body.append(_heading(3, "What was recommended"))
     if item.official_wording:
@@ -85,7 +87,7 @@ def _entry(body, entry):
         body.append(List([_update(update) for update in entry.updates]))
         if entry.earlier_updates:
             body.append(_paragraph(f"{entry.earlier_updates} earlier update{'s' if entry.earlier_updates != 1 else ''} "
-                                   f"on the item's page: {item.url}"))
+                                   f"on the item's page: {address(item.url)}"))
     else:
         body.append(_paragraph("No progress has been published on this item yet."))
 
@@ -107,8 +109,9 @@ def _entry(body, entry):
         body.append(_paragraph("No indicators have been published for this item yet."))
 
 
-def odt_bytes(report):
-    """The report (a SourceReport) as the bytes of an .odt file."""
+def odt_bytes(report, address):
+    """The report (a SourceReport) as the bytes of an .odt file. address: makes a path of the
+    tracker a full address (request.build_absolute_uri), as a document read away from the site needs."""
     document = Document("text")
     document.meta.set_title(report.title)
     document.meta.set_language("en-GB")
@@ -118,9 +121,9 @@ def odt_bytes(report):
     body.append(_heading(1, report.title))
     body.append(_paragraph(report.introduction))
     body.append(_paragraph(report.last_published_words))
-    _figures(body, report)
+    _figures(body, report, address)
     for entry in report.entries:
-        _entry(body, entry)
+        _entry(body, entry, address)
     written = io.BytesIO()
     document.save(written)
     return written.getvalue()

@@ -131,7 +131,7 @@ def source_report(request, code):
 def source_report_odt(request, code):
     """The same report as an OpenDocument text file, to download."""
     source_report = report.source_report(code)
-    response = HttpResponse(report_document.odt_bytes(source_report), content_type=report_document.CONTENT_TYPE)
+    response = HttpResponse(report_document.odt_bytes(source_report, request.build_absolute_uri), content_type=report_document.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{source_report.filename}"'
     response["Link"] = f'<{open_data.LICENCE["url"]}>; rel="license"'
     return response
