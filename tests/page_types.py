@@ -15,6 +15,8 @@ PAGE_TYPES = {
     "item with a moved target date": "/items/JAY-05/",
     "source list": "/sources/",
     "source": "/sources/OFSTED/",
+    "a source's progress report": "/sources/JAY/report/",
+    "a progress report with judgements": "/sources/OFSTED/report/",
     "theme list": "/themes/",
     "theme": "/themes/looked-after-children/",
     "accessibility statement": "/accessibility/",

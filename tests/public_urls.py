@@ -1,4 +1,7 @@
 """The list of public URLs, for the tests that crawl every public page."""
+import io
+import zipfile
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +40,9 @@ def every_public_url():
         urls.extend(reverse(name) + query for name in DOWNLOADS)
     urls.extend(item.get_absolute_url() for item in Item.objects.all())
     urls.extend(source.get_absolute_url() for source in Source.objects.all())
+    # Each source's progress report, and the same report as an OpenDocument text file.
+    for code in Source.objects.values_list("code", flat=True):
+        urls.extend(reverse(name, args=[code]) for name in ("public:source-report", "public:source-report-odt"))
     urls.extend(theme.get_absolute_url() for theme in Theme.objects.all())
     # Each one's feed, and its e-mail alerts form (a page, though never cached: it has a form).
     for name, model, field in [("item-feed", Item, "reference"), ("source-feed", Source, "code"),
@@ -45,3 +51,15 @@ def every_public_url():
     urls.extend(reverse("alerts:subscribe") + query for query in ("?item=JAY-04", "?source=JAY", "?theme=resources"))
     urls.append(reverse("alerts:requested") + "?item=JAY-04")
     return urls
+
+
+ODT = "application/vnd.oasis.opendocument.text"
+
+
+def readable_text(response):
+    """What a public response says, to search: its body, or for an OpenDocument file (a zip of XML
+    parts) every part of it read as text: the words, the metadata and the links alike."""
+    if response["Content-Type"] == ODT:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as document:
+            return "\n".join(document.read(name).decode("utf-8", "replace") for name in document.namelist())
+    return response.content.decode()

@@ -64,6 +64,8 @@ EXPECTED = {
     "public:publication-log-feed": PUBLIC,
     "public:item-feed": PUBLIC,
     "public:source-feed": PUBLIC,
+    "public:source-report": PUBLIC,
+    "public:source-report-odt": PUBLIC,
     "public:theme-feed": PUBLIC,
     # E-mail alerts: no account, the link in the e-mail is the key.
     "alerts:subscribe": PUBLIC,

@@ -5,7 +5,9 @@ Stored text is never refused for containing markup (a narrative may quote
 through the real forms as the real roles, then reads every page that shows it.
 """
 import datetime
+import io
 import shutil
+import zipfile
 
 import pytest
 from django.utils import timezone
@@ -143,7 +145,7 @@ def test_seed_text_with_markup_loads_and_is_shown_escaped(client, hostile_seeds,
     assert item.title == "<script>alert(1)</script> risk assessment"
     assert item.lead_role == '"><img src=x onerror=alert(1)>'
     public = [reverse("public:home"), reverse("public:item-list"), item.get_absolute_url(),
-              reverse("public:source-detail", args=["JAY"])]
+              reverse("public:source-detail", args=["JAY"]), reverse("public:source-report", args=["JAY"])]
     signed_in = [reverse("workflow:item", args=[item.reference]), *board_urls()]
     for url in public:
         content = client.get(url).content.decode()
@@ -157,6 +159,12 @@ def test_seed_text_with_markup_loads_and_is_shown_escaped(client, hostile_seeds,
     # Shown, escaped, where the title and lead role are printed.
     assert_escaped(client.get(item.get_absolute_url()), item.title, "<script>alert(1)")
     assert_escaped(client.get(item.get_absolute_url()), item.lead_role, "<img src=x")
+    assert_escaped(client.get(reverse("public:source-report", args=["JAY"])), item.title, "<script>alert(1)")
+    # In the report's OpenDocument download, the title is text in the document's XML, escaped.
+    odt = client.get(reverse("public:source-report-odt", args=["JAY"]))
+    with zipfile.ZipFile(io.BytesIO(odt.content)) as document:
+        content = document.read("content.xml").decode()
+    assert "<script>" not in content and "&lt;script&gt;alert(1)&lt;/script&gt; risk assessment" in content
     assert_escaped(client.get(reverse("board:overview")), item.title, "<script>alert(1)")
     assert_escaped(client.get(reverse("board:owners")), item.lead_role, "<img src=x")
 

@@ -10,7 +10,8 @@ from recommendations.services import workflow
 
 pytestmark = pytest.mark.django_db
 
-URLS = ["/", "/items/?source=JAY", "/items/JAY-03/", "/sources/JAY/", "/updates.json", "/feed/"]
+URLS = ["/", "/items/?source=JAY", "/items/JAY-03/", "/sources/JAY/", "/sources/JAY/report/", "/sources/JAY/report.odt",
+        "/updates.json", "/feed/"]
 
 
 def test_public_responses_carry_validators_and_may_be_cached(demo_progress, client):

@@ -13,7 +13,7 @@ from recommendations import roles
 from recommendations.models import EvidenceLink, Item, Organisation
 from recommendations.services import workflow
 from tests.helpers import make_user
-from tests.public_urls import every_public_url
+from tests.public_urls import every_public_url, readable_text
 from tests.workflow_helpers import edit
 
 MARKERS = []
@@ -107,7 +107,7 @@ def test_no_unpublished_content_on_any_public_url(unpublished_content, client):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode().lower()
+        body = readable_text(response).lower()
         leaks.extend(f"{marker} on {url}" for marker in MARKERS if marker in body)
     assert not leaks, leaks
 
@@ -123,6 +123,9 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     superseded = client.get("/items/JAY-06/").content.decode()
     assert "Folded into JAY-04." in superseded and 'href="/items/JAY-04/"' in superseded
     assert "Closed as superseded" in client.get("/items/?status=superseded").content.decode()
+    # The source's progress report and its OpenDocument download quote it too (the latest update on JAY-03).
+    for url in ("/sources/JAY/report/", "/sources/JAY/report.odt"):
+        assert "Published progress on joint case meetings." in readable_text(client.get(url)), url
 
 
 @pytest.mark.django_db
@@ -137,7 +140,7 @@ def test_demo_submitted_returned_and_draft_updates_stay_private(demo_progress, c
         "demo-council-officer", "demo-police-officer", "demo-reviewer", "@example.org",
     ]
     for url in every_public_url():
-        body = client.get(url).content.decode()
+        body = readable_text(client.get(url))
         for text in hidden:
             assert text not in body, f"{text!r} on {url}"
 

@@ -28,6 +28,9 @@ URLS = [
     "/items/SYN-1/",
     "/sources/",
     "/sources/SYN/",
+    "/sources/SYN/report/",
+    "/sources/SYN/report.odt",
+    "/sources/JAY/report/",
     "/accessibility/",
     "/open-data/",
     "/items.csv",
@@ -137,3 +140,4 @@ def test_the_large_data_set_is_really_shown(small_data, client):
     assert body.count('id="update-') == 201
     assert "SYN-300" in body  # related through the synthetic action
     assert "Page 12" in client.get("/items/").content.decode()  # 558 items, 50 a page: 12 pages
+    assert client.get("/sources/SYN/report/").content.decode().count('class="tracker-report-item"') == 523

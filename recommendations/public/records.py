@@ -29,9 +29,9 @@ from functools import cache
 from urllib.parse import quote
 
 from django.db.models import (
-    Case, Count, Exists, F, Max, OuterRef, Prefetch, TextField, Value, When, prefetch_related_objects,
+    Case, Count, Exists, F, Max, OuterRef, Prefetch, TextField, Value, When, Window, prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -548,12 +548,38 @@ def updates_about(target, after=None, until=None, limit=None):
     return published_updates(updates, limit)
 
 
+def latest_updates_on(items, per_item):
+    """{item id: ([PublicUpdate, ...], how many published in all)}: the latest `per_item` published
+    updates on each of the given items (a queryset), newest first, without their evidence (the
+    progress report lists an item's evidence once, apart). One query, whatever the number of items."""
+    newest_first = [F("published_at").desc(), F("pk").desc()]
+    ranked = _published().filter(item__in=items.values("pk")).annotate(
+        place=Window(RowNumber(), partition_by=[F("item_id")], order_by=newest_first),
+        published_in_all=Window(Count("pk"), partition_by=[F("item_id")]),
+    ).filter(place__lte=per_item).order_by("item_id", "place")
+    latest = {}
+    for row in ranked.values(*UPDATE_FIELDS, "item_id", "published_in_all", **UPDATE_VALUES):
+        item_id, in_all = row.pop("item_id"), row.pop("published_in_all")
+        latest.setdefault(item_id, ([], in_all))[0].append(PublicUpdate(**row))
+    return latest
+
+
 def public_evidence():
     return EvidenceLink.objects.public()
 
 
+def evidence_by_item(items):
+    """{item id: [PublicEvidence, ...]}, newest first: each of the given items' public evidence (added
+    to the item, or to a published update), in one query."""
+    return _links_by_update(
+        public_evidence().filter(item__in=items.values("pk")).order_by("item_id", "-date", "title", "url")
+        .values_list("item_id", *EVIDENCE_COLUMNS)
+    )
+
+
 def _links_by_update(rows):
-    """{update id: [PublicEvidence, ...]} from (update id, *EVIDENCE_COLUMNS) rows, in their order."""
+    """{update id: [PublicEvidence, ...]} from (update id, *EVIDENCE_COLUMNS) rows, in their order (or by
+    whatever id the rows start with: evidence_by_item gives item ids)."""
     links = {}
     for update_id, title, url, date, archived_url, broken, checked_at in rows:
         unreachable_on = timezone.localdate(checked_at) if broken and checked_at else None

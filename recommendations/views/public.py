@@ -10,7 +10,7 @@ import hashlib
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 
 from recommendations.filters import ItemFilter
 from recommendations.public.page_cache import public_cache, remembered
-from recommendations.public import headlines, open_data, records
+from recommendations.public import headlines, open_data, records, report, report_document
 from recommendations.services.csv_export import csv_response
 
 
@@ -121,6 +121,21 @@ def source_detail(request, code):
         "recommendations/public/source_detail.html",
         {"source": source, "items": items, "glance": headlines.for_source(source)},
     )
+
+
+@public_cache
+def source_report(request, code):
+    return render(request, "recommendations/public/source_report.html", {"report": report.source_report(code)})
+
+
+@public_cache
+def source_report_odt(request, code):
+    """The same report as an OpenDocument text file, to download."""
+    source_report = report.source_report(code)
+    response = HttpResponse(report_document.odt_bytes(source_report, request.build_absolute_uri), content_type=report_document.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{source_report.filename}"'
+    response["Link"] = f'<{open_data.LICENCE["url"]}>; rel="license"'
+    return response
 
 
 @public_cache
