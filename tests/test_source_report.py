@@ -214,6 +214,19 @@ def test_markup_in_a_title_or_an_update_stays_text_in_the_page_and_the_download(
 
 
 @pytest.mark.django_db
+def test_a_broken_link_and_its_archived_copy_are_reported_in_the_page_and_the_download(demo_progress, client):
+    # What the link checker recorded (services/link_checker.py), as the public item page says it.
+    link = EvidenceLink.objects.public().filter(item__source__code="JAY").order_by("pk").first()
+    checked = timezone.now() - datetime.timedelta(days=2)
+    EvidenceLink.objects.filter(pk=link.pk).update(
+        broken=True, checked_at=checked, archived_url="https://web.archive.org/web/2015/https://example.org/e.pdf")
+    versions.changed()
+    said = f"could not be opened when checked on {long_date(timezone.localdate(checked))}"
+    assert said in client.get("/sources/JAY/report/").content.decode()
+    text = odt_document(client.get("/sources/JAY/report.odt")).get_formatted_text()
+    assert f"{link.url} (this link {said}); archived copy: https://web.archive.org/web/2015/" in text
+
+
 def test_an_unknown_source_has_no_report(seeded, client):
     assert client.get("/sources/NOPE/report/").status_code == 404
     assert client.get("/sources/NOPE/report.odt").status_code == 404
