@@ -4,7 +4,8 @@ The versions every cached value is keyed on, and what changes them.
 Two numbers kept in the database (PublicVersion), raised by every change:
 
 - the public version, raised by every public change: saving or deleting an
-  item, source, theme, organisation or action (and their links), evidence that
+  item, source, theme, organisation, action (and their links), board member or
+  board meeting, evidence that
   is public, and a published progress update (approving it publishes it);
 - the board's version, raised by that and by every change the dashboards
   count, published or not (a draft, a submission, a return).
@@ -112,9 +113,10 @@ def _on_evidence_saved(sender, instance, raw=False, **kwargs):
 
 
 def connect_signals():
-    from recommendations.models import Action, Organisation, Source, Theme
+    from recommendations.models import Action, BoardMeeting, BoardMember, Organisation, Source, Theme
 
-    for model in (Item, Source, Theme, Organisation, Action):
+    # The board's members and meetings are on its public page.
+    for model in (Item, Source, Theme, Organisation, Action, BoardMember, BoardMeeting):
         post_save.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     for through in (Item.themes.through, Action.items.through, Action.partners.through):
