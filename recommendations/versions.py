@@ -97,6 +97,13 @@ def _on_public_model_change(sender, **kwargs):
     changed()
 
 
+def _on_board_change(sender, raw=False, **kwargs):
+    # A backup restore saves rows as they are (raw), the public version among them (restored before
+    # the meetings, which refer to the publication log): it stands as restored.
+    if not raw:
+        changed()
+
+
 def _on_update_change(sender, instance, **kwargs):
     if instance.state == ProgressUpdate.State.APPROVED:
         changed()
@@ -115,12 +122,15 @@ def _on_evidence_saved(sender, instance, raw=False, **kwargs):
 def connect_signals():
     from recommendations.models import Action, BoardMeeting, BoardMember, Organisation, Source, Theme
 
-    # The board's members and meetings are on its public page.
-    for model in (Item, Source, Theme, Organisation, Action, BoardMember, BoardMeeting):
+    for model in (Item, Source, Theme, Organisation, Action):
         post_save.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     for through in (Item.themes.through, Action.items.through, Action.partners.through):
         m2m_changed.connect(_on_public_model_change, sender=through, dispatch_uid=f"page-cache-{through.__name__}")
+    # The board's members and meetings are on its public pages.
+    for model in (BoardMember, BoardMeeting):
+        post_save.connect(_on_board_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
+        post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     post_save.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-save")
     post_delete.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-del")
     post_save.connect(_on_evidence_saved, sender=EvidenceLink, dispatch_uid="page-cache-evidence-save")
