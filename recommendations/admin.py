@@ -17,6 +17,8 @@ from recommendations.services import publication_log, sources
 from recommendations.forms import AdminSignInForm, SourceUploadForm
 from recommendations.models import (
     Action,
+    BoardMeeting,
+    BoardMember,
     EscalationStep,
     EvidenceLink,
     Item,
@@ -387,6 +389,54 @@ class ActionAdmin(HistoryAdmin):
     search_fields = ["reference", "title", "description", "items__reference"]
     list_select_related = ["owner"]
     filter_horizontal = ["items", "partners"]
+
+
+# The improvement board's members and meetings are public (the /improvement-board/ pages): every
+# change needs a reason, kept with the change in the record's history (readable, never reverted).
+BOARD_REASON_NEEDED = "Say why this change is made: it is kept with the change in this record's history."
+
+
+class ReasonedForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Why this change is made", required=True, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the change in the history. What you enter above is public on the improvement "
+                  "board's pages.", error_messages={"required": BOARD_REASON_NEEDED},
+    )
+
+
+class ReasonedHistoryAdmin(HistoryAdmin):
+    form = ReasonedForm
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"].strip()
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A member who leaves gets a last day of service; a meeting held stays in the record.
+        return False
+
+
+@admin.register(BoardMember)
+class BoardMemberAdmin(ReasonedHistoryAdmin):
+    list_display = ["name", "role", "organisation", "order", "serving_from", "serving_until"]
+    search_fields = ["name", "role", "organisation"]
+    fields = ["name", "role", "organisation", "order", "serving_from", "serving_until", "change_reason"]
+
+
+@admin.register(BoardMeeting)
+class BoardMeetingAdmin(ReasonedHistoryAdmin):
+    list_display = ["date", "title", "location", "pack_published_at"]
+    date_hierarchy = "date"
+    fields = ["date", "title", "location", "notes", "pack_published_at", "pack_published_by", "pack_entry",
+              "change_reason"]
+    # The pack is published by a board reviewer (/work/meetings/), and logged: never set here.
+    readonly_fields = ["pack_published_at", "pack_published_by", "pack_entry"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A meeting whose pack is published keeps its day: the public record is filed under it.
+        if obj is not None and obj.pack_published:
+            return [*self.readonly_fields, "date"]
+        return self.readonly_fields
 
 
 @admin.register(ReminderLog)

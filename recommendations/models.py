@@ -1031,6 +1031,7 @@ class PublicationLogEntry(models.Model):
         ADDED = "added", "Added to the record"
         CHANGE = "change", "Changed by a recorded decision"
         BASELINE = "baseline", "Record as it stood when the full log began"
+        MEETING_PACK = "meeting_pack", "Meeting pack published as the meeting's public record"
 
     recorded_at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -1053,6 +1054,68 @@ class PublicationLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.pk}: {self.get_kind_display()} {self.item_reference}"
+
+
+class BoardMemberQuerySet(models.QuerySet):
+    def serving_on(self, day):
+        """Members serving on `day`: started by then (or no start given) and not yet left."""
+        return self.filter(
+            models.Q(serving_from__isnull=True) | models.Q(serving_from__lte=day),
+            models.Q(serving_until__isnull=True) | models.Q(serving_until__gte=day),
+        )
+
+
+class BoardMember(models.Model):
+    """A member of the improvement board, named on the public board page (public/board.py).
+    Everything here is public: an administrator enters it in the admin, with a reason."""
+
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, help_text="Their role on the board, e.g. Independent chair.")
+    organisation = models.CharField(max_length=200, blank=True,
+                                    help_text="The organisation they come from, if any (public).")
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+    serving_from = models.DateField(null=True, blank=True)
+    serving_until = models.DateField(null=True, blank=True, help_text="Blank while they still serve.")
+    history = HistoricalRecords()
+
+    objects = BoardMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}"
+
+    def clean(self):
+        if self.serving_from and self.serving_until and self.serving_until < self.serving_from:
+            raise ValidationError({"serving_until": "The last day of service must be on or after the first."})
+
+
+class BoardMeeting(models.Model):
+    """A meeting of the improvement board: its date, and whether the board agreed to publish its
+    meeting pack as the meeting's public record (services/board_meetings.py). The public pack is
+    frozen at publication, as the publication log entry that published it (pack_entry)."""
+
+    date = models.DateField(unique=True)
+    title = models.CharField(max_length=200, blank=True, help_text="Public, e.g. Quarterly meeting.")
+    location = models.CharField(max_length=200, blank=True, help_text="Public.")
+    notes = models.TextField(blank=True, help_text="Public: shown on the meeting's page.")
+    # Who published the pack is kept for the tracker's own audit; the public see only "the improvement board".
+    pack_published_at = models.DateTimeField(null=True, blank=True)
+    pack_published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pack_entry = models.OneToOneField("PublicationLogEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", help_text="The publication log entry holding the pack.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"Improvement board meeting, {long_date(self.date)}"
+
+    @property
+    def pack_published(self):
+        return self.pack_published_at is not None
 
 
 class SourceUpload(models.Model):

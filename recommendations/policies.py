@@ -20,7 +20,7 @@ import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Action, Item, ProgressUpdate
+from recommendations.models import Action, BoardMeeting, Item, ProgressUpdate
 from recommendations.duties import why_not_decider
 
 
@@ -201,14 +201,28 @@ class DashboardPolicy(Policy):
         return "nobody"
 
 
+class MeetingPolicy(Policy):
+    actions = {
+        # Publishing a meeting's pack as its public record: a decision of the board, so its reviewers
+        # alone (administrators enter the meetings, and take no part in the board's decisions). The pack
+        # is built from public records only, so no one's own work is decided: no separation of duties.
+        "publish_meeting_pack": is_reviewer,
+    }
+
+    def visible_to(self, user):
+        """Meetings whose pack the user may publish: all of them for a reviewer, else none."""
+        return BoardMeeting.objects.all() if self.may(user, "publish_meeting_pack") else BoardMeeting.objects.none()
+
+
 items = ItemPolicy()
 updates = UpdatePolicy()
 dashboards = DashboardPolicy()
+meetings = MeetingPolicy()
 
 
 def may(user, action, obj=None):
     """Whichever policy has `action` decides it: for templates' `can`, which name only the action."""
-    for policy in (items, updates, dashboards):
+    for policy in (items, updates, dashboards, meetings):
         if action in policy.actions:
             return policy.may(user, action, obj)
     raise ValueError(f"No policy has the action {action!r}.")

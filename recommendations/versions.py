@@ -4,7 +4,8 @@ The versions every cached value is keyed on, and what changes them.
 Two numbers kept in the database (PublicVersion), raised by every change:
 
 - the public version, raised by every public change: saving or deleting an
-  item, source, theme, organisation or action (and their links), evidence that
+  item, source, theme, organisation, action (and their links), board member or
+  board meeting, evidence that
   is public, and a published progress update (approving it publishes it);
 - the board's version, raised by that and by every change the dashboards
   count, published or not (a draft, a submission, a return).
@@ -97,6 +98,13 @@ def _on_public_model_change(sender, **kwargs):
     changed()
 
 
+def _on_board_change(sender, raw=False, **kwargs):
+    # A backup restore saves rows as they are (raw), the public version among them (restored before
+    # the meetings, which refer to the publication log): it stands as restored.
+    if not raw:
+        changed()
+
+
 def _on_update_change(sender, instance, **kwargs):
     if instance.state == ProgressUpdate.State.APPROVED:
         changed()
@@ -113,13 +121,17 @@ def _on_evidence_saved(sender, instance, raw=False, **kwargs):
 
 
 def connect_signals():
-    from recommendations.models import Action, Organisation, Source, Theme
+    from recommendations.models import Action, BoardMeeting, BoardMember, Organisation, Source, Theme
 
     for model in (Item, Source, Theme, Organisation, Action):
         post_save.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     for through in (Item.themes.through, Action.items.through, Action.partners.through):
         m2m_changed.connect(_on_public_model_change, sender=through, dispatch_uid=f"page-cache-{through.__name__}")
+    # The board's members and meetings are on its public pages.
+    for model in (BoardMember, BoardMeeting):
+        post_save.connect(_on_board_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
+        post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     post_save.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-save")
     post_delete.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-del")
     post_save.connect(_on_evidence_saved, sender=EvidenceLink, dispatch_uid="page-cache-evidence-save")

@@ -6,6 +6,9 @@ is checked by all of them.
 import datetime
 
 TODAY = datetime.date.today().isoformat()
+# The demo's board meetings (fixtures/demo.yaml): 100 days ago with its pack published, 20 days ago not.
+PACK_MEETING = (datetime.date.today() - datetime.timedelta(days=100)).isoformat()
+MEETING = (datetime.date.today() - datetime.timedelta(days=20)).isoformat()
 
 PAGE_TYPES = {
     "home": "/",
@@ -30,6 +33,9 @@ PAGE_TYPES = {
     "the record as at a past date (picker)": "/as-at/",
     "the record as at a date": f"/as-at/{TODAY}/",
     "changes between two dates": f"/changes/?from=2014-08-26&to={TODAY}",
+    "the improvement board": "/improvement-board/",
+    "a board meeting and its decisions": f"/improvement-board/meetings/{MEETING}/",
+    "a meeting pack published as the meeting's record": f"/improvement-board/meetings/{PACK_MEETING}/pack/",
     "sign in": "/accounts/login/",
 }
 
@@ -50,6 +56,7 @@ def signed_in_pages():
             "/work/items/OFSTED-F3/reopen/", "/work/items/OFSTED-F3/assure/", "/board/", "/board/owners/",
             "/board/trend/", "/board/overlap/", "/board/assurance/?strength=audited", "/board/as-at/?day=1&month=6&year=2015",
             "/board/as-at/?day=31&month=2&year=2015", "/board/pack/", "/board/pack/?day=31&month=2&year=2015",
+            "/work/meetings/", f"/work/meetings/{MEETING}/publish-pack/",
         ],
     }
 

@@ -5,7 +5,7 @@ import zipfile
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Item, Source, Theme
+from recommendations.models import BoardMeeting, Item, Source, Theme
 
 # A sample day for the record "as at" a date (the demo's progress is in 2015),
 # and a range of changes from the first source to today.
@@ -30,7 +30,7 @@ def every_public_url():
     urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:glossary", "public:open-data",
                                        "public:publication-log", "public:publication-log-csv",
                                        "public:publication-log-json", "public:contact", "public:privacy",
-                                       "public:as-at-choose", "public:changes")]
+                                       "public:as-at-choose", "public:changes", "public:board")]
     urls.append(reverse("public:as-at", args=[AS_AT_DAY]))
     urls.append(reverse("public:as-at", args=[timezone.localdate().isoformat()]))
     urls.extend(reverse(name) + changes_range() for name in ("public:changes", "public:changes-csv",
@@ -44,6 +44,11 @@ def every_public_url():
     for code in Source.objects.values_list("code", flat=True):
         urls.extend(reverse(name, args=[code]) for name in ("public:source-report", "public:source-report-odt"))
     urls.extend(theme.get_absolute_url() for theme in Theme.objects.all())
+    # Every board meeting's page, and each pack published as a meeting's public record.
+    for day, published in BoardMeeting.objects.values_list("date", "pack_entry"):
+        urls.append(reverse("public:board-meeting", args=[day.isoformat()]))
+        if published:
+            urls.append(reverse("public:board-meeting-pack", args=[day.isoformat()]))
     # Each one's feed, and its e-mail alerts form (a page, though never cached: it has a form).
     for name, model, field in [("item-feed", Item, "reference"), ("source-feed", Source, "code"),
                                ("theme-feed", Theme, "slug")]:

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from recommendations.models import ProgressUpdate, User
 from recommendations.services import alerts
 from recommendations.services.demo import load_demo
+from tests.helpers import demo_date
 
 ROLES = ["anonymous", "council_officer", "police_officer", "reviewer", "administrator"]
 DEMO_USERS = {
@@ -37,6 +38,10 @@ COUNCIL_WORK = {
 # police do not work on the items used, so for them they do not exist.
 BOARD_DECISION = {
     "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
+    "administrator": FORBIDDEN,
+}
+REVIEWERS_ONLY = {
+    "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": FORBIDDEN, "reviewer": OK,
     "administrator": FORBIDDEN,
 }
 
@@ -80,6 +85,10 @@ EXPECTED = {
     "public:changes": PUBLIC,
     "public:changes-csv": PUBLIC,
     "public:changes-json": PUBLIC,
+    # The improvement board in the open: its members, meetings, decisions and published packs.
+    "public:board": PUBLIC,
+    "public:board-meeting": PUBLIC,
+    "public:board-meeting-pack": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -102,6 +111,9 @@ EXPECTED = {
     "workflow:correct": BOARD_DECISION,
     "workflow:reopen": BOARD_DECISION,
     "workflow:close": BOARD_DECISION,
+    # Publishing a meeting's pack as its public record: a decision of the board, its reviewers' alone.
+    "workflow:meetings": REVIEWERS_ONLY,
+    "workflow:publish-meeting-pack": REVIEWERS_ONLY,
     "board:overview": BOARD,
     "board:overview-csv": BOARD,
     "board:owners": BOARD,
@@ -141,6 +153,13 @@ TABLES = {
     "board:assurance-csv": "assured-items",
     "board:as-at-csv": "status-by-source",
     "board:pack-csv": "decisions",
+}
+# The demo's board meetings (fixtures/demo.yaml): the one 100 days ago has its pack published, the one
+# 20 days ago not yet.
+MEETING_DAYS = {
+    "public:board-meeting": lambda: demo_date(-100).isoformat(),
+    "public:board-meeting-pack": lambda: demo_date(-100).isoformat(),
+    "workflow:publish-meeting-pack": lambda: demo_date(-20).isoformat(),
 }
 QUERIES = {"board:as-at": "?day=1&month=6&year=2015", "board:as-at-csv": "?day=1&month=6&year=2015",
            "alerts:subscribe": "?item=JAY-10"}
@@ -194,7 +213,7 @@ def demo(seeded, settings):
         "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
-        "day": lambda name: "2015-06-30",
+        "day": lambda name: MEETING_DAYS.get(name, lambda: "2015-06-30")(),
     }
 
 

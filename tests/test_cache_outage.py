@@ -65,6 +65,16 @@ PUBLISH = (
 )
 
 
+# The board meetings the page types visit (as in the demo): one with its pack published, one without.
+BOARD_MEETINGS = (
+    "from django.contrib.auth.models import Group; from recommendations import roles; "
+    "from recommendations.models import BoardMeeting, User; from recommendations.services import board_meetings; "
+    "from datetime import date; from tests.page_types import MEETING, PACK_MEETING; "
+    "reviewer = User.objects.create_user('outage-board-reviewer', password='not-used-0123456789'); "
+    "reviewer.groups.add(Group.objects.get_or_create(name=roles.REVIEWERS)[0]); "
+    "BoardMeeting.objects.create(date=date.fromisoformat(MEETING)); "
+    "board_meetings.publish_pack(reviewer, BoardMeeting.objects.create(date=date.fromisoformat(PACK_MEETING)))"
+)
 
 
 def fetch(url, timeout=10):
@@ -174,6 +184,7 @@ def server_env(database_url, redis_port):
     }
     manage(env, "migrate", "--no-input")
     manage(env, "load_sources")
+    manage(env, "shell", "-c", BOARD_MEETINGS)
     return env
 
 

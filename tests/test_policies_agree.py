@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from recommendations import policies, roles
-from recommendations.models import Item, Organisation, ProgressUpdate, User
+from recommendations.models import BoardMeeting, Item, Organisation, ProgressUpdate, User
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,18 @@ def test_the_roles_answer_as_the_access_matrix_expects(everyone):
     assert board == {"demo-admin", "demo-reviewer", "superuser-in-no-group", "officer-and-reviewer"}
     officers = {who for who, user in everyone.items() if policies.items.may(user, "view_my_items")}
     assert officers == {"demo-council-officer", "demo-police-officer", "officer-and-reviewer"}
+
+
+def test_may_publish_a_meetings_pack_exactly_when_the_meeting_is_listed(everyone):
+    """Every demo meeting, every person: only reviewers (the two-role person among them) may publish."""
+    meetings = list(BoardMeeting.objects.all())
+    assert meetings
+    found = []
+    for who, user in everyone.items():
+        listed = set(policies.meetings.visible_to(user).values_list("pk", flat=True))
+        for meeting in meetings:
+            if policies.meetings.may(user, "publish_meeting_pack", meeting) != (meeting.pk in listed):
+                found.append((who, meeting.date))
+    assert found == []
+    allowed = {who for who, user in everyone.items() if policies.meetings.may(user, "publish_meeting_pack")}
+    assert allowed == {"demo-reviewer", "officer-and-reviewer"}

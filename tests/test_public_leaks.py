@@ -8,10 +8,11 @@ for every marker.
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from recommendations import roles
-from recommendations.models import EvidenceLink, Item, Organisation
-from recommendations.services import workflow
+from recommendations.models import BoardMeeting, EvidenceLink, Item, Organisation
+from recommendations.services import board_meetings, workflow
 from tests.helpers import make_user
 from tests.public_urls import every_public_url, readable_text
 from tests.workflow_helpers import edit
@@ -95,6 +96,10 @@ def unpublished_content(demo_progress):
                    Item.Status.CLOSED_NOT_IMPLEMENTED)
     workflow.close(reviewer, replaced, "Folded into JAY-04.", Item.Status.SUPERSEDED,
                    superseded_by=Item.objects.get(reference="JAY-04"))
+    # A meeting today whose pack the board publishes now, with all of the above in the board's own pack
+    # (returned, waiting for review, a draft): the public pack, frozen, holds none of it.
+    meeting = BoardMeeting.objects.create(date=timezone.localdate(), title="Meeting with everything unpublished")
+    board_meetings.publish_pack(reviewer, meeting)
     return item
 
 

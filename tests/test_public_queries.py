@@ -97,6 +97,9 @@ def small_data(demo_progress):
     action = Action.objects.create(reference="ACT-SYN", title="Synthetic joint work",
                                    owner=Organisation.objects.get(slug="rmbc-cyps"))
     action.items.add(*items)
+    # Nor does an item with no published update look for the board meetings of its updates' days.
+    add_published_updates(items[:1], 1, make_user("small-officer", roles.OFFICERS,
+                                                  Organisation.objects.get(slug="rmbc-cyps")))
     return source, themes
 
 

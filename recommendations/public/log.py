@@ -11,6 +11,15 @@ GENESIS = "0" * 64
 FORMAT = 2  # entries whose content carries the full public state
 # Kinds of entry that change the record outside the review workflow: listed on /changes/ with their reasons.
 RECORD_CHANGES = (Kind.ADDED, Kind.CHANGE, Kind.VERIFICATION)
+# Kinds of entry that are decisions of the improvement board, as a meeting's public page lists them
+# (public/board.py), with how each reads there. A new kind of board decision is one more line here.
+BOARD_DECISIONS = {
+    Kind.PUBLICATION: "Progress update approved and published",
+    Kind.ASSURANCE: "Assured and closed",
+    Kind.REOPENING: "Reopened",
+    Kind.CORRECTION: "Corrected",
+    Kind.CLOSURE: "Closed without being implemented",
+}
 
 
 def read_content(content):

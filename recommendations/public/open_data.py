@@ -96,14 +96,16 @@ UPDATE_FIELD_HELP = {
 LOG_FIELD_HELP = {
     "id": "Position of the entry in the log; entries are only ever added.",
     "recorded_at": "When the change was made public (ISO 8601).",
-    "kind": "publication, assurance, closure (closed without being implemented), reopening, correction, verification, added (an item or source added), "
-            "change (changed by an administrator or a source file, with the reason) or baseline (the record as it "
-            "stood when the log began to cover all of it).",
-    "item_reference": "The item the change is about (empty for a source).",
+    "kind": "publication, assurance, closure (closed without being implemented), reopening, correction, verification, "
+            "added (an item or source added), change (changed by an administrator or a source file, with the "
+            "reason), baseline (the record as it stood when the log began to cover all of it) or meeting_pack (a "
+            "board meeting's pack, published as the meeting's public record).",
+    "item_reference": "The item the change is about (empty for a source or a meeting pack).",
     "update_id": "The published update, for all but verifications.",
     "by": "Which organisation or role; never a person.",
     "content": "The public content as published (JSON): the item's or source's whole public record after the "
-               "change, the published update if any, the fields changed and the reason.",
+               "change, the published update if any, the fields changed and the reason; for a meeting pack, the "
+               "meeting and its pack as published.",
     "content_hash": "SHA-256 of the content.",
     "previous_hash": "entry_hash of the entry before (64 zeros for the first).",
     "entry_hash": "SHA-256 of previous_hash, recorded_at, kind, item_reference, update_id, by and content_hash, "

@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import (
-    EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
+    BoardMeeting, EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
     public_evidence_condition, shown_host,
 )
 from recommendations.words import ago, cadence_words
@@ -675,6 +675,8 @@ class ItemDetail:
     implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
     assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
     closure: "PublicClosure | None" = None  # the board's closure without delivery, while the item is so closed
+    # {update id: (the meeting's day, its page)} for updates approved or decided on a day the board met
+    meetings: dict = field(default_factory=dict)
 
 
 @cache
@@ -717,8 +719,22 @@ def item_detail(reference):
         target_history=target_history(item, updates),
         board_decision=next((update for update in updates if update.is_board_decision), None),
         closure=closure_of(item, updates),
+        meetings=meetings_of(updates),
         **implementation_and_assurance(item, updates),
     )
+
+
+def meetings_of(updates):
+    """{update id: (day, the meeting's public page)} for the published updates (PublicUpdate) that the
+    board approved or decided on a day it met (public/board.py lists that meeting's decisions). Every
+    published update is the board's decision: approving an owner's report, or its own. One query, none
+    without updates."""
+    days = {update.id: timezone.localdate(update.published_at) for update in updates}
+    if not days:
+        return {}
+    met = set(BoardMeeting.objects.filter(date__in=set(days.values())).values_list("date", flat=True))
+    return {pk: (day, reverse("public:board-meeting", args=[day.isoformat()])) for pk, day in days.items()
+            if day in met}
 
 
 def implementation_and_assurance(item, updates):

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommendations import roles
-from recommendations.models import Item, Organisation, ProgressUpdate, User
-from recommendations.services import publication_log, workflow
+from recommendations.models import BoardMeeting, BoardMember, Item, Organisation, ProgressUpdate, User
+from recommendations.services import board_meetings, publication_log, workflow
 
 ROLE_GROUPS = {"officer": roles.OFFICERS, "reviewer": roles.REVIEWERS, "administrator": roles.ADMINISTRATORS}
 
@@ -53,7 +53,26 @@ def load_demo(path):
     for spec in sorted(data.get("updates", []), key=lambda spec: -spec["days_ago"]):
         if _step(spec, users, reviewer, today):
             created += 1
+    _board(data, reviewer, today)
     return created
+
+
+def _board(data, reviewer, today):
+    """The board's members and meetings; the packs marked publish_pack are published now, by the
+    demo reviewer, after every step (so the publication log still reads forwards in time)."""
+    for spec in data.get("board_members", []):
+        until = spec.get("serving_until_days_ago")
+        BoardMember.objects.get_or_create(name=spec["name"], defaults={
+            "role": spec["role"], "organisation": spec.get("organisation", ""), "order": spec.get("order", 0),
+            "serving_from": _day(today, spec["serving_from_days_ago"]),
+            "serving_until": None if until is None else _day(today, until),
+        })
+    for spec in data.get("board_meetings", []):
+        meeting, _ = BoardMeeting.objects.get_or_create(date=_day(today, spec["days_ago"]), defaults={
+            "title": spec.get("title", ""), "location": spec.get("location", ""), "notes": spec.get("notes", ""),
+        })
+        if spec.get("publish_pack") and not meeting.pack_published:
+            board_meetings.publish_pack(reviewer, meeting)
 
 
 def _day(today, days_ago):

@@ -212,6 +212,14 @@ def record_update(update):
     return _append_all([(KIND_OF_UPDATE[update.kind], reference, by, data, update.pk)])[0]
 
 
+def record_meeting_pack(meeting, pack, reason):
+    """Log a meeting pack the board published as the meeting's public record (public/board.py built
+    `pack` from public records only): the entry freezes it, and the meeting's page reads it back."""
+    data = {"format": FORMAT, "meeting": {"date": meeting.date.isoformat(), "title": meeting.title},
+            "pack": pack, "reason": reason}
+    return _append_all([(Kind.MEETING_PACK, "", "Decision of the improvement board", data, None)])[0]
+
+
 def logged_states():
     """({reference: item state}, {code: source state}) as the log says they stand now:
     each from its latest entry that carries it."""

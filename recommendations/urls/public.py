@@ -37,4 +37,8 @@ urlpatterns = [
     path("changes/", record.changes, name="changes"),
     path("changes.csv", record.changes_csv, name="changes-csv"),
     path("changes.json", record.changes_json, name="changes-json"),
+    # The improvement board in the open (/board/ is the signed-in dashboards).
+    path("improvement-board/", record.improvement_board, name="board"),
+    path("improvement-board/meetings/<str:day>/", record.board_meeting, name="board-meeting"),
+    path("improvement-board/meetings/<str:day>/pack/", record.board_meeting_pack, name="board-meeting-pack"),
 ]

@@ -17,4 +17,6 @@ urlpatterns = [
     path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),
     path("updates/<int:pk>/discard/", workflow.update_discard, name="update-discard"),
     path("updates/<int:pk>/review/", workflow.review, name="review-update"),
+    path("meetings/", workflow.meetings, name="meetings"),
+    path("meetings/<str:day>/publish-pack/", workflow.publish_meeting_pack, name="publish-meeting-pack"),
 ]

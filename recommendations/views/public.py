@@ -374,7 +374,8 @@ class PublicationLogFeed(Feed):
         return obj[0]
 
     def item_title(self, entry):
-        return f"Entry {entry.pk}: {entry.get_kind_display()} {entry.item_reference or '(a source)'}"
+        subject = "(a board meeting)" if entry.kind == entry.Kind.MEETING_PACK else "(a source)"
+        return f"Entry {entry.pk}: {entry.get_kind_display()} {entry.item_reference or subject}"
 
     def item_description(self, entry):
         return escape(f"By {entry.by}. Entry hash {entry.entry_hash}; previous {entry.previous_hash}.")

@@ -1,8 +1,11 @@
 """
-The public record in the past, and the tracker's contact, privacy and glossary pages.
+The public record in the past, the improvement board in the open, and the tracker's contact,
+privacy and glossary pages.
 
 /as-at/<date>/ shows the figures and every item's status as published at the
-end of that day; /changes/ what was published between two dates. Both are
+end of that day; /changes/ what was published between two dates;
+/improvement-board/ who the board is and when it met, each meeting's page its
+decisions (public.board) and, once published, its pack. The first two are
 rebuilt from the history the tracker keeps (public.history), with
 the same public records as every other public page. Wrapped in public_cache
 like every public view.
@@ -16,7 +19,7 @@ from recommendations import words
 from recommendations.forms import DATE_PARTS, ChangesForm, RecordAsAtForm
 from recommendations.public.page_cache import public_cache
 from recommendations.models import Item
-from recommendations.public import history, open_data, records
+from recommendations.public import board, history, open_data, records
 from recommendations.views.public import _csv, _json
 
 CHANGES_PER_PAGE = 50
@@ -130,3 +133,23 @@ def _changes_download(respond):
 
 changes_csv = _changes_download(lambda records: _csv("published-changes.csv", open_data.UPDATE_FIELDS, records))
 changes_json = _changes_download(lambda records: _json("changes", records))
+
+
+@public_cache
+def improvement_board(request):
+    """The board's members and roles, and its meetings."""
+    return render(request, "recommendations/public/board.html", {"board": board.board()})
+
+
+@public_cache
+def board_meeting(request, day):
+    """A meeting's page: the decisions the board published that day, each linked to its item."""
+    meeting, decisions = board.meeting(board.parse_meeting_day(day))
+    return render(request, "recommendations/public/board_meeting.html", {"meeting": meeting, "decisions": decisions})
+
+
+@public_cache
+def board_meeting_pack(request, day):
+    """The meeting's pack, as the board published it: its public record, frozen."""
+    return render(request, "recommendations/public/board_meeting_pack.html",
+                  {"pack": board.published_pack(board.parse_meeting_day(day))})

@@ -31,8 +31,9 @@ from recommendations.forms import (
 from recommendations.models import Item, ProgressUpdate
 from recommendations import policies
 from recommendations import duties
-from recommendations.services import attention, workflow
+from recommendations.services import attention, board_meetings, workflow
 from recommendations.services.history import item_timeline
+from recommendations.public import board
 from recommendations.public.records import grades_of
 from recommendations.words import cadence_words
 
@@ -438,3 +439,34 @@ def correct(request, reference):
         "has been corrected. The correction and its reason are published with the item.", "correct.html",
         initial=lambda item: {"status": item.status},
     )
+
+
+@role_required(policies.meetings, "publish_meeting_pack")
+def meetings(request):
+    """The board's meetings (entered by administrators), each with its pack's state: a reviewer
+    publishes a pack from here once the board agrees."""
+    return render(request, TEMPLATES + "meetings.html", {
+        "meetings": [(board.PublicMeeting.from_meeting(meeting), meeting.date <= timezone.localdate())
+                     for meeting in policies.meetings.visible_to(request.user)],
+    })
+
+
+@role_required(policies.meetings, "publish_meeting_pack")
+def publish_meeting_pack(request, day):
+    """What the meeting's public pack would hold (only public records), then, on POST, publish it."""
+    meeting = get_object_or_404(policies.meetings.visible_to(request.user), date=board.parse_meeting_day(day))
+    if meeting.pack_published:
+        messages.info(request, "This meeting's pack is already published as its public record.")
+        return redirect("public:board-meeting-pack", day=meeting.date.isoformat())
+    if request.method == "POST":
+        try:
+            board_meetings.publish_pack(request.user, meeting)
+        except board_meetings.PackNotPublished as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The meeting pack is published as the meeting's public record.")
+            return redirect("public:board-meeting-pack", day=meeting.date.isoformat())
+    record = board.PublicMeeting.from_meeting(meeting)
+    future = meeting.date > timezone.localdate()
+    pack = None if future else board.as_published(record, board_meetings.preview(meeting)[1])
+    return render(request, TEMPLATES + "publish_meeting_pack.html", {"meeting": record, "pack": pack})
