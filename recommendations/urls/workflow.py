@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import workflow
+from recommendations.views import feedback, workflow
 
 app_name = "workflow"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),
     path("updates/<int:pk>/discard/", workflow.update_discard, name="update-discard"),
     path("updates/<int:pk>/review/", workflow.review, name="review-update"),
+    path("feedback/", feedback.queue, name="feedback-queue"),
+    path("feedback/safeguarding/", feedback.safeguarding, name="feedback-safeguarding"),
+    path("feedback/<int:feedback_id>/", feedback.decide, name="feedback-decide"),
 ]
