@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from recommendations.models import ProgressUpdate, User
-from recommendations.services import alerts
+from recommendations.services import alerts, feedback
 from recommendations.services.demo import load_demo
 
 ROLES = ["anonymous", "council_officer", "police_officer", "reviewer", "administrator"]
@@ -37,6 +37,10 @@ COUNCIL_WORK = {
 # police do not work on the items used, so for them they do not exist.
 BOARD_DECISION = {
     "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": MISSING, "reviewer": OK,
+    "administrator": FORBIDDEN,
+}
+FEEDBACK = {
+    "anonymous": FOUND, "council_officer": FORBIDDEN, "police_officer": FORBIDDEN, "reviewer": OK,
     "administrator": FORBIDDEN,
 }
 
@@ -70,6 +74,13 @@ EXPECTED = {
     "alerts:requested": PUBLIC,
     "alerts:confirm": PUBLIC,
     "alerts:unsubscribe": PUBLIC,
+    # "Is this right? Tell the board": anyone, without an account.
+    "public:tell-the-board": PUBLIC,
+    "public:feedback-sent": PUBLIC,
+    # The public's feedback: the board's reviewers only (administrators see none of it).
+    "workflow:feedback-queue": FEEDBACK,
+    "workflow:feedback-safeguarding": FEEDBACK,
+    "workflow:feedback-decide": FEEDBACK,
     "public:contact": PUBLIC,
     "public:privacy": PUBLIC,
     "public:as-at-choose": PUBLIC,
@@ -146,9 +157,14 @@ DRAFT = "First quarterly audit of CSE cases is being planned"
 SUBMITTED = "Placements out of the area are now reviewed monthly"
 RETURNED_COMMENT = "Please add evidence that the meetings change case outcomes"
 PERSONAL = ["demo-council-officer", "demo-police-officer", "demo-reviewer", "demo-admin", "@example.org"]
+# The public's feedback, as its sender wrote it: for the board's reviewers only.
+FEEDBACK_TEXT = "zqfeedbacktextzq"
+FEEDBACK_ADDRESS = "zqfeedbackaddress@example.net"
 MUST_NOT_SEE = {
-    "anonymous": [DRAFT, SUBMITTED, RETURNED_COMMENT] + PERSONAL,
-    "police_officer": [DRAFT, SUBMITTED, RETURNED_COMMENT, "demo-council-officer"],
+    "anonymous": [DRAFT, SUBMITTED, RETURNED_COMMENT, FEEDBACK_TEXT, FEEDBACK_ADDRESS] + PERSONAL,
+    "police_officer": [DRAFT, SUBMITTED, RETURNED_COMMENT, "demo-council-officer", FEEDBACK_TEXT, FEEDBACK_ADDRESS],
+    "council_officer": [FEEDBACK_TEXT, FEEDBACK_ADDRESS],
+    "administrator": [FEEDBACK_TEXT, FEEDBACK_ADDRESS],
 }
 
 
@@ -179,6 +195,8 @@ def demo(seeded, settings):
     draft = ProgressUpdate.objects.get(narrative__contains=DRAFT)
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
     subscription = alerts.subscribe("reader@example.org", "item", "JAY-10", "daily")
+    public_feedback = feedback.receive("JAY-10", f"{FEEDBACK_TEXT} is not what is happening", FEEDBACK_ADDRESS,
+                                       "198.51.100.1")
     tokens = {"alerts:confirm": alerts.confirm_token(subscription, "daily"),
               "alerts:unsubscribe": alerts.unsubscribe_token(subscription)}
     return {
@@ -189,6 +207,7 @@ def demo(seeded, settings):
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
         "day": lambda name: "2015-06-30",
+        "feedback_id": lambda name: public_feedback.pk,
     }
 
 

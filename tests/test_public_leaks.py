@@ -8,10 +8,11 @@ for every marker.
 import datetime
 
 import pytest
+from django.test import override_settings
 
 from recommendations import roles
 from recommendations.models import EvidenceLink, Item, Organisation
-from recommendations.services import workflow
+from recommendations.services import feedback, workflow
 from tests.helpers import make_user
 from tests.public_urls import every_public_url
 from tests.workflow_helpers import edit
@@ -86,7 +87,33 @@ def unpublished_content(demo_progress):
     # A returned update that the officer is reworking: its new evidence is not public either.
     returned.refresh_from_db()
     edit(officer, returned, evidence=[evidence("rework")])
+
+    # The public's feedback in every state: only a published response's summary and response are public,
+    # never the sender's words or address, nor a private reply.
+    plant_feedback(reviewer)
     return item
+
+
+def plant_feedback(reviewer):
+    def sent(state, address):
+        return feedback.receive("JAY-03", marker(f"feedback{state}text"), f"{marker(f'feedback{state}email')}@example.net",
+                                address)
+
+    sent("waiting", "198.51.100.1")
+    replied = sent("replied", "198.51.100.2")
+    feedback.reply(reviewer, replied, replied.version, marker("feedbackreply"))
+    not_relevant = sent("notrelevant", "198.51.100.3")
+    feedback.mark_not_relevant(reviewer, not_relevant, not_relevant.version)
+    concern = sent("safeguarding", "198.51.100.4")
+    with override_settings(TRACKER_SAFEGUARDING_EMAIL="safeguarding@rotherham.gov.uk"):
+        feedback.mark_safeguarding(reviewer, concern, concern.version)
+    published = sent("published", "198.51.100.5")
+    feedback.publish(reviewer, published, published.version, "Published summary of what was said.",
+                     "Published response of the board.")
+    published_later = sent("replythenpublish", "198.51.100.6")
+    feedback.reply(reviewer, published_later, published_later.version, marker("feedbacklaterreply"))
+    feedback.publish(reviewer, published_later, published_later.version, "Another published summary.",
+                     "Another published response.")
 
 
 @pytest.mark.django_db
@@ -109,6 +136,10 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     response = client.get(unpublished_content.get_absolute_url())
     assert b"Published progress on joint case meetings." in response.content
     assert "Published progress on joint case meetings." in client.get("/updates.json").content.decode()
+    # The board's published responses to feedback are shown where the crawl looks.
+    assert b"Published response of the board." in response.content
+    assert b"Another published summary." in client.get("/items/JAY-03/feed/").content
+    assert "Published summary of what was said." in client.get("/publication-log.json").content.decode()
 
 
 @pytest.mark.django_db
