@@ -435,3 +435,24 @@ def test_the_privacy_notice_says_what_is_kept_and_for_how_long(client, site):
     for kept in ("your message", "e-mail address", "scrambled", "safeguarding"):
         assert kept in page, kept
     assert Item.objects.exists()
+
+
+@pytest.mark.parametrize("data", [
+    {"decision": "approve"},  # not a decision offered
+    {"decision": "not_relevant", "version": "99999999999"},  # a forged version
+    {"decision": "not_relevant", "version": "x"},
+    {"decision": "publish", "summary": "x" * (Feedback.SUMMARY_LENGTH + 1), "response": "We did"},
+])
+def test_a_forged_or_bad_decision_is_refused_and_changes_nothing(client, site, reviewer, data):
+    item = received()
+    client.force_login(reviewer)
+    response = client.post(f"/work/feedback/{item.pk}/", {"version": item.version, **data})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == Feedback.State.NEW and item.version == 1
+
+
+def test_the_public_form_refuses_a_null_character(client, site):
+    response = client.post(FORM, {"text": "bad\x00text", "email": ""})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert not Feedback.objects.exists()
