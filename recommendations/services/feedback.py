@@ -80,9 +80,9 @@ TOO_MANY = ("You have sent several messages in a short time. Nothing more has be
             "later, or write to the council's contact address.")
 FULL = ("We have received a lot of messages and cannot take more just now. Nothing has been saved: please try "
         "again tomorrow, or write to the council's contact address.")
-NO_CONTACT = ("No safeguarding contact is set up (TRACKER_SAFEGUARDING_EMAIL), so this cannot be passed on. "
+NO_CONTACT = ("No safeguarding contact is set up, so this cannot be passed on. "
               "Nothing was changed: tell the council's safeguarding team directly, and ask an administrator "
-              "to set the contact.")
+              "to set the safeguarding contact's address.")
 
 
 class FeedbackError(Exception):
