@@ -116,6 +116,12 @@ def test_one_client_gets_the_hours_limit_then_a_message_and_nothing_stored(clien
     assert send(client, ip="203.0.113.8").status_code == 302
 
 
+def test_an_ipv6_client_counts_by_its_network():
+    assert feedback.client_fingerprint("2001:db8:1:2::1") == feedback.client_fingerprint("2001:db8:1:2:ffff::9")
+    assert feedback.client_fingerprint("2001:db8:1:2::1") != feedback.client_fingerprint("2001:db8:1:3::1")
+    assert feedback.client_fingerprint("203.0.113.7") != feedback.client_fingerprint("203.0.113.8")
+
+
 def test_one_reply_address_is_limited_whichever_client_sends(site):
     for number in range(feedback.PER_HOUR):
         received(email="reader@example.net", address=f"198.51.100.{number}")

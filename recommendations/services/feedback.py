@@ -39,6 +39,7 @@ Rules enforced here and nowhere else:
   safeguarding concern whose e-mail has not gone is kept until it has.
 """
 import datetime
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -98,8 +99,16 @@ class ConflictError(FeedbackError):
 
 
 def client_fingerprint(address):
-    """A keyed hash of the client's address: enough to count its messages, not to recover it."""
-    return salted_hmac("recommendations.feedback.client", address or "", algorithm="sha256").hexdigest()
+    """A keyed hash of the client's address: enough to count its messages, not to recover it. An IPv6
+    client counts by its /64 network, which one household or device is given whole (it could otherwise
+    take a new address for every message)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        key = address or ""
+    else:
+        key = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    return salted_hmac("recommendations.feedback.client", key, algorithm="sha256").hexdigest()
 
 
 def retention_days():
