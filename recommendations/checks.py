@@ -4,8 +4,8 @@ System checks of the tracker's own settings and files.
 With `manage.py check --deploy`: the settings a deployment must set before the
 tracker writes to anyone (README, "Configuration"). Each is a warning, so a
 deployment still starts, but the check names what to set: the public contact
-address, the address e-mails come from and the site address used in their links
-must not be placeholders, and outside debug e-mail must go to a mail server, not
+address, the address e-mails come from, the site address used in their links and
+the safeguarding contact for the public's feedback must not be placeholders, and outside debug e-mail must go to a mail server, not
 to the console or memory.
 
 With every `manage.py check`: each entry of the support services file that the
@@ -97,6 +97,22 @@ def check_email_is_sent(app_configs, **kwargs):
             hint="Set TRACKER_EMAIL_HOST (and TRACKER_EMAIL_PORT, TRACKER_EMAIL_USER, TRACKER_EMAIL_PASSWORD, "
                  "TRACKER_EMAIL_USE_TLS or TRACKER_EMAIL_USE_SSL) to the council's mail server.",
             id="recommendations.W005",
+        )]
+    return []
+
+
+@register(deploy=True)
+def check_safeguarding_contact(app_configs, **kwargs):
+    """Feedback marked as a safeguarding concern goes to this address (services/feedback.py)."""
+    if is_placeholder_address(settings.TRACKER_SAFEGUARDING_EMAIL):
+        state = (f"a placeholder ({settings.TRACKER_SAFEGUARDING_EMAIL!r})" if settings.TRACKER_SAFEGUARDING_EMAIL
+                 else "not set")
+        return [Warning(
+            f"The safeguarding contact is {state}: feedback a reviewer marks as a safeguarding concern could not "
+            "be passed on, so reviewers cannot mark it so.",
+            hint="Set TRACKER_SAFEGUARDING_EMAIL to the council's safeguarding team's mailbox (an organisation's "
+                 "address, not a person's).",
+            id="recommendations.W030",
         )]
     return []
 

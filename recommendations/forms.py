@@ -17,7 +17,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 
 from recommendations.models import (
-    ARCHIVED_IS_THE_LINK, Action, EvidenceLink, Item, ProgressUpdate, Subscription, http_url_validator,
+    ARCHIVED_IS_THE_LINK, Action, EvidenceLink, Feedback, Item, ProgressUpdate, Subscription, http_url_validator,
 )
 from recommendations.words import long_date
 from recommendations.public import history
@@ -666,6 +666,68 @@ class SubscribeForm(forms.Form):
         message="Choose how often you want e-mails",
         initial=Subscription.Frequency.IMMEDIATE,
     )
+
+
+class FeedbackForm(forms.Form):
+    """A public form: "Is this right? Tell the board" about an item (services/feedback.py checks it again).
+
+    `website` is the honeypot: hidden from people (and from screen readers and the keyboard), so only
+    a program fills it in."""
+
+    text = forms.CharField(
+        label="What is wrong or missing?",
+        help_text="Do not include names or anything else that could identify you or anyone else.",
+        max_length=Feedback.TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 6}),
+        error_messages={"required": "Say what is wrong or missing",
+                        "max_length": f"Write {Feedback.TEXT_LENGTH:,} characters or fewer"},
+    )
+    email = forms.EmailField(
+        label="Your e-mail address (optional)",
+        help_text="Only if you would like a reply. Only the board's reviewers see it.",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"class": "govuk-input govuk-!-width-two-thirds", "autocomplete": "email",
+                                       "spellcheck": "false"}),
+        error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.com, or "
+                                   "leave it empty",
+                        "max_length": "Enter an e-mail address of 254 characters or fewer"},
+    )
+    website = forms.CharField(required=False, max_length=200)
+
+
+class FeedbackDecisionForm(forms.Form):
+    """A reviewer's decision on a piece of feedback, with the version they saw."""
+
+    REPLY, PUBLISH, NOT_RELEVANT, SAFEGUARDING = "reply", "publish", "not_relevant", "safeguarding"
+
+    decision = radio_field(
+        "Your decision",
+        [(REPLY, "Reply privately by e-mail"),
+         (PUBLISH, "Publish a summary and the board’s response on the item"),
+         (NOT_RELEVANT, "Mark as not relevant"),
+         (SAFEGUARDING, "Mark as a safeguarding concern: pass it to the council’s safeguarding contact now")],
+        message="Choose what to do with this feedback",
+    )
+    reply = forms.CharField(
+        label="Reply (if replying by e-mail)", required=False, max_length=COMMENT_MAX_LENGTH,
+        help_text="Sent to the address they gave. It is not published.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 5}),
+        error_messages={"max_length": _too_long("The reply", COMMENT_MAX_LENGTH)},
+    )
+    summary = forms.CharField(
+        label="You said (if publishing)", required=False, max_length=Feedback.SUMMARY_LENGTH,
+        help_text="A short summary in your own words, with nothing that could identify anyone. It is published.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
+        error_messages={"max_length": _too_long("The summary", Feedback.SUMMARY_LENGTH)},
+    )
+    response = forms.CharField(
+        label="We did (if publishing)", required=False, max_length=Feedback.SUMMARY_LENGTH,
+        help_text="What the board did, or will do, about it. It is published.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
+        error_messages={"max_length": _too_long("The response", Feedback.SUMMARY_LENGTH)},
+    )
+    version = VersionField()
 
 
 class RecordAsAtForm(AsAtForm):

@@ -1032,6 +1032,7 @@ class PublicationLogEntry(models.Model):
         CHANGE = "change", "Changed by a recorded decision"
         BASELINE = "baseline", "Record as it stood when the full log began"
         MEETING_PACK = "meeting_pack", "Meeting pack published as the meeting's public record"
+        FEEDBACK = "feedback", "Response to feedback published"
 
     recorded_at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -1150,3 +1151,68 @@ class ConfirmationCount(models.Model):
 
     def __str__(self):
         return f"{self.sent} since {self.hour_started_at:%Y-%m-%d %H:%M}"
+
+
+class Feedback(models.Model):
+    """A member of the public's "Is this right? Tell the board" about one item (services/feedback.py).
+
+    Never public as written. A reviewer replies privately, publishes a short summary with the
+    board's response ("You said ... We did ..."), marks it not relevant, or passes it to the
+    council's safeguarding contact. What could identify someone (the text, the reply address,
+    the reviewer's private reply and the hashed client address) is deleted RETENTION days
+    after it is closed (delete_old_feedback); the published summary and response stay.
+    """
+
+    class State(models.TextChoices):
+        NEW = "new", "Waiting"
+        REPLIED = "replied", "Replied by e-mail"
+        PUBLISHED = "published", "Response published"
+        NOT_RELEVANT = "not_relevant", "Not relevant"
+        SAFEGUARDING = "safeguarding", "Safeguarding concern"
+
+    TEXT_LENGTH = 2000
+    SUMMARY_LENGTH = 500
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="feedback")
+    text = models.TextField(blank=True)
+    email = models.EmailField("e-mail address for a reply", blank=True)
+    # A keyed hash of the sender's address (never the address itself): only for the limits.
+    client = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    # Raised by every decision: two reviewers acting at once, one wins (services/feedback.py).
+    version = models.PositiveIntegerField(default=1)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True, help_text="The private reply e-mailed to the sender.")
+    # Public once published: the reviewer's own summary, never the sender's words.
+    summary = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    safeguarding_notified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When the personal data was deleted (retention): the row stays for the counts.
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name_plural = "feedback"
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["client", "received_at"]),
+            models.Index(fields=["email", "received_at"]),
+            models.Index(fields=["item", "state", "published_at"]),
+            models.Index(fields=["closed_at"]),
+        ]
+
+    def __str__(self):
+        return f"Feedback {self.pk} on {self.item_id}: {self.get_state_display()}"
+
+
+class FeedbackIntake(models.Model):
+    """One row that every new piece of feedback updates first (services/feedback.py): the update
+    makes requests at the same moment take their turn (a row lock on PostgreSQL; SQLite writes one
+    at a time), so the limits, counted in the database after it, hold under concurrency."""
+
+    received = models.PositiveBigIntegerField(default=0)

@@ -1,7 +1,7 @@
 """
 Who may do what: the one place permissions are decided.
 
-One policy per subject (items, updates, dashboards) answers both questions a
+One policy per subject (items, updates, dashboards, the public's feedback) answers both questions a
 page asks: "may this user do this to this object?" (may) and "which objects
 may this user see?" (visible_to and friends). tests/test_policies_agree.py
 checks that the two answers agree for every role and object in the demo data.
@@ -20,7 +20,7 @@ import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Action, BoardMeeting, Item, ProgressUpdate
+from recommendations.models import Action, BoardMeeting, Feedback, Item, ProgressUpdate
 from recommendations.duties import why_not_decider
 
 
@@ -84,6 +84,11 @@ def is_of_update_organisation(user, update):
 @rules.predicate
 def is_published(user, update):
     return update is not None and update.state == ProgressUpdate.State.APPROVED
+
+
+@rules.predicate
+def is_safeguarding_concern(user, feedback):
+    return feedback is not None and feedback.state == Feedback.State.SAFEGUARDING
 
 
 @rules.predicate
@@ -214,15 +219,41 @@ class MeetingPolicy(Policy):
         return BoardMeeting.objects.all() if self.may(user, "publish_meeting_pack") else BoardMeeting.objects.none()
 
 
+class FeedbackPolicy(Policy):
+    """The public's feedback on items (services/feedback.py): the improvement board's reviewers only.
+    A safeguarding concern leaves the queue: reviewers see only that it was passed on (its referral),
+    never its text again; administrators see no feedback at all."""
+
+    actions = {
+        # The queue, a piece of feedback with its text, and the decisions on it.
+        "moderate_feedback": is_reviewer & ~is_safeguarding_concern,
+        # That a concern went to the safeguarding contact, when, by whom, and whether the e-mail went.
+        "view_safeguarding_referral": is_reviewer & is_safeguarding_concern,
+    }
+
+    def visible_to(self, user):
+        """Feedback the user may read and decide on (may(user, "moderate_feedback", feedback))."""
+        if not (user.is_active and is_reviewer(user)):
+            return Feedback.objects.none()
+        return Feedback.objects.exclude(state=Feedback.State.SAFEGUARDING)
+
+    def safeguarding_visible_to(self, user):
+        """Safeguarding referrals the user may see listed (may(user, "view_safeguarding_referral", feedback))."""
+        if not (user.is_active and is_reviewer(user)):
+            return Feedback.objects.none()
+        return Feedback.objects.filter(state=Feedback.State.SAFEGUARDING)
+
+
 items = ItemPolicy()
 updates = UpdatePolicy()
 dashboards = DashboardPolicy()
 meetings = MeetingPolicy()
+feedback = FeedbackPolicy()
 
 
 def may(user, action, obj=None):
     """Whichever policy has `action` decides it: for templates' `can`, which name only the action."""
-    for policy in (items, updates, dashboards, meetings):
+    for policy in (items, updates, dashboards, meetings, feedback):
         if action in policy.actions:
             return policy.may(user, action, obj)
     raise ValueError(f"No policy has the action {action!r}.")

@@ -5,10 +5,11 @@ Two numbers kept in the database (PublicVersion), raised by every change:
 
 - the public version, raised by every public change: saving or deleting an
   item, source, theme, organisation, action (and their links), board member or
-  board meeting, evidence that
-  is public, and a published progress update (approving it publishes it);
+  board meeting, evidence that is public, a published progress update (approving
+  it publishes it) and a published response to the public's feedback;
 - the board's version, raised by that and by every change the dashboards
-  count, published or not (a draft, a submission, a return).
+  count, published or not (a draft, a submission, a return, feedback received
+  or decided on).
 
 Because the versions live in the database, every app server and every worker
 process reads the same ones on every request (one primary-key lookup), so a
@@ -27,7 +28,7 @@ from django.db import DatabaseError
 from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from recommendations.models import EvidenceLink, Item, ProgressUpdate, PublicVersion
+from recommendations.models import EvidenceLink, Feedback, Item, ProgressUpdate, PublicVersion
 
 
 def changed():
@@ -80,6 +81,7 @@ def last_changed():
     times = Item.objects.order_by("-updated_at").values_list(
         "updated_at", _latest(ProgressUpdate.objects.published(), "published_at"),
         _latest(EvidenceLink.objects, "created_at"),
+        _latest(Feedback.objects.filter(state=Feedback.State.PUBLISHED), "published_at"),
     ).first()
     times = [time for time in times or () if time]
     return max(times) if times else None
@@ -120,6 +122,14 @@ def _on_evidence_saved(sender, instance, raw=False, **kwargs):
         work_changed()
 
 
+def _on_feedback_change(sender, instance, **kwargs):
+    # Only a published response is public; the rest is counted on the board's dashboards.
+    if instance.state == Feedback.State.PUBLISHED:
+        changed()
+    else:
+        work_changed()
+
+
 def connect_signals():
     from recommendations.models import Action, BoardMeeting, BoardMember, Organisation, Source, Theme
 
@@ -134,6 +144,8 @@ def connect_signals():
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     post_save.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-save")
     post_delete.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-del")
+    post_save.connect(_on_feedback_change, sender=Feedback, dispatch_uid="page-cache-feedback-save")
+    post_delete.connect(_on_feedback_change, sender=Feedback, dispatch_uid="page-cache-feedback-del")
     post_save.connect(_on_evidence_saved, sender=EvidenceLink, dispatch_uid="page-cache-evidence-save")
     # A deleted link's update may already be gone (a cascade), so any deletion counts.
     post_delete.connect(_on_public_model_change, sender=EvidenceLink, dispatch_uid="page-cache-evidence-del")

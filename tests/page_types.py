@@ -28,6 +28,8 @@ PAGE_TYPES = {
     "publication log": "/publication-log/",
     "e-mail alerts form": "/alerts/subscribe/?item=JAY-04",
     "e-mail alerts requested": "/alerts/subscribe/check-your-email/?item=JAY-04",
+    "tell the board form": "/items/JAY-04/tell-the-board/",
+    "tell the board sent": "/items/JAY-04/tell-the-board/sent/",
     "contact and feedback": "/contact/",
     "privacy notice": "/privacy/",
     "the record as at a past date (picker)": "/as-at/",
@@ -42,12 +44,35 @@ PAGE_TYPES = {
 DEMO_PASSWORDS = {"demo-council-officer": "demo-council-password", "demo-reviewer": "demo-reviewer-password"}
 
 
+def plant_feedback():
+    """The public's feedback for the pages that show it: one waiting, one passed to the safeguarding
+    contact, and one answered with a published "You said, we did" on JAY-04. Returns the waiting one.
+    Needs the demo data (load_demo)."""
+    from django.test import override_settings
+
+    from recommendations.models import User
+    from recommendations.services import feedback
+
+    reviewer = User.objects.get(username="demo-reviewer")
+    waiting, concern, answered = (
+        feedback.receive("JAY-04", f"Message {number}: the meetings described here stopped last year.",
+                         f"reader{number}@example.net", f"198.51.100.{number}")
+        for number in range(3)
+    )
+    with override_settings(TRACKER_SAFEGUARDING_EMAIL="safeguarding@rotherham.gov.uk"):
+        feedback.mark_safeguarding(reviewer, concern, concern.version)
+    feedback.publish(reviewer, answered, answered.version, "The case meetings had stopped last year.",
+                     "We asked the council to restart them, and will report back at the next meeting.")
+    return waiting
+
+
 def signed_in_pages():
     """{demo account: [its screens]}: every signed-in screen type. Needs the demo data (load_demo)."""
-    from recommendations.models import ProgressUpdate
+    from recommendations.models import Feedback, ProgressUpdate
 
     submitted = ProgressUpdate.objects.get(state=ProgressUpdate.State.SUBMITTED)
     draft = ProgressUpdate.objects.get(state=ProgressUpdate.State.DRAFT)
+    waiting = Feedback.objects.filter(state=Feedback.State.NEW).first() or plant_feedback()
     return {
         "demo-council-officer": ["/work/", "/work/items/JAY-03/", "/work/items/JAY-01/updates/new/",
                                  f"/work/updates/{draft.pk}/discard/", "/accounts/two-factor/setup/"],
@@ -57,6 +82,7 @@ def signed_in_pages():
             "/board/trend/", "/board/overlap/", "/board/assurance/?strength=audited", "/board/as-at/?day=1&month=6&year=2015",
             "/board/as-at/?day=31&month=2&year=2015", "/board/pack/", "/board/pack/?day=31&month=2&year=2015",
             "/work/meetings/", f"/work/meetings/{MEETING}/publish-pack/",
+            "/work/feedback/", f"/work/feedback/{waiting.pk}/", "/work/feedback/safeguarding/",
         ],
     }
 

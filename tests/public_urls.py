@@ -55,6 +55,9 @@ def every_public_url():
         urls.extend(reverse(f"public:{name}", args=[key]) for key in model.objects.values_list(field, flat=True))
     urls.extend(reverse("alerts:subscribe") + query for query in ("?item=JAY-04", "?source=JAY", "?theme=resources"))
     urls.append(reverse("alerts:requested") + "?item=JAY-04")
+    # "Is this right? Tell the board": its form and the page after sending (never cached: a form).
+    urls.extend(reverse(name, args=[reference]) for name in ("public:tell-the-board", "public:feedback-sent")
+                for reference in ("JAY-03", "JAY-04"))
     return urls
 
 

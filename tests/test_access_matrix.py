@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from recommendations.models import ProgressUpdate, User
-from recommendations.services import alerts
+from recommendations.services import alerts, feedback
 from recommendations.services.demo import load_demo
 from tests.helpers import demo_date
 
@@ -78,6 +78,13 @@ EXPECTED = {
     "alerts:confirm": PUBLIC,
     "alerts:unsubscribe": PUBLIC,
     "alerts:manage": PUBLIC,
+    # "Is this right? Tell the board": anyone, without an account.
+    "public:tell-the-board": PUBLIC,
+    "public:feedback-sent": PUBLIC,
+    # The public's feedback: the board's reviewers only (administrators see none of it).
+    "workflow:feedback-queue": REVIEWERS_ONLY,
+    "workflow:feedback-safeguarding": REVIEWERS_ONLY,
+    "workflow:feedback-decide": REVIEWERS_ONLY,
     "public:contact": PUBLIC,
     "public:privacy": PUBLIC,
     "public:as-at-choose": PUBLIC,
@@ -169,9 +176,14 @@ DRAFT = "First quarterly audit of CSE cases is being planned"
 SUBMITTED = "Placements out of the area are now reviewed monthly"
 RETURNED_COMMENT = "Please add evidence that the meetings change case outcomes"
 PERSONAL = ["demo-council-officer", "demo-police-officer", "demo-reviewer", "demo-admin", "@example.org"]
+# The public's feedback, as its sender wrote it: for the board's reviewers only.
+FEEDBACK_TEXT = "zqfeedbacktextzq"
+FEEDBACK_ADDRESS = "zqfeedbackaddress@example.net"
 MUST_NOT_SEE = {
-    "anonymous": [DRAFT, SUBMITTED, RETURNED_COMMENT] + PERSONAL,
-    "police_officer": [DRAFT, SUBMITTED, RETURNED_COMMENT, "demo-council-officer"],
+    "anonymous": [DRAFT, SUBMITTED, RETURNED_COMMENT, FEEDBACK_TEXT, FEEDBACK_ADDRESS] + PERSONAL,
+    "police_officer": [DRAFT, SUBMITTED, RETURNED_COMMENT, "demo-council-officer", FEEDBACK_TEXT, FEEDBACK_ADDRESS],
+    "council_officer": [FEEDBACK_TEXT, FEEDBACK_ADDRESS],
+    "administrator": [FEEDBACK_TEXT, FEEDBACK_ADDRESS],
 }
 
 
@@ -203,6 +215,8 @@ def demo(seeded, settings):
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
     # Not on the staff's domain: the manage page shows the reader their own address.
     subscription = alerts.subscribe("reader@example.net", "item", "JAY-10", "daily")
+    public_feedback = feedback.receive("JAY-10", f"{FEEDBACK_TEXT} is not what is happening", FEEDBACK_ADDRESS,
+                                       "198.51.100.1")
     tokens = {"alerts:confirm": alerts.confirm_token(subscription, "daily"),
               "alerts:unsubscribe": alerts.unsubscribe_token(subscription),
               "alerts:manage": alerts.manage_token(subscription)}
@@ -214,6 +228,7 @@ def demo(seeded, settings):
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
         "day": lambda name: MEETING_DAYS.get(name, lambda: "2015-06-30")(),
+        "feedback_id": lambda name: public_feedback.pk,
     }
 
 

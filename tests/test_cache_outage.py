@@ -45,7 +45,8 @@ PAGES = [url for name, url in PAGE_TYPES.items() if name != "sign in"] + [
     f"/changes.json?from=2014-08-26&to={TODAY}", "/accounts/login/",
 ]
 # Pages never stored in the page cache: they have a form, or are not public pages.
-NEVER_STORED = {"/accounts/login/", PAGE_TYPES["e-mail alerts form"], PAGE_TYPES["e-mail alerts requested"]}
+NEVER_STORED = {"/accounts/login/", PAGE_TYPES["e-mail alerts form"], PAGE_TYPES["e-mail alerts requested"],
+                PAGE_TYPES["tell the board form"], PAGE_TYPES["tell the board sent"]}
 # Where a publication on JAY-04 shows.
 SHOWS_PUBLICATIONS = ["/items/JAY-04/", "/items/JAY-04/feed/", "/feed/", "/updates.csv", "/updates.json",
                       "/sources/JAY/feed/", f"/changes.json?from=2014-08-26&to={TODAY}"]

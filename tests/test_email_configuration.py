@@ -123,6 +123,7 @@ def production_like(settings):
     settings.DEFAULT_FROM_EMAIL = PRODUCTION_VALUES["TRACKER_FROM_EMAIL"]
     settings.SITE_URL = PRODUCTION_VALUES["TRACKER_SITE_URL"]
     settings.EMAIL_BACKEND = SMTP
+    settings.TRACKER_SAFEGUARDING_EMAIL = "safeguarding@rotherham.gov.uk"
     return settings
 
 
@@ -146,6 +147,8 @@ def our_warnings():
     ("SITE_URL", "http://tracker.rotherham.gov.uk", "recommendations.W004"),
     ("EMAIL_BACKEND", CONSOLE, "recommendations.W005"),
     ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend", "recommendations.W005"),
+    ("TRACKER_SAFEGUARDING_EMAIL", "", "recommendations.W030"),
+    ("TRACKER_SAFEGUARDING_EMAIL", "safeguarding@council.example", "recommendations.W030"),
 ])
 def test_each_placeholder_gets_its_warning(production_like, name, value, check_id):
     assert our_warnings() == []

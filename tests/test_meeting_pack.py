@@ -17,7 +17,8 @@ from tests.helpers import csv_rows, make_user
 pytestmark = pytest.mark.empty_database
 
 SINCE = "day=20&month=3&year=2024"
-TABLES = ["headline", "published", "returned", "slipped", "became-overdue", "waiting-for-assurance", "decisions"]
+TABLES = ["headline", "published", "returned", "slipped", "became-overdue", "waiting-for-assurance", "decisions",
+          "public-feedback"]
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from recommendations import policies, roles
-from recommendations.models import BoardMeeting, Item, Organisation, ProgressUpdate, User
+from recommendations.models import BoardMeeting, Feedback, Item, Organisation, ProgressUpdate, User
+from recommendations.services import feedback
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,33 @@ def test_dashboards_count_exactly_the_items_their_reader_may_open(everyone):
             assert policies.dashboards.scope(user) == "nobody", who
         # One scope, one set of figures: the kept figures are shared by scope.
         assert scopes.setdefault(policies.dashboards.scope(user), counted) == counted, who
+
+
+def test_may_moderate_feedback_exactly_when_it_is_listed(everyone, settings):
+    """The public's feedback in every state: the queue lists what may be read and decided, the
+    safeguarding list what has been passed on; a concern is in one list only, never both."""
+    settings.TRACKER_SAFEGUARDING_EMAIL = "safeguarding@rotherham.gov.uk"
+    reviewer = everyone["demo-reviewer"]
+    pieces = [feedback.receive("JAY-04", f"Feedback {n}", f"reader{n}@example.net", f"198.51.100.{n}")
+              for n in range(4)]
+    feedback.reply(reviewer, pieces[1], pieces[1].version, "A reply")
+    feedback.mark_not_relevant(reviewer, pieces[2], pieces[2].version)
+    feedback.mark_safeguarding(reviewer, pieces[3], pieces[3].version)
+    pieces = list(Feedback.objects.all())
+    assert {piece.state for piece in pieces} == {"new", "replied", "not_relevant", "safeguarding"}
+    found = []
+    for who, user in everyone.items():
+        listed = set(policies.feedback.visible_to(user).values_list("pk", flat=True))
+        referred = set(policies.feedback.safeguarding_visible_to(user).values_list("pk", flat=True))
+        assert not listed & referred, who
+        for piece in pieces:
+            if policies.feedback.may(user, "moderate_feedback", piece) != (piece.pk in listed):
+                found.append((who, piece.state, "moderate_feedback"))
+            if policies.feedback.may(user, "view_safeguarding_referral", piece) != (piece.pk in referred):
+                found.append((who, piece.state, "view_safeguarding_referral"))
+    assert found == []
+    readers = {who for who, user in everyone.items() if policies.feedback.visible_to(user).exists()}
+    assert readers == {"demo-reviewer", "officer-and-reviewer"}
 
 
 def test_the_roles_answer_as_the_access_matrix_expects(everyone):

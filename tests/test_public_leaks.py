@@ -8,11 +8,12 @@ for every marker.
 import datetime
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import BoardMeeting, EvidenceLink, Item, Organisation
-from recommendations.services import board_meetings, workflow
+from recommendations.services import board_meetings, feedback, workflow
 from tests.helpers import make_user
 from tests.public_urls import every_public_url, readable_text
 from tests.workflow_helpers import edit
@@ -96,11 +97,36 @@ def unpublished_content(demo_progress):
                    Item.Status.CLOSED_NOT_IMPLEMENTED)
     workflow.close(reviewer, replaced, "Folded into JAY-04.", Item.Status.SUPERSEDED,
                    superseded_by=Item.objects.get(reference="JAY-04"))
+    # The public's feedback in every state: only a published response's summary and response are public,
+    # never the sender's words or address, nor a private reply.
+    plant_feedback(reviewer)
     # A meeting today whose pack the board publishes now, with all of the above in the board's own pack
     # (returned, waiting for review, a draft): the public pack, frozen, holds none of it.
     meeting = BoardMeeting.objects.create(date=timezone.localdate(), title="Meeting with everything unpublished")
     board_meetings.publish_pack(reviewer, meeting)
     return item
+
+
+def plant_feedback(reviewer):
+    def sent(state, address):
+        return feedback.receive("JAY-03", marker(f"feedback{state}text"), f"{marker(f'feedback{state}email')}@example.net",
+                                address)
+
+    sent("waiting", "198.51.100.1")
+    replied = sent("replied", "198.51.100.2")
+    feedback.reply(reviewer, replied, replied.version, marker("feedbackreply"))
+    not_relevant = sent("notrelevant", "198.51.100.3")
+    feedback.mark_not_relevant(reviewer, not_relevant, not_relevant.version)
+    concern = sent("safeguarding", "198.51.100.4")
+    with override_settings(TRACKER_SAFEGUARDING_EMAIL="safeguarding@rotherham.gov.uk"):
+        feedback.mark_safeguarding(reviewer, concern, concern.version)
+    published = sent("published", "198.51.100.5")
+    feedback.publish(reviewer, published, published.version, "Published summary of what was said.",
+                     "Published response of the board.")
+    published_later = sent("replythenpublish", "198.51.100.6")
+    feedback.reply(reviewer, published_later, published_later.version, marker("feedbacklaterreply"))
+    feedback.publish(reviewer, published_later, published_later.version, "Another published summary.",
+                     "Another published response.")
 
 
 @pytest.mark.django_db
@@ -131,6 +157,10 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     # The source's progress report and its OpenDocument download quote it too (the latest update on JAY-03).
     for url in ("/sources/JAY/report/", "/sources/JAY/report.odt"):
         assert "Published progress on joint case meetings." in readable_text(client.get(url)), url
+    # The board's published responses to feedback are shown where the crawl looks.
+    assert b"Published response of the board." in response.content
+    assert b"Another published summary." in client.get("/items/JAY-03/feed/").content
+    assert "Published summary of what was said." in client.get("/publication-log.json").content.decode()
 
 
 @pytest.mark.django_db

@@ -19,12 +19,14 @@ from tests.workflow_helpers import approved
 pytestmark = pytest.mark.django_db
 
 PRIVATE = {"author", "reviewer", "review_comment", "state", "version", "added_by", "submitted_at", "reviewed_at",
-           "verified", "pk"}
+           "verified", "pk",
+           # The public's feedback as sent, and who dealt with it.
+           "text", "email", "client", "reply", "handled_by", "handled_at"}
 
 
 def test_public_records_have_no_private_fields():
     for record in (records.PublicItem, records.PublicUpdate, records.PublicEvidence,
-                   records.PublicSource, records.PublicTheme, records.PublicAction):
+                   records.PublicSource, records.PublicTheme, records.PublicAction, records.PublicFeedbackResponse):
         names = {field.name for field in dataclasses.fields(record)}
         if record is records.PublicSource:
             names.discard("author")  # who wrote the published report, not a person using the tracker

@@ -282,6 +282,16 @@ else:
 TRACKER_CONTACT_EMAIL = os.environ.get("TRACKER_CONTACT_EMAIL", "inquiry-tracker@council.example")
 TRACKER_CONTACT_PHONE = os.environ.get("TRACKER_CONTACT_PHONE", "")
 
+# "Is this right? Tell the board" (recommendations/services/feedback.py). Feedback a reviewer marks as a
+# safeguarding concern is e-mailed at once to this address: an organisation's mailbox (the council's
+# safeguarding contact), never a person's. Unset, nothing can be marked so (check --deploy warns).
+TRACKER_SAFEGUARDING_EMAIL = os.environ.get("TRACKER_SAFEGUARDING_EMAIL", "").strip()
+# Days after feedback is closed before its text, reply address, private reply and hashed client
+# address are deleted (manage.py delete_old_feedback); published summaries stay.
+TRACKER_FEEDBACK_RETENTION_DAYS = int(os.environ.get("TRACKER_FEEDBACK_RETENTION_DAYS", "90"))
+# The most feedback that may wait for a reviewer at once: a flood is refused, not stored.
+TRACKER_FEEDBACK_WAITING_LIMIT = int(os.environ.get("TRACKER_FEEDBACK_WAITING_LIMIT", "500"))
+
 # The support services named on every public page, with the day each was checked:
 # a file the council keeps (recommendations/services/support_services.py).
 TRACKER_SUPPORT_SERVICES_FILE = os.environ.get(

@@ -19,6 +19,7 @@ BOARD_DECISIONS = {
     Kind.REOPENING: "Reopened",
     Kind.CORRECTION: "Corrected",
     Kind.CLOSURE: "Closed without being implemented",
+    Kind.FEEDBACK: "Answered the public's feedback (you said, we did)",
 }
 
 

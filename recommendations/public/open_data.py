@@ -98,14 +98,15 @@ LOG_FIELD_HELP = {
     "recorded_at": "When the change was made public (ISO 8601).",
     "kind": "publication, assurance, closure (closed without being implemented), reopening, correction, verification, "
             "added (an item or source added), change (changed by an administrator or a source file, with the "
-            "reason), baseline (the record as it stood when the log began to cover all of it) or meeting_pack (a "
-            "board meeting's pack, published as the meeting's public record).",
+            "reason), baseline (the record as it stood when the log began to cover all of it), meeting_pack (a "
+            "board meeting's pack, published as the meeting's public record) or feedback (the board's published "
+            "response to the public's feedback: \"you said\" and \"we did\").",
     "item_reference": "The item the change is about (empty for a source or a meeting pack).",
-    "update_id": "The published update, for all but verifications.",
+    "update_id": "The published update, for all but verifications, meeting packs and responses to feedback.",
     "by": "Which organisation or role; never a person.",
     "content": "The public content as published (JSON): the item's or source's whole public record after the "
                "change, the published update if any, the fields changed and the reason; for a meeting pack, the "
-               "meeting and its pack as published.",
+               "meeting and its pack as published; for a response to feedback, only the response.",
     "content_hash": "SHA-256 of the content.",
     "previous_hash": "entry_hash of the entry before (64 zeros for the first).",
     "entry_hash": "SHA-256 of previous_hash, recorded_at, kind, item_reference, update_id, by and content_hash, "

@@ -10,7 +10,10 @@ about what is public is written once. Public means:
   public fields (see UPDATE_FIELDS): never the author, the reviewer, the
   review comment or anything about drafts, submitted or returned updates;
 - evidence added directly to an item, or attached to a published update;
-- an item's official wording only once it has been verified.
+- an item's official wording only once it has been verified;
+- of the public's feedback, only the board's published responses: the
+  reviewer's own summary ("You said") and the board's response ("We did"),
+  never the sender's words, address, or anything not published.
 
 Pages, downloads and the feed get small public records (PublicItem,
 PublicUpdate, PublicEvidence, PublicSource, PublicTheme, PublicAction) built
@@ -37,7 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import (
-    BoardMeeting, EvidenceLink, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
+    BoardMeeting, EvidenceLink, Feedback, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
     public_evidence_condition, shown_host,
 )
 from recommendations.words import ago, cadence_words
@@ -617,6 +620,55 @@ def checked_evidence_by_update(update_ids):
     )
 
 
+@dataclass(frozen=True)
+class PublicFeedbackResponse:
+    """A published response to the public's feedback on an item: "You said ... We did ..."."""
+
+    id: int
+    item_reference: str
+    item_title: str
+    you_said: str  # the reviewer's summary, never the sender's own words
+    we_did: str
+    published_at: datetime.datetime
+
+    @property
+    def item_url(self):
+        return reverse("public:item-detail", args=[self.item_reference])
+
+
+# The only columns of feedback ever read for the public, under the names the record gives them.
+FEEDBACK_VALUES = {
+    "item_reference": F("item__reference"), "item_title": F("item__title"), "you_said": F("summary"),
+    "we_did": F("response"),
+}
+
+
+def _published_feedback():
+    return Feedback.objects.filter(state=Feedback.State.PUBLISHED).order_by("-published_at", "-pk")
+
+
+def feedback_responses(feedback=None, limit=None):
+    """PublicFeedbackResponse records, newest first. One query.
+    `feedback`: a queryset of Feedback to narrow to (every published response by default)."""
+    rows = _published_feedback()
+    if feedback is not None:
+        rows = rows.filter(pk__in=feedback.values("pk"))
+    return [PublicFeedbackResponse(**row) for row in
+            rows.values("id", "published_at", **FEEDBACK_VALUES)[:limit]]
+
+
+def responses_about(target, after=None, until=None, limit=None):
+    """PublicFeedbackResponse records on a Followed item, source or theme, newest first, published
+    after `after` and up to `until` (either may be None). One query."""
+    _, field_name, path = FOLLOWABLE[target.kind]
+    rows = _published_feedback().filter(**{f"{path}__{field_name}": target.key})
+    if after is not None:
+        rows = rows.filter(published_at__gt=after)
+    if until is not None:
+        rows = rows.filter(published_at__lte=until)
+    return [PublicFeedbackResponse(**row) for row in rows.values("id", "published_at", **FEEDBACK_VALUES)[:limit]]
+
+
 @dataclass
 class HistoryEntry:
     date: object
@@ -677,6 +729,7 @@ class ItemDetail:
     closure: "PublicClosure | None" = None  # the board's closure without delivery, while the item is so closed
     # {update id: (the meeting's day, its page)} for updates approved or decided on a day the board met
     meetings: dict = field(default_factory=dict)
+    responses: list = field(default_factory=list)  # [PublicFeedbackResponse], newest first
 
 
 @cache
@@ -720,6 +773,8 @@ def item_detail(reference):
         board_decision=next((update for update in updates if update.is_board_decision), None),
         closure=closure_of(item, updates),
         meetings=meetings_of(updates),
+        responses=[PublicFeedbackResponse(**row) for row in _published_feedback().filter(item=item).values(
+            "id", "published_at", **FEEDBACK_VALUES)],
         **implementation_and_assurance(item, updates),
     )
 

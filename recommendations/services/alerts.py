@@ -17,8 +17,10 @@ Rules enforced here and nowhere else:
   checks and the counts are single UPDATEs in the database);
 - only the address, its target, its frequency and four times are stored;
   unconfirmed subscriptions are deleted after CONFIRM_DAYS days (expire());
-- alerts say only what the public pages say (public_data's PublicUpdate):
-  never who wrote or reviewed an update, nor a review comment;
+- alerts say only what the public pages say (public_data's PublicUpdate, and
+  PublicFeedbackResponse for the board's published responses to feedback):
+  never who wrote or reviewed an update, nor a review comment, nor feedback
+  as its sender wrote it;
 - an alert covers updates published after the subscription was confirmed:
   immediate alerts send one e-mail per update, daily digests one e-mail per
   subscription with the updates of the days before today; sent_until
@@ -426,7 +428,10 @@ def _send_covering(subscription, until, build):
     if not Subscription.objects.filter(pk=subscription.pk, sent_until=since).update(sent_until=until):
         return 0  # another run claimed them first
     followed = target_of(subscription)
-    updates = list(reversed(records.updates_about(followed, after=since, until=until)))  # oldest first
+    # Published updates and the board's published responses to feedback, oldest first.
+    updates = sorted(records.updates_about(followed, after=since, until=until)
+                     + records.responses_about(followed, after=since, until=until),
+                     key=lambda entry: entry.published_at)
     if not updates:
         return 0
     messages = build(subscription, followed, updates)
@@ -444,6 +449,14 @@ def update_link(update):
 
 
 def _describe(update):
+    if isinstance(update, records.PublicFeedbackResponse):
+        return "\n".join([
+            f"{update.item_reference}: {update.item_title}",
+            f"The improvement board's response to feedback, published on "
+            f"{long_date(timezone.localdate(update.published_at))}.",
+            "", f"You said: {update.you_said}", "", f"We did: {update.we_did}",
+            "", f"Read it on the tracker: {link('public:item-detail', update.item_reference)}#response-{update.id}",
+        ])
     lines = [
         f"{update.item_reference}: {update.item_title}",
         f"Published on {long_date(timezone.localdate(update.published_at))}. Reported by {update.organisation_name}.",
@@ -493,6 +506,9 @@ def _message(subscription, subject, body):
 def _immediate_messages(subscription, followed, updates):
     footer = _footer(subscription, followed)
     return [
+        _message(subscription, f"The board's response to feedback on {update.item_reference}: {update.item_title}",
+                 f"The improvement board has published a response to feedback.\n\n{_describe(update)}{footer}")
+        if isinstance(update, records.PublicFeedbackResponse) else
         _message(subscription, f"New update on {update.item_reference}: {update.item_title}",
                  f"A new progress update has been published.\n\n{_describe(update)}{footer}")
         for update in updates

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from recommendations import words
 from recommendations.models import Item, ProgressUpdate, overdue_condition
 from recommendations import figures
-from recommendations.services import dashboards, escalation, workflow
+from recommendations.services import dashboards, escalation, feedback, workflow
 
 # The board the pack is for, named on every printed page.
 BOARD_NAME = ProgressUpdate.BOARD_NAME
@@ -208,4 +208,6 @@ def meeting_pack(items, since):
         "became_overdue": became_overdue(items, then, now),
         "to_assure": to_assure,
         "decisions": decisions_needed(items, to_assure),
+        # The public's feedback received and answered since then, and waiting now.
+        "feedback": feedback.counts(items, since=after),
     }

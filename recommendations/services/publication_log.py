@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from recommendations.models import Item, ProgressUpdate, PublicationLogEntry, Source
+from recommendations.models import Feedback, Item, ProgressUpdate, PublicationLogEntry, Source
 from recommendations.public import records
 from recommendations.public.log import FORMAT, GENESIS, RECORD_CHANGES, read_content  # noqa: F401 (RECORD_CHANGES: read here by callers)
 
@@ -220,6 +220,24 @@ def record_meeting_pack(meeting, pack, reason):
     return _append_all([(Kind.MEETING_PACK, "", "Decision of the improvement board", data, None)])[0]
 
 
+def feedback_content(record):
+    """A published response to feedback as the log holds it: the public record (records.PublicFeedbackResponse)."""
+    return _plain(asdict(record))
+
+
+def published_feedback_contents():
+    """{feedback id: its public content} for every published response. One query."""
+    return {record.id: feedback_content(record) for record in records.feedback_responses()}
+
+
+def record_feedback(feedback):
+    """Log a published response to feedback (call inside the publishing transaction)."""
+    found = records.feedback_responses(Feedback.objects.filter(pk=feedback.pk))
+    data = {"format": FORMAT, "feedback": feedback_content(found[0])}
+    return _append_all([(Kind.FEEDBACK, feedback.item.reference, "Response of the improvement board", data,
+                         None)])[0]
+
+
 def logged_states():
     """({reference: item state}, {code: source state}) as the log says they stand now:
     each from its latest entry that carries it."""
@@ -398,7 +416,8 @@ def check(witness=None):
     - the chain: each entry's hashes from its own fields and its predecessor (the first break);
     - the saved head `witness`, if given, is still in the chain;
     - each logged update still reads in the database as it was published, and every
-      published update (progress or board decision) has its entry;
+      published update (progress or board decision) has its entry; the same for the board's
+      published responses to feedback;
     - every item and source the public sees, field by field, is as the log says it stands now.
     """
     entries = list(PublicationLogEntry.objects.order_by("id"))
@@ -423,6 +442,7 @@ def check(witness=None):
             logged_items[entry.item_reference] = data["item"]
         if data.get("source") is not None:
             logged_sources[data["source"]["code"]] = data["source"]
+    problems += _feedback_problems(entries)
     for pk in sorted(set(contents) - logged_updates):
         record = json.loads(contents[pk])
         problems.append(Problem(f"published update {pk} ({record['kind']}) has no entry in the publication log "
@@ -430,6 +450,25 @@ def check(witness=None):
                                 subject=record["item_reference"]))
     problems += _compare("source", logged_sources, source_states())
     problems += _compare("", logged_items, item_states())
+    return problems
+
+
+def _feedback_problems(entries):
+    """Each logged response to feedback still reads as it was published, and every published one is logged."""
+    published = published_feedback_contents()
+    logged = set()
+    problems = []
+    for entry in entries:
+        logged_response = read_content(entry.content).get("feedback") if entry.kind == Kind.FEEDBACK else None
+        if logged_response is None:
+            continue
+        logged.add(logged_response.get("id"))
+        if published.get(logged_response.get("id")) != logged_response:
+            problems.append(Problem("the published response to feedback in the database no longer matches what "
+                                    "was published", entry))
+    for pk in sorted(set(published) - logged):
+        problems.append(Problem(f"published response to feedback {pk} has no entry in the publication log",
+                                subject=published[pk]["item_reference"]))
     return problems
 
 

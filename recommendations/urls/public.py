@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import public, record
+from recommendations.views import feedback, public, record
 
 app_name = "public"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("items.json", public.download_json, {"name": "items"}, name="items-json"),
     path("items/<str:reference>/", public.item_detail, name="item-detail"),
     path("items/<str:reference>/feed/", public.item_feed, name="item-feed"),
+    # A form, so never cached: the item page only links to it (views/feedback.py).
+    path("items/<str:reference>/tell-the-board/", feedback.tell_the_board, name="tell-the-board"),
+    path("items/<str:reference>/tell-the-board/sent/", feedback.sent, name="feedback-sent"),
     path("updates.csv", public.download_csv, {"name": "updates"}, name="updates-csv"),
     path("updates.json", public.download_json, {"name": "updates"}, name="updates-json"),
     path("feed/", public.updates_feed, name="feed"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import workflow
+from recommendations.views import feedback, workflow
 
 app_name = "workflow"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("updates/<int:pk>/review/", workflow.review, name="review-update"),
     path("meetings/", workflow.meetings, name="meetings"),
     path("meetings/<str:day>/publish-pack/", workflow.publish_meeting_pack, name="publish-meeting-pack"),
+    path("feedback/", feedback.queue, name="feedback-queue"),
+    path("feedback/safeguarding/", feedback.safeguarding, name="feedback-safeguarding"),
+    path("feedback/<int:feedback_id>/", feedback.decide, name="feedback-decide"),
 ]

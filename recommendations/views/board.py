@@ -22,7 +22,7 @@ from recommendations.models import RAG_COLOURS, STATUS_COLOURS, Item, ProgressUp
 from recommendations import policies
 from recommendations import figures
 from recommendations import duties
-from recommendations.services import dashboards, escalation, link_checker, meeting_pack, workflow
+from recommendations.services import dashboards, escalation, feedback, link_checker, meeting_pack, workflow
 from recommendations.services.csv_export import csv_response
 
 # Item lists (overdue, slipping, update overdue) show this many rows on the page, the most
@@ -273,7 +273,8 @@ def _overview(request, listed):
     )
     # Escalations are recorded by a scheduled command, not by the workflow, so they are read
     # fresh; the kept figures are shared, so they are copied, never changed.
-    tables = {**kept["tables"], "escalations": _escalation_table(items), "broken_links": _broken_links_table(items)}
+    tables = {**kept["tables"], "escalations": _escalation_table(items), "broken_links": _broken_links_table(items),
+              "public_feedback": _feedback_table(feedback.counts(items), "Feedback from the public")}
     if policies.dashboards.may(user, "view_board"):
         # Fresh too: who may decide depends on reviewers' roles and organisations, which the kept
         # figures do not follow. For the whole board only: officers do not see others' submitted updates.
@@ -424,9 +425,18 @@ def _as_at(request, listed):
     return context
 
 
+def _feedback_table(counts, caption):
+    """Feedback from the public ("Is this right? Tell the board"): received, answered, waiting."""
+    return Table(
+        "public-feedback", caption, ["Received", "Answered (a reply or a published response)", "Waiting now"],
+        [[counts["received"], counts["answered"], counts["waiting"]]], numeric_from=0,
+    )
+
+
 def _pack_tables(pack):
     since = words.short_date(pack["since"])
     return [
+        _feedback_table(pack["feedback"], f"Feedback from the public since {since}"),
         Table(
             "headline",
             f"Headline figures: at the end of {since} and today",

@@ -328,13 +328,42 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
         return f"{followed.name}: published progress"
 
     def subtitle(self, followed):
-        return f"Progress updates on {followed.name} approved by the improvement board, newest first."
+        return (f"Progress updates on {followed.name} approved by the improvement board, and its responses to "
+                "feedback, newest first.")
 
     def link(self, followed):
         return followed.url
 
     def items(self, followed):
-        return records.updates_about(followed, limit=self.limit)
+        # The board's published responses to feedback ("You said, we did") too, in one order by date.
+        entries = records.updates_about(followed, limit=self.limit) + records.responses_about(followed,
+                                                                                              limit=self.limit)
+        return sorted(entries, key=lambda entry: entry.published_at, reverse=True)[:self.limit]
+
+    def item_title(self, entry):
+        if isinstance(entry, records.PublicFeedbackResponse):
+            return f"{entry.item_reference}: the board's response to feedback"
+        return super().item_title(entry)
+
+    def item_description(self, entry):
+        if isinstance(entry, records.PublicFeedbackResponse):
+            return escape(f"You said: {entry.you_said} We did: {entry.we_did}")
+        return super().item_description(entry)
+
+    def item_link(self, entry):
+        if isinstance(entry, records.PublicFeedbackResponse):
+            return f"{entry.item_url}#response-{entry.id}"
+        return super().item_link(entry)
+
+    def item_author_name(self, entry):
+        if isinstance(entry, records.PublicFeedbackResponse):
+            return records.BOARD
+        return super().item_author_name(entry)
+
+    def item_categories(self, entry):
+        if isinstance(entry, records.PublicFeedbackResponse):
+            return ["You said, we did"]
+        return super().item_categories(entry)
 
 
 item_feed = public_cache(FollowedUpdatesFeed("item"))

@@ -39,6 +39,7 @@ def privacy(request):
         "session_hours": settings.SESSION_COOKIE_AGE // 3600,
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "feedback_days": settings.TRACKER_FEEDBACK_RETENTION_DAYS,
     })
 
 
