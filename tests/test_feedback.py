@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Feedback, FeedbackIntake, Item, PublicationLogEntry, PublicVersion
+from recommendations.models import Feedback, FeedbackIntake, Item, PublicationLogEntry, PublicVersion, Subscription
 from recommendations.services import alerts, feedback, publication_log
 
 pytestmark = pytest.mark.django_db
@@ -386,6 +386,19 @@ def test_a_published_response_goes_out_in_the_items_alerts(site, reviewer, setti
     (message,) = mail.outbox
     assert "You said: The meetings had stopped." in message.body and "We did: We asked" in message.body
     assert "zqprivatezq" not in message.body
+
+
+def test_a_published_response_goes_out_to_those_who_follow_every_item(site, reviewer, settings):
+    settings.TRACKER_ALERT_DELAY_SECONDS = 0
+    subscription = alerts.subscribe("follower@example.net", "item", "JAY-04", "immediate")
+    alerts.follow_everything(alerts.manage_token(subscription), "immediate")
+    Subscription.objects.filter(item__isnull=False).delete()  # only "every item" is left
+    mail.outbox.clear()
+    item = received(text="zqprivatezq")
+    feedback.publish(reviewer, item, item.version, "The meetings had stopped.", "We asked for them to restart.")
+    assert alerts.send_due(now=timezone.now() + datetime.timedelta(seconds=1)) == 1
+    (message,) = mail.outbox
+    assert "You said: The meetings had stopped." in message.body and "zqprivatezq" not in message.body
 
 
 def test_the_board_dashboard_and_meeting_pack_count_received_answered_and_waiting(client, site, reviewer):

@@ -540,15 +540,20 @@ def as_followed(kind, obj):
 def updates_about(target, after=None, until=None, limit=None):
     """PublicUpdate records on a Followed item, source or theme (or every item), newest first,
     published after `after` and up to `until` (either may be None). Two queries."""
-    updates = _published()
+    return published_updates(_about(_published(), target, after, until), limit)
+
+
+def _about(published, target, after, until):
+    """The published rows (updates or responses to feedback) on a Followed target, published after
+    `after` and up to `until` (either may be None)."""
     if target.kind != EVERYTHING:
         _, field_name, path = FOLLOWABLE[target.kind]
-        updates = updates.filter(**{f"{path}__{field_name}": target.key})
+        published = published.filter(**{f"{path}__{field_name}": target.key})
     if after is not None:
-        updates = updates.filter(published_at__gt=after)
+        published = published.filter(published_at__gt=after)
     if until is not None:
-        updates = updates.filter(published_at__lte=until)
-    return published_updates(updates, limit)
+        published = published.filter(published_at__lte=until)
+    return published
 
 
 def latest_updates_on(items, per_item):
@@ -658,14 +663,9 @@ def feedback_responses(feedback=None, limit=None):
 
 
 def responses_about(target, after=None, until=None, limit=None):
-    """PublicFeedbackResponse records on a Followed item, source or theme, newest first, published
-    after `after` and up to `until` (either may be None). One query."""
-    _, field_name, path = FOLLOWABLE[target.kind]
-    rows = _published_feedback().filter(**{f"{path}__{field_name}": target.key})
-    if after is not None:
-        rows = rows.filter(published_at__gt=after)
-    if until is not None:
-        rows = rows.filter(published_at__lte=until)
+    """PublicFeedbackResponse records on a Followed item, source or theme (or every item), newest
+    first, published after `after` and up to `until` (either may be None). One query."""
+    rows = _about(_published_feedback(), target, after, until)
     return [PublicFeedbackResponse(**row) for row in rows.values("id", "published_at", **FEEDBACK_VALUES)[:limit]]
 
 
