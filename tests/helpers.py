@@ -31,6 +31,8 @@ def empty_database():
     app = apps.get_app_config("recommendations")
     # Children before parents: each model's rows before the rows they protect.
     order = ["EvidenceLink", "ProgressUpdate", "ReminderLog", "Action", "Item", "Source", "Theme"]
+    # A superseded item protects what replaced it: let go of those pointers first.
+    app.get_model("Item").objects.update(superseded_by=None, superseded_by_action=None)
     for name in order:
         app.get_model(name).objects.all().delete()
     for model in app.get_models():
@@ -116,3 +118,30 @@ def govuk_tags(page):
     govukTag macro puts its text on a line of its own): [("govuk-tag--red", "Past target date")...]."""
     return [(classes, " ".join(text.split()))
             for classes, text in re.findall(r'<strong class="govuk-tag ([^"]*)"\s*>(.*?)</strong>', page, re.S)]
+
+
+# --- Printed pages (the browser tests print to PDF) ---------------------------------------
+
+
+def pdf_text(pdf):
+    """How many pages, and each page's text."""
+    import pypdf  # the browser tests' own dependency: skipped where it is missing
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return len(reader.pages), [page.extract_text() for page in reader.pages]
+
+
+def pdf_lines(pdf):
+    """Each page's lines of text, top to bottom (a line: the words printed at one height, left to right)."""
+    import pypdf
+
+    pages = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        words = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: words.append(
+            (-round(cm[5] + tm[5] * cm[3]), cm[4] + tm[4] * cm[0], text.strip())) if text.strip() else None)
+        rows = {}
+        for height, left, word in sorted(words):
+            rows.setdefault(height, []).append(word)
+        pages.append([" ".join(row) for row in rows.values()])
+    return pages

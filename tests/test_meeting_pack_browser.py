@@ -9,7 +9,7 @@ from recommendations import roles
 from recommendations.models import EscalationStep
 from recommendations.words import long_date
 from tests import board_data
-from tests.helpers import browser_sign_in, make_user
+from tests.helpers import browser_sign_in, make_user, pdf_lines, pdf_text
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (bin/setup installs it)")
@@ -25,25 +25,6 @@ def board_member(db):
         recorded_at=board_data.at(datetime.date(2024, 8, 1)), sent_to="The improvement board",
     )
     return make_user("pack-board-member", roles.REVIEWERS)
-
-
-def pdf_text(pdf):
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return len(reader.pages), [page.extract_text() for page in reader.pages]
-
-
-def pdf_lines(pdf):
-    """Each page's lines of text, top to bottom (a line: the words printed at one height, left to right)."""
-    pages = []
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        words = []
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: words.append(
-            (-round(cm[5] + tm[5] * cm[3]), cm[4] + tm[4] * cm[0], text.strip())) if text.strip() else None)
-        rows = {}
-        for height, left, word in sorted(words):
-            rows.setdefault(height, []).append(word)
-        pages.append([" ".join(row) for row in rows.values()])
-    return pages
 
 
 def test_board_member_prints_the_pack_for_a_date(board_member, live_server, page):

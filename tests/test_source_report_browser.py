@@ -7,7 +7,7 @@ from django.utils import timezone
 from odfdo import Document
 
 from recommendations.words import long_date
-from tests.test_meeting_pack_browser import pdf_lines, pdf_text
+from tests.helpers import pdf_lines, pdf_text
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (bin/setup installs it)")

@@ -26,7 +26,7 @@ def test_officer_and_reviewer_complete_the_loop(page, live_server, council_offic
     page.get_by_label("Implemented").check()
     page.get_by_label("Green").check()
     page.get_by_label("Title").fill("Panel terms of reference")
-    page.get_by_label("Web address").fill("https://example.org/panel-terms.pdf")
+    page.get_by_label("Web address", exact=True).fill("https://example.org/panel-terms.pdf")
     document_date = page.get_by_role("group", name="Date of the document")
     for part, typed in (("Day", "1"), ("Month", "4"), ("Year", "2015")):
         document_date.get_by_label(part).fill(typed)

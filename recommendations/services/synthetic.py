@@ -93,8 +93,8 @@ NARRATIVES = [
 
 # Final status of an item, with weights (most work is under way or done).
 STATUS_WEIGHTS = [
-    (Status.NOT_STARTED, 8), (Status.IN_PROGRESS, 47), (Status.IMPLEMENTED, 25),
-    (Status.ASSURED, 15), (Status.NOT_ACCEPTED, 5),
+    (Status.NOT_STARTED, 8), (Status.IN_PROGRESS, 45), (Status.IMPLEMENTED, 25),
+    (Status.ASSURED, 15), (Status.NOT_ACCEPTED, 5), (Status.CLOSED_NOT_IMPLEMENTED, 1), (Status.SUPERSEDED, 1),
 ]
 RAG_FOR_STATUS = {
     Status.NOT_STARTED: [Rag.RED, Rag.AMBER, ""],
@@ -102,6 +102,8 @@ RAG_FOR_STATUS = {
     Status.IMPLEMENTED: [Rag.GREEN],
     Status.ASSURED: [Rag.GREEN],
     Status.NOT_ACCEPTED: [""],
+    Status.CLOSED_NOT_IMPLEMENTED: [""],
+    Status.SUPERSEDED: [""],
 }
 
 
@@ -290,6 +292,11 @@ class _Generator:
             )
         items = self._bulk(Item, items)
         number_items_in_list_order()  # bulk_create does not call Item.save()
+        # A superseded item points to what replaced it: here, the first item of its source.
+        for item in items:
+            if item.status == Status.SUPERSEDED:
+                first = Item.objects.filter(source_id=item.source_id).exclude(pk=item.pk).order_by("number").first()
+                Item.objects.filter(pk=item.pk).update(superseded_by=first)
         return items
 
     def _themes_for_items(self):
@@ -388,20 +395,21 @@ class _Generator:
                 if last_reviewed and reviewed <= last_reviewed:
                     reviewed = last_reviewed + datetime.timedelta(minutes=1)
                 last_reviewed = reviewed
-            by_board = status == Status.ASSURED
+            by_board = status in Item.CLOSED_STATUSES  # assured, or closed without being implemented
             update = {
                 "id": self.next_update_id,
                 "item_id": item.pk,
                 "author_id": (self.reviewer if by_board else officer).pk,
                 "organisation_id": None if by_board else officer.organisation_id,
-                "kind": ProgressUpdate.Kind.ASSURANCE if by_board else ProgressUpdate.Kind.PROGRESS,
+                "kind": (ProgressUpdate.Kind.PROGRESS if not by_board else ProgressUpdate.Kind.ASSURANCE
+                         if status == Status.ASSURED else ProgressUpdate.Kind.CLOSURE),
                 "narrative": self.random.choice(NARRATIVES).format(n=self.random.randint(2, 40)),
                 "proposed_status": status,
                 "proposed_rag": self.random.choice(RAG_FOR_STATUS[status]),
                 "proposed_target_date": None,
                 "target_date_reason": "",
                 # Spread over the strengths without drawing on the random sequence.
-                "evidence_strength": STRENGTHS[self.next_update_id % len(STRENGTHS)] if by_board else "",
+                "evidence_strength": STRENGTHS[self.next_update_id % len(STRENGTHS)] if status == Status.ASSURED else "",
                 "state": state,
                 "created_at": created,
                 "updated_at": reviewed or created,
@@ -430,6 +438,8 @@ class _Generator:
             Status.IMPLEMENTED: Status.IN_PROGRESS,
             Status.ASSURED: Status.IMPLEMENTED,
             Status.NOT_ACCEPTED: Status.NOT_STARTED,
+            Status.CLOSED_NOT_IMPLEMENTED: Status.IN_PROGRESS,
+            Status.SUPERSEDED: Status.IN_PROGRESS,
         }[final]
         return [before] * (steps - 1) + [final]
 

@@ -82,6 +82,9 @@ class ItemListView(FilterView):
         context["page_obj"].object_list = context["object_list"] = context["items"] = page_records
         context["rows_key"] = records.rows_key(page_records)
         context["query_string"] = _query_string(self.request)
+        # The page links depend on the page, the number of pages and the filters: a short key for them.
+        pages = f'{context["page_obj"].number}:{context["paginator"].num_pages}:{context["query_string"]}'
+        context["pages_key"] = hashlib.sha256(pages.encode()).hexdigest()
         context["filters_query_string"] = _query_string(self.request, without=("page", "sort"))
         context["is_filtered"] = any(value for key, value in self.request.GET.items() if key not in ("page", "sort"))
         sort = records.item_sort(self.request.GET.get("sort"))
