@@ -30,7 +30,7 @@ def empty_database():
     """
     app = apps.get_app_config("recommendations")
     # Children before parents: each model's rows before the rows they protect.
-    order = ["EvidenceLink", "ProgressUpdate", "ReminderLog", "Action", "Item", "Source", "Theme"]
+    order = ["EvidenceLink", "ProgressUpdate", "IndicatorValue", "Indicator", "ReminderLog", "Action", "Item", "Source", "Theme"]
     for name in order:
         app.get_model(name).objects.all().delete()
     for model in app.get_models():

@@ -132,6 +132,6 @@ def environment(**options):
         long_date_and_time=words.long_date_and_time, time_ago=words.time_ago,
         capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
         truncatewords=truncatewords,
-        intcomma=intcomma,
+        intcomma=intcomma, plain_number=words.plain_number, period_words=words.period_words,
     )
     return env

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import workflow
+from recommendations.views import indicators, workflow
 
 app_name = "workflow"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("updates/<int:pk>/submit/", workflow.update_submit, name="update-submit"),
     path("updates/<int:pk>/discard/", workflow.update_discard, name="update-discard"),
     path("updates/<int:pk>/review/", workflow.review, name="review-update"),
+    path("indicators/", indicators.indicator_values, name="indicator-values"),
+    path("indicators/<slug:slug>/values/new/", indicators.value_new, name="value-new"),
+    path("values/<int:pk>/edit/", indicators.value_edit, name="value-edit"),
+    path("values/<int:pk>/submit/", indicators.value_submit, name="value-submit"),
+    path("values/<int:pk>/discard/", indicators.value_discard, name="value-discard"),
+    path("values/<int:pk>/review/", indicators.value_review, name="review-value"),
 ]

@@ -132,7 +132,8 @@ def theme_detail(request, slug):
     theme, items = records.theme_detail(slug)
     return render(
         request, "recommendations/public/theme_detail.html",
-        {"theme": theme, "items": items, "glance": headlines.for_theme(theme)},
+        {"theme": theme, "items": items, "glance": headlines.for_theme(theme),
+         "indicators": records.indicators_for_theme(theme.slug)},
     )
 
 

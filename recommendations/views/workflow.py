@@ -170,6 +170,8 @@ def item_workspace(request, reference):
         "can_reopen": policies.items.may(user, "assure_item", item) and item.status == Item.Status.ASSURED,
         "can_correct": policies.items.may(user, "assure_item", item),
         "editable_states": workflow.EDITABLE_STATES,
+        # The outcome indicators linked to the item that the officer's organisation reports.
+        "reportable_indicators": list(policies.indicators.reportable_by(user).filter(items=item).order_by("name")),
     })
 
 
