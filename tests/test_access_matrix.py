@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from recommendations.models import ProgressUpdate, User
+from recommendations.models import IndicatorValue, ProgressUpdate, User
 from recommendations.services import alerts
 from recommendations.services.demo import load_demo
 
@@ -77,6 +77,10 @@ EXPECTED = {
     "public:changes": PUBLIC,
     "public:changes-csv": PUBLIC,
     "public:changes-json": PUBLIC,
+    "public:indicators-csv": PUBLIC,
+    "public:indicators-json": PUBLIC,
+    "public:indicator-values-csv": PUBLIC,
+    "public:indicator-values-json": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -98,6 +102,21 @@ EXPECTED = {
     "workflow:assure": BOARD_DECISION,
     "workflow:correct": BOARD_DECISION,
     "workflow:reopen": BOARD_DECISION,
+    # Outcome indicators' values: an officer's list, or the reviewer's values to review.
+    "workflow:indicator-values": {
+        "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
+        "administrator": FORBIDDEN,
+    },
+    # Reporting a value of an indicator linked to a council item only (indicators are public: no 404).
+    "workflow:value-new": {
+        "anonymous": FOUND, "council_officer": OK, "police_officer": FORBIDDEN, "reviewer": FORBIDDEN,
+        "administrator": FORBIDDEN,
+    },
+    # The council's draft value (the police report the same indicator, but not this value).
+    "workflow:value-edit": COUNCIL_WORK,
+    "workflow:value-submit": COUNCIL_WORK,
+    "workflow:value-discard": COUNCIL_WORK,
+    "workflow:review-value": BOARD_DECISION,
     "board:overview": BOARD,
     "board:overview-csv": BOARD,
     "board:owners": BOARD,
@@ -178,14 +197,17 @@ def demo(seeded, settings):
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     draft = ProgressUpdate.objects.get(narrative__contains=DRAFT)
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
+    values = {"workflow:review-value": IndicatorValue.objects.get(state="submitted").pk}
+    values.update(dict.fromkeys(("workflow:value-edit", "workflow:value-submit", "workflow:value-discard"),
+                                IndicatorValue.objects.get(state="draft").pk))
     subscription = alerts.subscribe("reader@example.org", "item", "JAY-10", "daily")
     tokens = {"alerts:confirm": alerts.confirm_token(subscription, "daily"),
               "alerts:unsubscribe": alerts.unsubscribe_token(subscription)}
     return {
         "reference": lambda name: REFERENCES.get(name, "JAY-10"),
         "code": lambda name: "JAY",
-        "slug": lambda name: "looked-after-children",
-        "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
+        "slug": lambda name: "lac-visits-on-time" if name == "workflow:value-new" else "looked-after-children",
+        "pk": lambda name: values.get(name) or (submitted.pk if name == "workflow:review-update" else draft.pk),
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
         "day": lambda name: "2015-06-30",

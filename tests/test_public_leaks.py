@@ -11,8 +11,9 @@ import pytest
 
 from recommendations import roles
 from recommendations.models import EvidenceLink, Item, Organisation
-from recommendations.services import workflow
+from recommendations.services import indicators, workflow
 from tests.helpers import make_user
+from tests.indicator_helpers import draft_value
 from tests.public_urls import every_public_url
 from tests.workflow_helpers import edit
 
@@ -86,6 +87,21 @@ def unpublished_content(demo_progress):
     # A returned update that the officer is reworking: its new evidence is not public either.
     returned.refresh_from_db()
     edit(officer, returned, evidence=[evidence("rework")])
+
+    # Outcome indicator values: one published (not its review comment), and one in each unpublished state.
+    def value(state, period, number):
+        return draft_value(officer, period=period, value=number, note=marker(f"{state}valuenote"),
+                           evidence_url=f"https://example.org/{marker(f'{state}valueurl')}.pdf")
+    shown = draft_value(officer, period=(2025, 1), value="50")
+    indicators.submit_value(officer, shown, shown.version)
+    indicators.approve_value(reviewer, shown, shown.version, comment=marker("valueapprovalcomment"))
+    value("draft", (2025, 2), "4242.17")
+    submitted_value = value("submitted", (2025, 3), "4343.17")
+    indicators.submit_value(officer, submitted_value, submitted_value.version)
+    returned_value = value("returned", (2025, 4), "4444.17")
+    indicators.submit_value(officer, returned_value, returned_value.version)
+    indicators.return_value(reviewer, returned_value, returned_value.version, marker("valuereturncomment"))
+    MARKERS.extend(["4242.17", "4343.17", "4444.17"])
     return item
 
 
@@ -109,6 +125,9 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     response = client.get(unpublished_content.get_absolute_url())
     assert b"Published progress on joint case meetings." in response.content
     assert "Published progress on joint case meetings." in client.get("/updates.json").content.decode()
+    # The published indicator value too (its note, from tests/indicator_helpers.py).
+    assert b"From the monthly report." in client.get("/items/OFSTED-F9/").content
+    assert "From the monthly report." in client.get("/indicator-values.csv").content.decode()
 
 
 @pytest.mark.django_db

@@ -163,6 +163,8 @@ def open_data_page(request):
                 ("Fields of the tracked items", open_data.ITEM_FIELD_HELP.items()),
                 ("Fields of the published updates", open_data.UPDATE_FIELD_HELP.items()),
                 ("Fields of the publication log", open_data.LOG_FIELD_HELP.items()),
+                ("Fields of the outcome indicators", open_data.INDICATOR_FIELD_HELP.items()),
+                ("Fields of the outcome indicators' published values", open_data.INDICATOR_VALUE_FIELD_HELP.items()),
             ],
         },
     )
@@ -214,8 +216,18 @@ def _log_records(request):
     return [open_data.log_record(entry) for entry in records.publication_log()]
 
 
+def _indicator_records(request):
+    return [open_data.indicator_record(indicator) for indicator in records.public_indicators()]
+
+
+def _indicator_value_records(request):
+    return open_data.indicator_value_records(records.public_indicators())
+
+
 # name: (CSV file name, fields, records builder)
 DOWNLOADS = {
+    "indicators": ("outcome-indicators.csv", open_data.INDICATOR_FIELDS, _indicator_records),
+    "indicator-values": ("outcome-indicator-values.csv", open_data.INDICATOR_VALUE_FIELDS, _indicator_value_records),
     "items": ("tracked-items.csv", open_data.ITEM_FIELDS, _item_records),
     "updates": ("published-updates.csv", open_data.UPDATE_FIELDS, _update_records),
     "publication-log": ("publication-log.csv", open_data.LOG_FIELDS, _log_records),
