@@ -125,3 +125,20 @@ def test_an_item_with_an_indicator_but_no_values_says_so(client, seeded):
     page = client.get(reverse("public:item-detail", args=["JAY-11"])).content.decode()
     assert "Children reported missing who were offered and had a return interview" in page
     assert "No values have been published for this indicator yet." in page
+
+
+def test_a_published_value_is_in_the_feeds_and_the_open_data(client, council_officer, reviewer):
+    from tests.indicator_helpers import approved_value
+    value = approved_value(council_officer, reviewer, note="Visits recorded in the new case system.")
+    for url in ("/feed/", "/items/OFSTED-F9/feed/", "/themes/looked-after-children/feed/", "/sources/OFSTED/feed/"):
+        body = client.get(url).content.decode()
+        assert "Visits recorded in the new case system." in body, url
+        assert f"#indicator-value-{value.pk}" in body, url
+    assert f'id="indicator-value-{value.pk}"' in client.get("/items/OFSTED-F9/").content.decode()
+    assert "Visits recorded" in client.get("/indicator-values.csv").content.decode()
+    definitions = client.get("/indicators.json").json()["indicators"]
+    shown = next(record for record in definitions if record["slug"] == value.indicator.slug)
+    assert shown["published_values"] == 1 and shown["definition"].startswith("Of the children")
+    values = client.get("/indicator-values.json").json()["indicator-values"]
+    assert [(record["value"], record["organisation"]) for record in values] == [
+        (87.5, council_officer.organisation.name)]

@@ -851,3 +851,54 @@ def indicators_for_items(items, until=None):
 def indicators_for_theme(slug, until=None):
     """The PublicIndicator records linked to a theme."""
     return public_indicators(Indicator.objects.filter(themes__slug=slug), until)
+
+
+@dataclass(frozen=True)
+class PublishedValue:
+    """A published indicator value as news in a feed or an e-mail alert: the value, its
+    indicator, and the item page it is shown on."""
+
+    indicator: PublicIndicator
+    value: PublicIndicatorValue
+    item_reference: str
+
+    @property
+    def published_at(self):
+        return self.value.published_at
+
+    @property
+    def url(self):
+        return f"{reverse('public:item-detail', args=[self.item_reference])}#indicator-value-{self.value.id}"
+
+
+# What links an indicator to a followed item, source or theme.
+INDICATOR_PATHS = {"item": "items__reference", "source": "items__source__code", "theme": "themes__slug"}
+
+
+def values_published(indicators, after=None, until=None, item_reference=None):
+    """PublishedValue records of the indicators' values published after `after` and up to `until`
+    (either may be None), newest first; each shown on `item_reference`'s page, or else on its
+    indicator's first item's."""
+    news = []
+    for indicator in public_indicators(indicators, until):
+        for value in indicator.values:
+            if after is None or value.published_at > after:
+                news.append(PublishedValue(indicator, value, item_reference or indicator.item_references[0]))
+    return sorted(news, key=lambda found: (found.published_at, found.value.id), reverse=True)
+
+
+def values_on(items):
+    """PublishedValue records of the indicators linked to a queryset of items, newest first."""
+    return values_published(Indicator.objects.filter(items__in=items.order_by().values("pk")).distinct())
+
+
+def values_about(target, after=None, until=None):
+    """PublishedValue records of the indicators linked to a Followed item, source or theme."""
+    indicators = Indicator.objects.filter(**{INDICATOR_PATHS[target.kind]: target.key}).distinct()
+    return values_published(indicators, after, until, target.key if target.kind == "item" else None)
+
+
+def newest_first(updates, values, limit=None):
+    """Published updates and values (PublishedValue) together, newest first: a feed's or a digest's entries."""
+    entries = sorted([*updates, *values], key=lambda entry: entry.published_at, reverse=True)
+    return entries[:limit] if limit else entries

@@ -22,6 +22,7 @@ from recommendations.filters import ItemFilter
 from recommendations.public.page_cache import public_cache, remembered
 from recommendations.public import headlines, open_data, records
 from recommendations.services.csv_export import csv_response
+from recommendations.words import long_date, plain_number
 
 
 # The query parameters of the item filters, which the item list, the downloads and the feed read.
@@ -280,32 +281,47 @@ class PublishedUpdatesFeed(Feed):
         return reverse("public:item-list")
 
     def items(self, params):
-        return records.published_updates_on(_filtered_items(params), limit=self.limit)
+        items = _filtered_items(params)
+        return records.newest_first(
+            records.published_updates_on(items, limit=self.limit),
+            records.values_on(items),
+            self.limit,
+        )
 
-    def item_title(self, update):
-        return f"{update.item_reference}: {update.item_title}"
+    # Each entry is a published update (PublicUpdate) or an outcome indicator's published value
+    # (PublishedValue).
 
-    def item_description(self, update):
+    def item_title(self, entry):
+        if isinstance(entry, records.PublishedValue):
+            return f"{entry.indicator.name}: {plain_number(entry.value.value)} {entry.indicator.unit}"
+        return f"{entry.item_reference}: {entry.item_title}"
+
+    def item_description(self, entry):
         # Atom summaries are read as HTML: escape the officer's text.
-        return escape(f"{update.status_label}. {update.narrative}")
+        if isinstance(entry, records.PublishedValue):
+            return escape(f"Outcome indicator value for {long_date(entry.value.period_start)} to "
+                          f"{long_date(entry.value.period_end)}. {entry.value.note}")
+        return escape(f"{entry.status_label}. {entry.narrative}")
 
-    def item_link(self, update):
-        return f"{update.item_url}#update-{update.id}"
+    def item_link(self, entry):
+        if isinstance(entry, records.PublishedValue):
+            return entry.url
+        return f"{entry.item_url}#update-{entry.id}"
 
     item_guid_is_permalink = True
 
-    def item_author_name(self, update):
+    def item_author_name(self, entry):
         # The organisation, never the officer who wrote it.
-        return update.organisation_name
+        return entry.value.organisation_name if isinstance(entry, records.PublishedValue) else entry.organisation_name
 
-    def item_pubdate(self, update):
-        return update.published_at
+    def item_pubdate(self, entry):
+        return entry.published_at
 
-    def item_updateddate(self, update):
-        return update.published_at
+    def item_updateddate(self, entry):
+        return entry.published_at
 
-    def item_categories(self, update):
-        return [update.source_title]
+    def item_categories(self, entry):
+        return ["Outcome indicators"] if isinstance(entry, records.PublishedValue) else [entry.source_title]
 
 
 updates_feed = public_cache(PublishedUpdatesFeed(), query=ITEM_FILTERS)
@@ -331,7 +347,8 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
         return followed.url
 
     def items(self, followed):
-        return records.updates_about(followed, limit=self.limit)
+        return records.newest_first(records.updates_about(followed, limit=self.limit),
+                                    records.values_about(followed), self.limit)
 
 
 item_feed = public_cache(FollowedUpdatesFeed("item"))
