@@ -142,3 +142,17 @@ def test_a_published_value_is_in_the_feeds_and_the_open_data(client, council_off
     values = client.get("/indicator-values.json").json()["indicator-values"]
     assert [(record["value"], record["organisation"]) for record in values] == [
         (87.5, council_officer.organisation.name)]
+
+
+def test_the_record_as_at_a_date_shows_only_the_values_published_by_then(client, council_officer, reviewer):
+    import datetime
+    from django.utils import timezone
+    from tests.indicator_helpers import approved_value
+    from recommendations.models import IndicatorValue
+    value = approved_value(council_officer, reviewer, note="Published today.")
+    today = timezone.localdate()
+    assert "Published today." in client.get(f"/as-at/{today.isoformat()}/").content.decode()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    page = client.get(f"/as-at/{yesterday}/").content.decode()
+    assert "Looked-after children visited on time" in page and "Published today." not in page
+    assert IndicatorValue.objects.get(pk=value.pk).published_at.date() >= today - datetime.timedelta(days=1)
