@@ -364,7 +364,8 @@ INDICATOR_HEIGHT = 200
 def _check_numbers(values):
     """An indicator's values are finite numbers (whole or not, negative or not)."""
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value):
+        if (isinstance(value, bool) or not isinstance(value, (int, float, Decimal))
+                or (not isinstance(value, int) and not math.isfinite(value))):
             raise ValueError(f"an indicator chart draws finite numbers, not {value!r}")
 
 
@@ -446,6 +447,8 @@ def _indicator_drawing(chart_id, title, description, periods, baseline, target, 
 def indicator(indicator, chart_id=None):
     """A public.records.PublicIndicator's published values as a line chart, with its baseline and
     target marked; the page prints the same numbers in a table beside it."""
+    _check_numbers([value.value for value in indicator.values]
+                   + [mark for mark in (indicator.baseline_value, indicator.target_value) if mark is not None])
     periods = [(period_words(value.period_start, value.period_end), value.value, gap)
                for value, gap in indicator.periods()]
     baseline = (f"Baseline ({short_date(indicator.baseline_date)})", indicator.baseline_value) \
