@@ -146,7 +146,8 @@ def record_changes_between(start, end):
     changes = []
     for entry in entries:
         data = log.read_content(entry.content)
-        subject = entry.item_reference or (data.get("source") or {}).get("code", "")
+        subject = (entry.item_reference or (data.get("source") or {}).get("code", "")
+                   or (data.get("indicator") or {}).get("slug", ""))
         changes.append(RecordChange(
             entry_id=entry.pk, recorded_at=entry.recorded_at, kind_label=entry.get_kind_display(),
             item_reference=entry.item_reference, subject=subject,

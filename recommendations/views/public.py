@@ -388,7 +388,9 @@ class PublicationLogFeed(Feed):
         return obj[0]
 
     def item_title(self, entry):
-        return f"Entry {entry.pk}: {entry.get_kind_display()} {entry.item_reference or '(a source)'}"
+        indicator = '"indicator":' in entry.content
+        subject = entry.item_reference or ("(an outcome indicator)" if indicator else "(a source)")
+        return f"Entry {entry.pk}: {entry.get_kind_display()} {subject}"
 
     def item_description(self, entry):
         return escape(f"By {entry.by}. Entry hash {entry.entry_hash}; previous {entry.previous_hash}.")
