@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from recommendations import policies
-from recommendations.forms import IndicatorValueForm, ReviewForm, SubmitForm
+from recommendations.forms import IndicatorValueForm, ReviewForm
 from recommendations.models import Indicator, IndicatorValue
 from recommendations.public.records import public_indicators
 from recommendations.services import indicators
-from recommendations.views.workflow import TEMPLATES, _allow, _show_error
+from recommendations.views.workflow import TEMPLATES, _allow, _show_error, decide, one_button
 
 
 @login_required
@@ -86,31 +85,25 @@ def _edit_value(request, indicator, value):
     }, status=status)
 
 
-def _officer_step(request, pk, verb, act, done_message, template):
+def _officer_step(request, pk, verb, act, done_message):
+    """Submit or discard an open value: a page with one button (views.workflow.one_button)."""
     value = _value(request, pk, "edit_value")
     if value.state not in indicators.EDITABLE_STATES:
         messages.error(request, f"This value is {value.get_state_display().lower()}, so it cannot be {verb}.")
         return redirect("workflow:indicator-values")
-    form = SubmitForm(request.POST or None, initial={"version": value.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(value, form.cleaned_data["version"])
-        except indicators.WorkflowError as error:
-            messages.error(request, str(error))
-            status = 409 if isinstance(error, indicators.ConflictError) else 200
-            value.refresh_from_db()
-        else:
-            messages.success(request, done_message.format(name=value.indicator.name))
-            return redirect("workflow:indicator-values")
-    return render(request, TEMPLATES + template, {"value": value, "form": form, "verb": verb}, status=status)
+    done, form, status = one_button(request, value, act)
+    if done:
+        messages.success(request, done_message.format(name=value.indicator.name))
+        return redirect("workflow:indicator-values")
+    return render(request, TEMPLATES + "value_step.html", {"value": value, "form": form, "verb": verb},
+                  status=status)
 
 
 @login_required
 def value_submit(request, pk):
     return _officer_step(
         request, pk, "submitted", lambda value, version: indicators.submit_value(request.user, value, version),
-        "Your value of “{name}” has been sent to the improvement board.", "value_step.html",
+        "Your value of “{name}” has been sent to the improvement board.",
     )
 
 
@@ -118,7 +111,7 @@ def value_submit(request, pk):
 def value_discard(request, pk):
     return _officer_step(
         request, pk, "discarded", lambda value, version: indicators.discard_value(request.user, value, version),
-        "Your draft value of “{name}” has been discarded.", "value_step.html",
+        "Your draft value of “{name}” has been discarded.",
     )
 
 
@@ -126,26 +119,16 @@ def value_discard(request, pk):
 def value_review(request, pk):
     value = _value(request, pk, "review_value")
     form = ReviewForm(request.POST or None, initial={"version": value.version})
-    status = 200
     waiting = value.state == IndicatorValue.State.SUBMITTED
     not_yours = indicators.with_reasons(request.user, [value])[0].not_yours if waiting else None
-    if request.method == "POST" and waiting and not policies.indicators.may(request.user, "decide_value", value):
-        status = 403
-    elif request.method == "POST" and form.is_valid():
-        decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
-        try:
-            if decision == ReviewForm.APPROVE:
-                indicators.approve_value(request.user, value, version, comment)
-            else:
-                indicators.return_value(request.user, value, version, comment)
-        except indicators.WorkflowError as error:
-            _show_error(request, form, error)
-            status = 409 if isinstance(error, indicators.ConflictError) else 200
-            value.refresh_from_db()
-        else:
-            done = "approved and published" if decision == ReviewForm.APPROVE else "returned to the officer"
-            messages.success(request, f"The value of “{value.indicator.name}” is {done}.")
-            return redirect(reverse("workflow:indicator-values"))
+    decision, status = decide(
+        request, form, value, lambda: not waiting or policies.indicators.may(request.user, "decide_value", value),
+        indicators.approve_value, indicators.return_value,
+    )
+    if decision:
+        done = "approved and published" if decision == ReviewForm.APPROVE else "returned to the officer"
+        messages.success(request, f"The value of “{value.indicator.name}” is {done}.")
+        return redirect("workflow:indicator-values")
     return render(request, TEMPLATES + "value_review.html", {
         "value": value, "form": form, "waiting": waiting, "not_yours": not_yours,
         "public": public_indicators(Indicator.objects.filter(pk=value.indicator_id))[0],
