@@ -107,3 +107,23 @@ def test_the_roles_answer_as_the_access_matrix_expects(everyone):
     assert board == {"demo-admin", "demo-reviewer", "superuser-in-no-group", "officer-and-reviewer"}
     officers = {who for who, user in everyone.items() if policies.items.may(user, "view_my_items")}
     assert officers == {"demo-council-officer", "demo-police-officer", "officer-and-reviewer"}
+
+
+def test_may_view_an_indicator_value_exactly_when_it_is_listed(everyone):
+    from recommendations.models import Indicator, IndicatorValue
+    values = list(IndicatorValue.objects.select_related("indicator"))
+    assert {value.state for value in values} >= {"draft", "submitted", "approved"}
+    found = []
+    for who, user in everyone.items():
+        listed = set(policies.indicators.values_visible_to(user).values_list("pk", flat=True))
+        for value in values:
+            if policies.indicators.may(user, "view_value", value) != (value.pk in listed):
+                found.append((who, value.pk, "view_value"))
+            for action in ("edit_value", "decide_value"):
+                if policies.indicators.may(user, action, value) and value.pk not in listed:
+                    found.append((who, value.pk, action))
+        reportable = set(policies.indicators.reportable_by(user).values_list("pk", flat=True))
+        for indicator in Indicator.objects.all():
+            if policies.indicators.may(user, "report_value", indicator) and indicator.pk not in reportable:
+                found.append((who, indicator.slug, "report_value"))
+    assert found == []

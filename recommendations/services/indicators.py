@@ -138,10 +138,15 @@ def submit_value(user, value, expected_version):
     return value
 
 
+def _in_words(reason):
+    """duties' reason, said of a value rather than an update."""
+    return reason and reason.replace("update", NOUN).replace("its evidence", "its evidence link")
+
+
 def _check_may_decide(reviewer, value):
-    reason = duties.why_not_value_decider(reviewer, value)
+    reason = _in_words(duties.why_not_value_decider(reviewer, value))
     if reason:
-        raise WorkflowError(reason.replace("update", NOUN).replace("its evidence", "its evidence link"))
+        raise WorkflowError(reason)
 
 
 def approve_value(reviewer, value, expected_version, comment=""):
@@ -187,7 +192,7 @@ def with_reasons(user, values):
     values = list(values)
     worked_on = duties.value_worked_on_by(IndicatorValue.objects.filter(pk__in=[value.pk for value in values]))
     for value in values:
-        value.not_yours = duties.why_not_value_decider(user, value, worked_on.get(value.pk, set()))
+        value.not_yours = _in_words(duties.why_not_value_decider(user, value, worked_on.get(value.pk, set())))
     return values
 
 
