@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from recommendations.models import ConfirmationCount, Item, ProgressUpdate, Subscription
 from recommendations.services import alerts, workflow
+from tests.indicator_helpers import approved_value, submitted_value
 from tests.workflow_helpers import approved, submitted
 
 pytestmark = pytest.mark.django_db
@@ -390,7 +391,6 @@ def test_the_form_cannot_flood_an_inbox(client, outbox, seeded):
 
 def test_a_published_indicator_value_is_alerted_but_not_an_unpublished_one(client, outbox, council_officer,
                                                                             reviewer):
-    from tests.indicator_helpers import approved_value, submitted_value
     confirmed_subscription(client, outbox, "item=OFSTED-F9")
     value = approved_value(council_officer, reviewer, note="Visits on time rose again.")
     submitted_value(council_officer, period=(2025, 2), note="zq-unpublished value note")

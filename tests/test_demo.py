@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.models import ProgressUpdate, User
+from recommendations.models import Indicator, IndicatorValue, ProgressUpdate, User
+from recommendations.public import records
 from recommendations.services import publication_log
 
 
@@ -86,8 +87,6 @@ def test_the_demo_tells_its_story_up_to_the_day_it_is_loaded(demo_progress):
 
 @pytest.mark.django_db
 def test_the_demo_adds_indicator_values_marked_as_demo_with_a_missing_month(demo_progress, client):
-    from recommendations.models import Indicator, IndicatorValue
-    from recommendations.public import records
     values = IndicatorValue.objects.all()
     assert values.exists() and all(note.startswith("[Demo]") for note in values.values_list("note", flat=True))
     assert set(values.values_list("state", flat=True)) == {"draft", "submitted", "approved"}

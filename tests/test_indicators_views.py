@@ -1,9 +1,13 @@
 """The outcome indicators' signed-in screens for every role, and a value's way through them to the public pages."""
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from recommendations.models import IndicatorValue, User
-from tests.indicator_helpers import COUNCIL_INDICATOR, draft_value, submitted_value
+from recommendations.models import Indicator, IndicatorValue, User
+from tests.hostile import SCRIPT_PAYLOADS, assert_escaped
+from tests.indicator_helpers import COUNCIL_INDICATOR, approved_value, draft_value, submitted_value
 from tests.workflow_helpers import with_date_inputs
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +132,6 @@ def test_an_item_with_an_indicator_but_no_values_says_so(client, seeded):
 
 
 def test_a_published_value_is_in_the_feeds_and_the_open_data(client, council_officer, reviewer):
-    from tests.indicator_helpers import approved_value
     value = approved_value(council_officer, reviewer, note="Visits recorded in the new case system.")
     for url in ("/feed/", "/items/OFSTED-F9/feed/", "/themes/looked-after-children/feed/", "/sources/OFSTED/feed/"):
         body = client.get(url).content.decode()
@@ -145,10 +148,6 @@ def test_a_published_value_is_in_the_feeds_and_the_open_data(client, council_off
 
 
 def test_the_record_as_at_a_date_shows_only_the_values_published_by_then(client, council_officer, reviewer):
-    import datetime
-    from django.utils import timezone
-    from tests.indicator_helpers import approved_value
-    from recommendations.models import IndicatorValue
     value = approved_value(council_officer, reviewer, note="Published today.")
     today = timezone.localdate()
     assert "Published today." in client.get(f"/as-at/{today.isoformat()}/").content.decode()
@@ -156,3 +155,13 @@ def test_the_record_as_at_a_date_shows_only_the_values_published_by_then(client,
     page = client.get(f"/as-at/{yesterday}/").content.decode()
     assert "Looked-after children visited on time" in page and "Published today." not in page
     assert IndicatorValue.objects.get(pk=value.pk).published_at.date() >= today - datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize("payload, core", SCRIPT_PAYLOADS)
+def test_a_hostile_note_or_definition_is_shown_as_text(client, council_officer, reviewer, payload, core):
+    approved_value(council_officer, reviewer, note=payload)
+    Indicator.objects.filter(slug=COUNCIL_INDICATOR).update(name=f"Visits {payload}", unit=payload)
+    assert_escaped(client.get("/items/OFSTED-F9/"), payload, core)
+    assert_escaped(client.get("/themes/looked-after-children/"), payload, core)
+    feed = client.get("/items/OFSTED-F9/feed/").content.decode()
+    assert core not in feed

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import roles
@@ -13,6 +14,7 @@ from recommendations import figures
 from recommendations.services import meeting_pack
 from tests import board_data
 from tests.helpers import csv_rows, make_user
+from tests.indicator_helpers import approved_value
 
 pytestmark = pytest.mark.empty_database
 
@@ -199,15 +201,11 @@ def test_the_pack_runs_a_fixed_number_of_queries(timeline, board_client):
 
 
 def test_the_pack_lists_the_outcome_indicators_then_and_now(client, council_officer, reviewer):
-    from tests.indicator_helpers import approved_value
-    from tests.helpers import make_user
-    from recommendations import roles
     approved_value(council_officer, reviewer, value="91.25")
     board_member = make_user("pack-reader", roles.REVIEWERS)
     client.force_login(board_member)
     page = client.get("/board/pack/").content.decode()
     assert "Outcome indicators" in page and "Looked-after children visited on time" in page and "91.25" in page
     assert "None published" in page  # then, and for the indicators with no values
-    from django.urls import reverse
     download = client.get(reverse("board:pack-csv", args=["indicators"])).content.decode()
     assert "Looked-after children visited on time" in download and "91.25" in download

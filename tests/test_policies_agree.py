@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from recommendations import policies, roles
-from recommendations.models import Item, Organisation, ProgressUpdate, User
+from recommendations.models import Indicator, IndicatorValue, Item, Organisation, ProgressUpdate, User
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,6 @@ def test_the_roles_answer_as_the_access_matrix_expects(everyone):
 
 
 def test_may_view_an_indicator_value_exactly_when_it_is_listed(everyone):
-    from recommendations.models import Indicator, IndicatorValue
     values = list(IndicatorValue.objects.select_related("indicator"))
     assert {value.state for value in values} >= {"draft", "submitted", "approved"}
     found = []
