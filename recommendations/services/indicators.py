@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recommendations import duties, policies
-from recommendations.models import Indicator, IndicatorValue, http_url_validator
+from recommendations.models import IndicatorValue, http_url_validator
 from recommendations.services import notifications, publication_log
 from recommendations.services.workflow import (  # noqa: F401 (the errors: for views that catch them)
     EDITABLE_STATES, ConflictError, WorkflowError, _claim, _notify, _require, _save,
