@@ -3,12 +3,17 @@ and a reader sees it on a 320 pixel phone as a chart that fits and a table of th
 import re
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import browser_page, browser_sign_in
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (bin/setup installs it)").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def today():
+    return timezone.localdate().isoformat()
 
 
 def fill_date(page, legend, day, month, year):
@@ -48,3 +53,8 @@ def test_an_officer_reports_a_value_a_reviewer_publishes_it_and_a_phone_shows_it
         expect(phone.get_by_role("table", name=re.compile("Looked-after children visited on time"))).to_contain_text(
             "91.5")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+        # Nor do the other pages that show indicators scroll sideways.
+        for address in ("/themes/looked-after-children/", f"/as-at/{today()}/"):
+            phone.goto(f"{live_server.url}{address}")
+            expect(phone.get_by_role("heading", name="Outcome indicators")).to_be_visible()
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 320, address
