@@ -90,10 +90,11 @@ UPDATE_FIELD_HELP = {
 LOG_FIELD_HELP = {
     "id": "Position of the entry in the log; entries are only ever added.",
     "recorded_at": "When the change was made public (ISO 8601).",
-    "kind": "publication, assurance, reopening, correction, verification, added (an item or source added), "
-            "change (changed by an administrator or a source file, with the reason) or baseline (the record as it "
+    "kind": "publication, assurance, reopening, correction, verification, added (an item, source or outcome "
+            "indicator added), change (changed by an administrator or a source file, with the reason), indicator "
+            "(an outcome indicator's value published, with the indicator's definition) or baseline (the record as it "
             "stood when the log began to cover all of it).",
-    "item_reference": "The item the change is about (empty for a source).",
+    "item_reference": "The item the change is about (empty for a source or an outcome indicator).",
     "update_id": "The published update, for all but verifications.",
     "by": "Which organisation or role; never a person.",
     "content": "The public content as published (JSON): the item's or source's whole public record after the "
