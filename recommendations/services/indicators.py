@@ -129,7 +129,7 @@ def submit_value(user, value, expected_version):
     _require(policies.indicators, user, "edit_value", value)
     with transaction.atomic():
         _claim(value, expected_version, EDITABLE_STATES, NOUN)
-        # The period's end may be checked again: nothing else can have changed under the claim.
+        # Checked again, as an update's proposal is: a value saved by an older version may not pass now.
         _check_value(value.period_start, value.period_end, value.value, value.evidence_url)
         value.state = State.SUBMITTED
         value.submitted_at = timezone.now()
