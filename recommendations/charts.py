@@ -393,10 +393,14 @@ def _indicator_drawing(chart_id, title, description, periods, baseline, target, 
     numbers += [Decimal(str(mark[1])) for mark in (baseline, target) if mark is not None]
     lowest, highest = min(numbers + [Decimal(0)]), max(numbers + [Decimal(0)])
     span = (highest - lowest) or Decimal(1)
-    steps = max(len(periods) - 1, 1)
+    # Each period has a place along the axis, and a missing stretch one empty place, so a gap shows as one.
+    places = []
+    for _, _, follows_gap in periods:
+        places.append((places[-1] + 1 + bool(follows_gap)) if places else 0)
+    steps = max(places[-1] if places else 0, 1)
 
     def x(index):
-        return round(left + (right - left) * (index / steps if len(periods) > 1 else 0.5), 1)
+        return round(left + (right - left) * (places[index] / steps if len(periods) > 1 else 0.5), 1)
 
     def y(value):
         return round(float(bottom - (bottom - top) * (Decimal(str(value)) - lowest) / span), 1)

@@ -304,7 +304,10 @@ def test_a_missing_period_breaks_the_line_and_every_value_has_a_dot():
         (line,) = [element for element in drawing.iter() if element.tag == f"{SVG}polyline"]
         # January to February is joined; March is missing, so April stands alone.
         assert len(line.get("points").split()) == 2
-        assert len([element for element in drawing.iter() if element.tag == f"{SVG}circle"]) == 3
+        dots = [float(element.get("cx")) for element in drawing.iter() if element.tag == f"{SVG}circle"]
+        assert len(dots) == 3
+        # The missing month keeps its place on the axis: April is two steps after February.
+        assert abs((dots[2] - dots[1]) - 2 * (dots[1] - dots[0])) < 0.5
 
 
 def test_periods_with_no_gap_are_one_line():
