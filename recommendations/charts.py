@@ -9,7 +9,7 @@ in a table beside the chart, so a chart is never the only way to read one.
 
 This is the one module that builds markup in Python (tests/test_no_python_markup.py):
 templates and template tags call the public functions here (glance, behind_first_agreed,
-stacked_bars, burn_up, share_bars) and print what they return.
+stacked_bars, burn_up, share_bars, indicator_line, indicator) and print what they return.
 
 What the charts accept (tests/test_charts_golden.py holds every chart's output for
 a fixed input, and tests each text it takes with hostile input):
@@ -20,12 +20,18 @@ a fixed input, and tests each text it takes with hostile input):
 - Counts are whole numbers, 0 or more, however large: anything else (a negative
   count, a number in a string, a fraction) is a ValueError, a mistake in the
   caller and not a chart to draw. Nothing to count draws an empty chart.
+- An outcome indicator's values are finite numbers of any sign (indicator_line);
+  its line is broken where a period is missing, never drawn through it.
 """
+import math
 import re
 import textwrap
+from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from recommendations.words import period_words, plain_number, short_date
 
 WIDTH = 640
 # The width of the drawing shown on phones: drawn at 300 units and shown 290-360 CSS pixels wide
@@ -348,3 +354,118 @@ def behind_first_agreed(behind):
         "behind-first-agreed-chart", "Items against their first agreed target date: how far behind it they are",
         description, [(f"{behind.dated} with a first agreed date", parts)],
     )
+
+
+# --- Outcome indicators ------------------------------------------------------------
+
+INDICATOR_HEIGHT = 200
+
+
+def _check_numbers(values):
+    """An indicator's values are finite numbers (whole or not, negative or not)."""
+    for value in values:
+        if (isinstance(value, bool) or not isinstance(value, (int, float, Decimal))
+                or (not isinstance(value, int) and not math.isfinite(value))):
+            raise ValueError(f"an indicator chart draws finite numbers, not {value!r}")
+
+
+def indicator_line(chart_id, title, description, periods, baseline=None, target=None):
+    """An indicator's published values over its periods, drawn wide and narrow (for phones).
+
+    periods: [(label, value, follows_gap)], oldest first; follows_gap is True where the
+    periods before it are missing: the line stops there and starts again, so no line is ever
+    drawn through a period with no value. Each value has a dot, so a lone value shows.
+    baseline and target: (label, value) or None, drawn as labelled dashed lines.
+    """
+    marks = [mark for mark in (baseline, target) if mark is not None]
+    _check_numbers([value for _, value, _ in periods] + [value for _, value in marks])
+    return _chart(
+        title,
+        _indicator_drawing(chart_id, title, description, periods, baseline, target, WIDTH),
+        _indicator_drawing(chart_id, title, description, periods, baseline, target, NARROW_WIDTH),
+    )
+
+
+def _indicator_drawing(chart_id, title, description, periods, baseline, target, width):
+    narrow = width < WIDTH
+    left, right, top, bottom = 60, width - 10, 10, INDICATOR_HEIGHT
+    numbers = [Decimal(str(value)) for _, value, _ in periods]
+    numbers += [Decimal(str(mark[1])) for mark in (baseline, target) if mark is not None]
+    lowest, highest = min(numbers + [Decimal(0)]), max(numbers + [Decimal(0)])
+    span = (highest - lowest) or Decimal(1)
+    # Each period has a place along the axis, and a missing stretch one empty place, so a gap shows as one.
+    places = []
+    for _, _, follows_gap in periods:
+        places.append((places[-1] + 1 + bool(follows_gap)) if places else 0)
+    steps = max(places[-1] if places else 0, 1)
+
+    def x(index):
+        return round(left + (right - left) * (places[index] / steps if len(periods) > 1 else 0.5), 1)
+
+    def y(value):
+        return round(float(bottom - (bottom - top) * (Decimal(str(value)) - lowest) / span), 1)
+
+    parts = [
+        format_html('<line class="tracker-svg-chart__axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', left, bottom, right, bottom),
+        format_html('<line class="tracker-svg-chart__axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', left, top, left, bottom),
+    ]
+    for value in sorted({lowest, highest}):
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="end">{}</text>', left - 6, y(value) + 5,
+                                 plain_number(value)))
+    labels = [label for label, _, _ in periods]
+    for index, anchor in _month_ticks(labels, x, 2 if narrow else 5):
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="{}">{}</text>', x(index), bottom + 22, anchor,
+                                 labels[index]))
+    # The line, in pieces: a new piece after every missing period.
+    pieces = []
+    for index, (_, value, follows_gap) in enumerate(periods):
+        if follows_gap or not pieces:
+            pieces.append([])
+        pieces[-1].append(f"{x(index)},{y(value)}")
+    for piece in pieces:
+        if len(piece) > 1:
+            parts.append(format_html('<polyline points="{}" fill="none" stroke="#1d3a5f" stroke-width="3"/>',
+                                     " ".join(piece)))
+    for index, (label, value, _) in enumerate(periods):
+        parts.append(format_html('<circle cx="{}" cy="{}" r="5" fill="#1d3a5f"><title>{}: {}</title></circle>',
+                                 x(index), y(value), label, plain_number(value)))
+    # Baseline and target: dashed lines across, named in words in the legend below.
+    legend_y = bottom + 48
+    for mark, stroke, dash in ((baseline, "#505a5f", "8 5"), (target, "#00703c", "2 4")):
+        if mark is None:
+            continue
+        name, value = mark
+        parts.append(format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>',
+            left, y(value), right, y(value), stroke, dash))
+        text, lines = _lines(f"{name}: {plain_number(value)}", 38, width - 38)
+        parts.append(format_html(
+            '<line x1="0" y1="{}" x2="30" y2="{}" stroke="{}" stroke-width="2" stroke-dasharray="{}"/>'
+            '<text y="{}">{}</text>', legend_y, legend_y, stroke, dash, legend_y + 5, text))
+        legend_y += LEGEND_ROW + 20 * (lines - 1)
+    height = legend_y - LEGEND_ROW + 12 if (baseline or target) else bottom + 32
+    drawing = "narrow" if narrow else "wide"
+    return _svg(chart_id, title, description, height, mark_safe("".join(parts)), width, drawing)
+
+
+def indicator(indicator, chart_id=None):
+    """A public.records.PublicIndicator's published values as a line chart, with its baseline and
+    target marked; the page prints the same numbers in a table beside it."""
+    _check_numbers([value.value for value in indicator.values]
+                   + [mark for mark in (indicator.baseline_value, indicator.target_value) if mark is not None])
+    periods = [(period_words(value.period_start, value.period_end), value.value, gap)
+               for value, gap in indicator.periods()]
+    baseline = (f"Baseline ({short_date(indicator.baseline_date)})", indicator.baseline_value) \
+        if indicator.baseline_value is not None else None
+    target = (f"Target ({short_date(indicator.target_date)})", indicator.target_value) \
+        if indicator.target_value is not None else None
+    gaps = sum(1 for _, _, gap in periods if gap)
+    description = (
+        f"{indicator.name}, in {indicator.unit}, {indicator.better_label.lower()}: "
+        + "; ".join(f"{label} {plain_number(value)}" for label, value, _ in periods) + "."
+        + (f" {gaps} gap{'s' if gaps != 1 else ''} where periods have no published value." if gaps else "")
+        + (f" {baseline[0]} {plain_number(baseline[1])}." if baseline else "")
+        + (f" {target[0]} {plain_number(target[1])}." if target else "")
+    )
+    return indicator_line(chart_id or f"indicator-{indicator.slug}", f"{indicator.name} ({indicator.unit})",
+                          description, periods, baseline, target)

@@ -8,11 +8,14 @@ decide an update if they
   history (django-simple-history) say who, whatever their role is now; or
 - belong to the organisation whose update it is.
 
+The same rule decides who may decide an outcome indicator's value
+(why_not_value_decider: who created, changed or submitted any version of it).
+
 why_not_decider() is the rule; the rules predicate, the workflow service's
 approve and return, the review queue and the board's overview all ask it.
 """
 from recommendations import roles
-from recommendations.models import EvidenceLink, ProgressUpdate, User
+from recommendations.models import EvidenceLink, IndicatorValue, ProgressUpdate, User
 
 # The change reasons the workflow writes when a reviewer decides an update:
 # deciding is not working on it, so a reviewer who returned an update decides
@@ -62,6 +65,28 @@ def why_not_decider(user, update, worked_on=None):
     if user.organisation_id is not None and user.organisation_id == update.organisation_id:
         return OWN_ORGANISATION
     return None
+
+
+def value_worked_on_by(values):
+    """{value id: ids of the people who created, changed or submitted it}, for the indicator values
+    of a query, in one query."""
+    history = IndicatorValue.history.model.objects.filter(id__in=values.order_by().values("pk")).exclude(
+        history_change_reason__in=DECISIONS
+    )
+    rows = (history.filter(history_user__isnull=False).order_by().values_list("id", "history_user_id")
+            .union(history.order_by().values_list("id", "author_id")))
+    people = {}
+    for value_id, user_id in rows:
+        people.setdefault(value_id, set()).add(user_id)
+    return people
+
+
+def why_not_value_decider(user, value, worked_on=None):
+    """None if `user` may approve or return the indicator value `value`, else why not: the rule of
+    why_not_decider, from the value's own history."""
+    if worked_on is None:
+        worked_on = value_worked_on_by(IndicatorValue.objects.filter(pk=value.pk)).get(value.pk, set())
+    return why_not_decider(user, value, worked_on)
 
 
 def with_reasons(user, updates, *lists):

@@ -307,6 +307,41 @@ class ProgressUpdateForm(forms.Form):
         }
 
 
+class IndicatorValueForm(forms.Form):
+    """An outcome indicator's value for one period (services/indicators.py checks the rest)."""
+
+    period_start = DateInputField(label="First day of the period", what="The first day of the period",
+                                  help_text="For example, 1 4 2025", latest=timezone.localdate,
+                                  latest_message="The first day of the period must be today or earlier")
+    period_end = DateInputField(label="Last day of the period", what="The last day of the period",
+                                help_text="For example, 30 4 2025. Report a value once its period has ended.",
+                                latest=timezone.localdate,
+                                latest_message="The last day of the period must be today or earlier")
+    value = forms.CharField(label="Value", max_length=30, help_text="A number, such as 87 or 12.5.",
+                            widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10",
+                                                          "inputmode": "decimal", "spellcheck": "false"}),
+                            error_messages={"required": "Enter the value", "max_length": "Enter a shorter number"})
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=REASON_MAX_LENGTH,
+        help_text="Anything a reader needs to understand the number. Published with it.",
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
+        error_messages={"max_length": _too_long("The note", REASON_MAX_LENGTH)},
+    )
+    evidence_url = WebAddressField(
+        label="Evidence link (optional)", max_length=500, required=False,
+        help_text="The web address of the report the number comes from.",
+        widget=forms.URLInput(attrs={"class": "govuk-input", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter a web address that starts with http:// or https://",
+                        "max_length": _too_long("The web address", 500)},
+    )
+    version = VersionField(required=False)
+
+    @classmethod
+    def initial_for(cls, value):
+        return {"period_start": value.period_start, "period_end": value.period_end, "value": value.value,
+                "note": value.note, "evidence_url": value.evidence_url, "version": value.version}
+
+
 class EvidenceForm(forms.Form):
     """One new evidence link. A row left completely blank is ignored."""
 

@@ -977,6 +977,92 @@ class EscalationStep(models.Model):
         return f"{self.item.reference}: step {self.step} ({self.get_reason_display()})"
 
 
+# --- Outcome indicators ------------------------------------------------------------
+
+
+class Indicator(models.Model):
+    """A measure of whether things changed for the people an item is about (not whether the
+    work was done): defined in seeds/indicators.yaml, its values reported by officers and
+    published through the same review as progress updates (services/indicators.py).
+
+    The seeds hold definitions only: a baseline or target is set only where it is known."""
+
+    class Better(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(help_text="What is counted, in plain English.")
+    unit = models.CharField(max_length=60, help_text="Such as “%” or “days”.")
+    data_source = models.CharField("where the data comes from", max_length=300)
+    better = models.CharField("which direction is better", max_length=10, choices=Better.choices)
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    items = models.ManyToManyField(Item, related_name="indicators")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
+
+    history = HistoricalRecords(m2m_fields=[items, themes])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorValue(models.Model):
+    """An officer's report of an indicator's value for one period, reviewed by the board and
+    public once approved (services/indicators.py): the same states as a progress update."""
+
+    State = ProgressUpdate.State
+    OPEN_STATES = ProgressUpdate.OPEN_STATES
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="indicator_values")
+    # The author's organisation when it was written: it owns the value and is credited with it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="indicator_values")
+    # The period the value is for: consecutive periods meet (one ends the day before the next
+    # starts), so a missing period is a gap between them.
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True, validators=[http_url_validator])
+    state = models.CharField(max_length=10, choices=ProgressUpdate.State.choices, default=ProgressUpdate.State.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reviewed_indicator_values")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # As ProgressUpdate.version: a write naming an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        constraints = [
+            # Saving twice edits the one open value for a period instead of adding another.
+            models.UniqueConstraint(
+                fields=["indicator", "organisation", "period_start"],
+                condition=models.Q(state__in=["draft", "submitted", "returned"]),
+                name="one_open_indicator_value_per_period",
+            ),
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="indicator_period_ends_after_it_starts"),
+        ]
+        indexes = [models.Index(fields=["state", "published_at"])]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.period_start}–{self.period_end} ({self.get_state_display()})"
+
+
 class PublicVersion(models.Model):
     """One row: a token replaced by every change to what the public sees
     (and a second for the board's figures, BOARD_ROW).
@@ -1033,6 +1119,7 @@ class PublicationLogEntry(models.Model):
         BASELINE = "baseline", "Record as it stood when the full log began"
         MEETING_PACK = "meeting_pack", "Meeting pack published as the meeting's public record"
         FEEDBACK = "feedback", "Response to feedback published"
+        INDICATOR_VALUE = "indicator", "Indicator value published"
 
     recorded_at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -20,8 +20,8 @@ import rules
 from django.db.models import Q
 
 from recommendations import roles
-from recommendations.models import Action, BoardMeeting, Feedback, Item, ProgressUpdate
-from recommendations.duties import why_not_decider
+from recommendations.models import Action, BoardMeeting, Feedback, Indicator, IndicatorValue, Item, ProgressUpdate
+from recommendations.duties import why_not_decider, why_not_value_decider
 
 
 # --- Roles ----------------------------------------------------------------------
@@ -96,6 +96,24 @@ def may_decide_update(user, update):
     """Separation of duties (recommendations/duties.py): the user did not work on the update, nor is it
     their own organisation's."""
     return update is not None and why_not_decider(user, update) is None
+
+
+@rules.predicate
+def reports_on_indicator(user, indicator):
+    """The user's organisation owns one of the indicator's items: its officers report its values."""
+    return indicator is not None and is_officer(user) and indicators.reportable_by(user).filter(
+        pk=indicator.pk).exists()
+
+
+@rules.predicate
+def reports_on_value_indicator(user, value):
+    return value is not None and reports_on_indicator(user, value.indicator)
+
+
+@rules.predicate
+def may_decide_value(user, value):
+    """Separation of duties for an indicator value (duties.why_not_value_decider)."""
+    return value is not None and why_not_value_decider(user, value) is None
 
 
 # --- The policies -----------------------------------------------------------------
@@ -244,16 +262,51 @@ class FeedbackPolicy(Policy):
         return Feedback.objects.filter(state=Feedback.State.SAFEGUARDING)
 
 
+class IndicatorPolicy(Policy):
+    """Outcome indicators' values: reported by the officers of an organisation that owns one of
+    the indicator's items, decided by the board as progress updates are."""
+
+    actions = {
+        "report_value": is_officer & reports_on_indicator,
+        # Changing, submitting or discarding a value: the officers of the organisation that reported it.
+        "edit_value": is_officer & reports_on_value_indicator & is_of_update_organisation,
+        "view_value": (reports_on_value_indicator & (is_published | is_of_update_organisation)) | is_board,
+        "review_value": is_reviewer,
+        "decide_value": is_reviewer & may_decide_value,
+    }
+
+    def reportable_by(self, user):
+        """Indicators linked to an item the user's organisation owns."""
+        if not user.is_authenticated or user.organisation_id is None:
+            return Indicator.objects.none()
+        owned = Item.objects.filter(owner_id=user.organisation_id).values("pk")
+        return Indicator.objects.filter(pk__in=Indicator.items.through.objects.filter(
+            item_id__in=owned).values("indicator_id"))
+
+    def values_visible_to(self, user):
+        """Indicator values the user may read (may(user, "view_value", value))."""
+        values = IndicatorValue.objects.all()
+        if not user.is_active:
+            return values.none()
+        if is_board(user):
+            return values
+        if not is_officer(user):
+            return values.none()
+        return values.filter(Q(state=ProgressUpdate.State.APPROVED) | Q(organisation_id=user.organisation_id),
+                             indicator__in=self.reportable_by(user).values("pk"))
+
+
 items = ItemPolicy()
 updates = UpdatePolicy()
 dashboards = DashboardPolicy()
 meetings = MeetingPolicy()
 feedback = FeedbackPolicy()
+indicators = IndicatorPolicy()
 
 
 def may(user, action, obj=None):
     """Whichever policy has `action` decides it: for templates' `can`, which name only the action."""
-    for policy in (items, updates, dashboards, meetings, feedback):
+    for policy in (items, updates, dashboards, meetings, feedback, indicators):
         if action in policy.actions:
             return policy.may(user, action, obj)
     raise ValueError(f"No policy has the action {action!r}.")

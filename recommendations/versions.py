@@ -4,9 +4,10 @@ The versions every cached value is keyed on, and what changes them.
 Two numbers kept in the database (PublicVersion), raised by every change:
 
 - the public version, raised by every public change: saving or deleting an
-  item, source, theme, organisation, action (and their links), board member or
-  board meeting, evidence that is public, a published progress update (approving
-  it publishes it) and a published response to the public's feedback;
+  item, source, theme, organisation, action or outcome indicator (and their
+  links), board member or board meeting, evidence that is public, a published
+  progress update or indicator value (approving it publishes it) and a published
+  response to the public's feedback;
 - the board's version, raised by that and by every change the dashboards
   count, published or not (a draft, a submission, a return, feedback received
   or decided on).
@@ -28,7 +29,7 @@ from django.db import DatabaseError
 from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from recommendations.models import EvidenceLink, Feedback, Item, ProgressUpdate, PublicVersion
+from recommendations.models import EvidenceLink, Feedback, Indicator, IndicatorValue, Item, ProgressUpdate, PublicVersion
 
 
 def changed():
@@ -133,16 +134,20 @@ def _on_feedback_change(sender, instance, **kwargs):
 def connect_signals():
     from recommendations.models import Action, BoardMeeting, BoardMember, Organisation, Source, Theme
 
-    for model in (Item, Source, Theme, Organisation, Action):
+    for model in (Item, Source, Theme, Organisation, Action, Indicator):
         post_save.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
-    for through in (Item.themes.through, Action.items.through, Action.partners.through):
+    for through in (Item.themes.through, Action.items.through, Action.partners.through, Indicator.items.through,
+                    Indicator.themes.through):
         m2m_changed.connect(_on_public_model_change, sender=through, dispatch_uid=f"page-cache-{through.__name__}")
     # The board's members and meetings are on its public pages.
     for model in (BoardMember, BoardMeeting):
         post_save.connect(_on_board_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-save")
         post_delete.connect(_on_public_model_change, sender=model, dispatch_uid=f"page-cache-{model.__name__}-del")
     post_save.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-save")
+    # An indicator value is public once approved, as an update is.
+    post_save.connect(_on_update_change, sender=IndicatorValue, dispatch_uid="page-cache-value-save")
+    post_delete.connect(_on_update_change, sender=IndicatorValue, dispatch_uid="page-cache-value-del")
     post_delete.connect(_on_update_change, sender=ProgressUpdate, dispatch_uid="page-cache-update-del")
     post_save.connect(_on_feedback_change, sender=Feedback, dispatch_uid="page-cache-feedback-save")
     post_delete.connect(_on_feedback_change, sender=Feedback, dispatch_uid="page-cache-feedback-del")

@@ -20,6 +20,7 @@ span the same way.
 """
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -180,3 +181,19 @@ def cadence_words(months):
     """How often updates are expected, in words: "quarterly", "every 2 months"."""
     named = {1: "monthly", 3: "quarterly", 12: "yearly"}
     return named.get(months, f"every {months} months")
+
+
+def period_words(start, end):
+    """An indicator's period on a chart's axis: "Apr 2025" for a month, "Apr–Jun 2025" for
+    months of one year, "Dec 2024–Feb 2025" across years."""
+    if (start.year, start.month) == (end.year, end.month):
+        return short_month(start)
+    if start.year == end.year:
+        return f"{start:%b}–{short_month(end)}"
+    return f"{short_month(start)}–{short_month(end)}"
+
+
+def plain_number(value):
+    """A value as people write it: 87, 12.5, -3 (no trailing zeros, no exponent)."""
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -30,7 +30,7 @@ def empty_database():
     """
     app = apps.get_app_config("recommendations")
     # Children before parents: each model's rows before the rows they protect.
-    order = ["EvidenceLink", "ProgressUpdate", "ReminderLog", "Action", "Item", "Source", "Theme"]
+    order = ["EvidenceLink", "ProgressUpdate", "IndicatorValue", "Indicator", "ReminderLog", "Action", "Item", "Source", "Theme"]
     # A superseded item protects what replaced it: let go of those pointers first.
     app.get_model("Item").objects.update(superseded_by=None, superseded_by_action=None)
     for name in order:

@@ -30,7 +30,9 @@ def every_public_url():
     urls = [reverse(name) for name in ("public:home", "public:source-list", "public:theme-list", "public:accessibility", "public:glossary", "public:open-data",
                                        "public:publication-log", "public:publication-log-csv",
                                        "public:publication-log-json", "public:contact", "public:privacy",
-                                       "public:as-at-choose", "public:changes", "public:board")]
+                                       "public:as-at-choose", "public:changes", "public:board",
+                                       "public:indicators-csv", "public:indicators-json",
+                                       "public:indicator-values-csv", "public:indicator-values-json")]
     urls.append(reverse("public:as-at", args=[AS_AT_DAY]))
     urls.append(reverse("public:as-at", args=[timezone.localdate().isoformat()]))
     urls.extend(reverse(name) + changes_range() for name in ("public:changes", "public:changes-csv",

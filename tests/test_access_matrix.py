@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from recommendations.models import ProgressUpdate, User
+from recommendations.models import IndicatorValue, ProgressUpdate, User
 from recommendations.services import alerts, feedback
 from recommendations.services.demo import load_demo
 from tests.helpers import demo_date
@@ -96,6 +96,10 @@ EXPECTED = {
     "public:board": PUBLIC,
     "public:board-meeting": PUBLIC,
     "public:board-meeting-pack": PUBLIC,
+    "public:indicators-csv": PUBLIC,
+    "public:indicators-json": PUBLIC,
+    "public:indicator-values-csv": PUBLIC,
+    "public:indicator-values-json": PUBLIC,
     # Officers' items, or the reviewer's desk.
     "workflow:my-items": {
         "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
@@ -121,6 +125,21 @@ EXPECTED = {
     # Publishing a meeting's pack as its public record: a decision of the board, its reviewers' alone.
     "workflow:meetings": REVIEWERS_ONLY,
     "workflow:publish-meeting-pack": REVIEWERS_ONLY,
+    # Outcome indicators' values: an officer's list, or the reviewer's values to review.
+    "workflow:indicator-values": {
+        "anonymous": FOUND, "council_officer": OK, "police_officer": OK, "reviewer": OK,
+        "administrator": FORBIDDEN,
+    },
+    # Reporting a value of an indicator linked to a council item only (indicators are public: no 404).
+    "workflow:value-new": {
+        "anonymous": FOUND, "council_officer": OK, "police_officer": FORBIDDEN, "reviewer": FORBIDDEN,
+        "administrator": FORBIDDEN,
+    },
+    # The council's draft value (the police report the same indicator, but not this value).
+    "workflow:value-edit": COUNCIL_WORK,
+    "workflow:value-submit": COUNCIL_WORK,
+    "workflow:value-discard": COUNCIL_WORK,
+    "workflow:review-value": BOARD_DECISION,
     "board:overview": BOARD,
     "board:overview-csv": BOARD,
     "board:owners": BOARD,
@@ -213,6 +232,9 @@ def demo(seeded, settings):
     load_demo(settings.BASE_DIR / "fixtures" / "demo.yaml")
     draft = ProgressUpdate.objects.get(narrative__contains=DRAFT)
     submitted = ProgressUpdate.objects.get(narrative__contains=SUBMITTED)
+    values = {"workflow:review-value": IndicatorValue.objects.get(state="submitted").pk}
+    values.update(dict.fromkeys(("workflow:value-edit", "workflow:value-submit", "workflow:value-discard"),
+                                IndicatorValue.objects.get(state="draft").pk))
     # Not on the staff's domain: the manage page shows the reader their own address.
     subscription = alerts.subscribe("reader@example.net", "item", "JAY-10", "daily")
     public_feedback = feedback.receive("JAY-10", f"{FEEDBACK_TEXT} is not what is happening", FEEDBACK_ADDRESS,
@@ -223,8 +245,8 @@ def demo(seeded, settings):
     return {
         "reference": lambda name: REFERENCES.get(name, "JAY-10"),
         "code": lambda name: "JAY",
-        "slug": lambda name: "looked-after-children",
-        "pk": lambda name: submitted.pk if name == "workflow:review-update" else draft.pk,
+        "slug": lambda name: "lac-visits-on-time" if name == "workflow:value-new" else "looked-after-children",
+        "pk": lambda name: values.get(name) or (submitted.pk if name == "workflow:review-update" else draft.pk),
         "table": lambda name: TABLES[name],
         "token": lambda name: tokens[name],
         "day": lambda name: MEETING_DAYS.get(name, lambda: "2015-06-30")(),

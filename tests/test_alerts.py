@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from recommendations.models import ConfirmationCount, Item, ProgressUpdate, Subscription
 from recommendations.services import alerts, workflow
+from tests.indicator_helpers import approved_value, submitted_value
 from tests.workflow_helpers import approved, submitted
 
 pytestmark = pytest.mark.django_db
@@ -386,3 +387,18 @@ def test_the_form_cannot_flood_an_inbox(client, outbox, seeded):
     ConfirmationCount.objects.update(hour_started_at=timezone.now() - datetime.timedelta(hours=1))
     subscribe_through_the_page(client, "item=JAY-08")
     assert outbox[-1].to == [ADDRESS] and "JAY-08" in outbox[-1].subject
+
+
+def test_a_published_indicator_value_is_alerted_but_not_an_unpublished_one(client, outbox, council_officer,
+                                                                            reviewer):
+    confirmed_subscription(client, outbox, "item=OFSTED-F9")
+    value = approved_value(council_officer, reviewer, note="Visits on time rose again.")
+    submitted_value(council_officer, period=(2025, 2), note="zq-unpublished value note")
+    call_command("send_alerts")
+    (alert,) = outbox
+    assert alert.subject == "New value of Looked-after children visited on time"
+    assert "87.5 %" in alert.body and "Visits on time rose again." in alert.body
+    assert f"{SITE}/items/OFSTED-F9/#indicator-value-{value.pk}" in alert.body
+    assert "zq-unpublished" not in alert.body and council_officer.username not in alert.body
+    call_command("send_alerts")
+    assert len(outbox) == 1

@@ -11,6 +11,7 @@ again and read their diff before committing it:
 """
 import datetime
 import difflib
+from decimal import Decimal
 import inspect
 import os
 import re
@@ -21,6 +22,7 @@ import pytest
 
 from recommendations import charts
 from recommendations.public.headlines import Band, BehindFirstAgreed, Glance, Row
+from recommendations.public.records import PublicIndicator, PublicIndicatorValue
 
 GOLDEN = Path(__file__).resolve().parent / "files" / "charts"
 REGENERATE = "UPDATE_GOLDEN=1 .venv/bin/python -m pytest -n 0 tests/test_charts_golden.py"
@@ -86,8 +88,34 @@ def behind_first_agreed(count=None, empty=False):
         BehindFirstAgreed(dated=4 * count, past_target=count, slipping=count, done_after=count))
 
 
+def indicator_line(chart_id="indicator-visits", title="Visits on time (%)",
+                   description="Jan 2025 80.5; Feb 2025 82; Apr 2025 85.", period_label="Jan 2025",
+                   mark_label="Baseline (31 Dec 2024)", count=None, empty=False):
+    """Three values with March missing (the line breaks before April), a baseline and a target."""
+    values = [Decimal("80.5"), 82, 85] if count is None else [count] * 3
+    periods = [(period_label, values[0], False), ("Feb 2025", values[1], False), ("Apr 2025", values[2], True)]
+    return charts.indicator_line(chart_id, title, description, [] if empty else periods,
+                                 (mark_label, 70 if count is None else count),
+                                 ("Target (31 Mar 2026)", 95 if count is None else count))
+
+
+def indicator(name="Looked-after children visited on time", unit="%", count=None, empty=False):
+    """A public indicator record (records.PublicIndicator) as the item and theme pages draw it."""
+    def value(pk, month, number):
+        start = datetime.date(2025, month, 1)
+        end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        return PublicIndicatorValue(pk, "visits", start, end, Decimal(number) if count is None else count, "", "",
+                                    "Council", datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc))
+    values = () if empty else (value(1, 1, "80.5"), value(2, 2, "82"), value(3, 4, "85"))
+    return charts.indicator(PublicIndicator(
+        "visits", name, "Definition", unit, "Case records", "higher", Decimal(70), datetime.date(2024, 12, 31),
+        None, None, ("OFSTED-F9",), (), values))
+
+
 BUILDERS = {"stacked_bars": stacked_bars, "burn_up": burn_up, "share_bars": share_bars, "glance": glance,
-            "behind_first_agreed": behind_first_agreed}
+            "behind_first_agreed": behind_first_agreed, "indicator_line": indicator_line, "indicator": indicator}
+# The charts of counts of items (an indicator's values may be negative or fractions).
+COUNTING = [name for name in BUILDERS if not name.startswith("indicator")]
 
 
 def text_fields(builder):
@@ -98,11 +126,11 @@ def text_fields(builder):
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Every element and attribute a chart is made of: anything else was injected.
-CHART_ELEMENTS = {"div", "svg", "title", "desc", "text", "tspan", "rect", "line", "polyline"}
+CHART_ELEMENTS = {"div", "svg", "title", "desc", "text", "tspan", "rect", "line", "polyline", "circle"}
 CHART_ATTRIBUTES = {
     "class", "role", "aria-label", "aria-labelledby", "tabindex", "focusable", "id", "viewBox", "width", "height",
     "x", "y", "dy", "x1", "y1", "x2", "y2", "points", "fill", "stroke", "stroke-width", "stroke-dasharray",
-    "text-anchor", "font-weight",
+    "text-anchor", "font-weight", "cx", "cy", "r",
 }
 
 
@@ -240,7 +268,7 @@ def test_nothing_to_count_draws_an_empty_chart(name):
     assert_nothing_injected(builder(empty=True), element_names(parse(builder())).count("svg"))
 
 
-@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize("name", COUNTING)
 @pytest.mark.parametrize("count", [-1, "5", 1.5, True], ids=["negative", "text", "fraction", "bool"])
 def test_a_count_that_is_not_a_whole_number_of_items_is_a_value_error(name, count):
     """Counts come from the database: anything else is a mistake in the caller, not a chart to draw."""
@@ -251,6 +279,65 @@ def test_a_count_that_is_not_a_whole_number_of_items_is_a_value_error(name, coun
 def test_more_items_behind_than_have_a_date_is_a_value_error():
     with pytest.raises(ValueError, match="not -2"):
         charts.behind_first_agreed(BehindFirstAgreed(dated=1, past_target=1, slipping=1, done_after=1))
+
+
+@pytest.mark.parametrize("name", ["indicator_line", "indicator"])
+@pytest.mark.parametrize("value", ["5", True, float("nan"), float("inf"), Decimal("NaN")],
+                         ids=["text", "bool", "nan", "infinity", "decimal-nan"])
+def test_an_indicator_value_that_is_not_a_finite_number_is_a_value_error(name, value):
+    with pytest.raises(ValueError, match="finite numbers"):
+        BUILDERS[name](count=value)
+
+
+@pytest.mark.parametrize("value", [-12, Decimal("0.25"), Decimal("-3.5")])
+def test_negative_and_fractional_indicator_values_draw(value):
+    root = assert_nothing_injected(indicator_line(count=value), 2)
+    assert charts.plain_number(value) in readable(root)
+
+
+def _drawings(output):
+    return [element for element in parse(output).iter() if element.tag == f"{SVG}svg"]
+
+
+def test_a_missing_period_breaks_the_line_and_every_value_has_a_dot():
+    for drawing in _drawings(indicator_line()):
+        (line,) = [element for element in drawing.iter() if element.tag == f"{SVG}polyline"]
+        # January to February is joined; March is missing, so April stands alone.
+        assert len(line.get("points").split()) == 2
+        dots = [float(element.get("cx")) for element in drawing.iter() if element.tag == f"{SVG}circle"]
+        assert len(dots) == 3
+        # The missing month keeps its place on the axis: April is two steps after February.
+        assert abs((dots[2] - dots[1]) - 2 * (dots[1] - dots[0])) < 0.5
+
+
+def test_periods_with_no_gap_are_one_line():
+    periods = [("Jan 2025", 1, False), ("Feb 2025", 2, False), ("Mar 2025", 3, False)]
+    for drawing in _drawings(charts.indicator_line("c", "T", "D", periods)):
+        (line,) = [element for element in drawing.iter() if element.tag == f"{SVG}polyline"]
+        assert len(line.get("points").split()) == 3
+
+
+def test_an_indicator_with_no_values_draws_no_line():
+    for drawing in _drawings(indicator(empty=True)):
+        assert not [element for element in drawing.iter() if element.tag in (f"{SVG}polyline", f"{SVG}circle")]
+
+
+def test_the_indicator_chart_fits_a_320_pixel_screen():
+    """The narrow drawing (for phones) is 300 units wide, and nothing in it is drawn past that."""
+    (narrow,) = [drawing for drawing in _drawings(indicator()) if "narrow" in drawing.get("class")]
+    assert narrow.get("viewBox").split()[2] == str(charts.NARROW_WIDTH) == narrow.get("width")
+    for element in narrow.iter():
+        for name in ("x", "x1", "x2", "cx"):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name)) <= charts.NARROW_WIDTH, (element.tag, name, element.get(name))
+    for label in [element for element in narrow.iter() if element.tag == f"{SVG}text"]:
+        # About 9 units a character at 16px: a label anchored at the end or middle stays inside.
+        width = 9 * len("".join(label.itertext()))
+        x = float(label.get("x") or 38)
+        anchor = label.get("text-anchor", "start")
+        left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
+        right = x if anchor == "end" else x + width / 2 if anchor == "middle" else x + width
+        assert left >= 0 and right <= charts.NARROW_WIDTH + 1, "".join(label.itertext())
 
 
 def test_a_line_style_the_charts_do_not_have_is_a_value_error():

@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.models import ProgressUpdate, User
+from recommendations.models import Indicator, IndicatorValue, ProgressUpdate, User
+from recommendations.public import records
 from recommendations.services import publication_log
 
 
@@ -82,3 +83,19 @@ def test_the_demo_tells_its_story_up_to_the_day_it_is_loaded(demo_progress):
     assert not publication_log.unlogged_publications().exists()
     assert publication_log.verify() is None
     call_command("verify_publication_log", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_adds_indicator_values_marked_as_demo_with_a_missing_month(demo_progress, client):
+    values = IndicatorValue.objects.all()
+    assert values.exists() and all(note.startswith("[Demo]") for note in values.values_list("note", flat=True))
+    assert set(values.values_list("state", flat=True)) == {"draft", "submitted", "approved"}
+    shown = {indicator.slug: indicator for indicator in records.public_indicators()}
+    assert any(gap for _, gap in shown["lac-visits-on-time"].periods())
+    assert shown["survivor-support-wait"].values == ()
+    assert IndicatorValue.objects.count() == values.count()
+    # The seeds' definitions are untouched: the demo adds values only.
+    assert not Indicator.objects.exclude(baseline_value=None).exists()
+    assert publication_log.verify() is None
+    page = client.get("/items/OFSTED-F9/").content.decode()
+    assert "[Demo] Illustrative figure" in page and "Missing period" in page

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from recommendations import roles
@@ -13,12 +14,13 @@ from recommendations import figures
 from recommendations.services import meeting_pack
 from tests import board_data
 from tests.helpers import csv_rows, make_user
+from tests.indicator_helpers import approved_value
 
 pytestmark = pytest.mark.empty_database
 
 SINCE = "day=20&month=3&year=2024"
 TABLES = ["headline", "published", "returned", "slipped", "became-overdue", "waiting-for-assurance", "decisions",
-          "public-feedback"]
+          "public-feedback", "indicators"]
 
 
 @pytest.fixture
@@ -196,3 +198,14 @@ def test_the_pack_runs_a_fixed_number_of_queries(timeline, board_client):
         ProgressUpdate.history.filter(id=update.pk).update(reviewed_at=when)
         EscalationStep.objects.create(item=item, step=3, reason="past_target", recorded_at=when, sent_to="The board")
     assert _pack_queries(board_client) == small
+
+
+def test_the_pack_lists_the_outcome_indicators_then_and_now(client, council_officer, reviewer):
+    approved_value(council_officer, reviewer, value="91.25")
+    board_member = make_user("pack-reader", roles.REVIEWERS)
+    client.force_login(board_member)
+    page = client.get("/board/pack/").content.decode()
+    assert "Outcome indicators" in page and "Looked-after children visited on time" in page and "91.25" in page
+    assert "None published" in page  # then, and for the indicators with no values
+    download = client.get(reverse("board:pack-csv", args=["indicators"])).content.decode()
+    assert "Looked-after children visited on time" in download and "91.25" in download

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from recommendations.models import Item, ProgressUpdate
+from recommendations.models import IndicatorValue, Item, ProgressUpdate
 from recommendations.public.open_data import ITEM_FIELDS, UPDATE_FIELDS
 from tests.helpers import demo_date
 from tests.workflow_helpers import approved
@@ -126,8 +126,13 @@ def test_atom_feed_is_valid_atom_with_only_published_updates(demo_progress, clie
     for required in ("title", "id", "updated"):
         assert feed.find(f"{ATOM}{required}") is not None
     entries = feed.findall(f"{ATOM}entry")
-    entry_ids = {int(entry.find(f"{ATOM}id").text.rsplit("#update-", 1)[1]) for entry in entries}
-    assert entry_ids == published_ids()
+    # Published updates and, since the demo has some, outcome indicators' published values, newest first.
+    addresses = [entry.find(f"{ATOM}id").text for entry in entries]
+    entry_ids = {int(address.rsplit("#update-", 1)[1]) for address in addresses if "#update-" in address}
+    value_ids = {int(address.rsplit("#indicator-value-", 1)[1]) for address in addresses if "#indicator-value-" in address}
+    published_values = set(IndicatorValue.objects.filter(state="approved").values_list("pk", flat=True))
+    assert len(entries) == len(published_ids()) + len(published_values)  # fewer than the feed's 50
+    assert entry_ids == published_ids() and value_ids == published_values
     for entry in entries:
         for required in ("title", "id", "updated", "summary"):
             assert entry.find(f"{ATOM}{required}") is not None

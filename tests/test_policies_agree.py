@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from recommendations import policies, roles
-from recommendations.models import BoardMeeting, Feedback, Item, Organisation, ProgressUpdate, User
+from recommendations.models import BoardMeeting, Feedback, Indicator, IndicatorValue, Item, Organisation, ProgressUpdate, User
 from recommendations.services import feedback
 from tests.helpers import make_user
 
@@ -150,3 +150,22 @@ def test_may_publish_a_meetings_pack_exactly_when_the_meeting_is_listed(everyone
     assert found == []
     allowed = {who for who, user in everyone.items() if policies.meetings.may(user, "publish_meeting_pack")}
     assert allowed == {"demo-reviewer", "officer-and-reviewer"}
+
+
+def test_may_view_an_indicator_value_exactly_when_it_is_listed(everyone):
+    values = list(IndicatorValue.objects.select_related("indicator"))
+    assert {value.state for value in values} >= {"draft", "submitted", "approved"}
+    found = []
+    for who, user in everyone.items():
+        listed = set(policies.indicators.values_visible_to(user).values_list("pk", flat=True))
+        for value in values:
+            if policies.indicators.may(user, "view_value", value) != (value.pk in listed):
+                found.append((who, value.pk, "view_value"))
+            for action in ("edit_value", "decide_value"):
+                if policies.indicators.may(user, action, value) and value.pk not in listed:
+                    found.append((who, value.pk, action))
+        reportable = set(policies.indicators.reportable_by(user).values_list("pk", flat=True))
+        for indicator in Indicator.objects.all():
+            if policies.indicators.may(user, "report_value", indicator) and indicator.pk not in reportable:
+                found.append((who, indicator.slug, "report_value"))
+    assert found == []

@@ -129,8 +129,9 @@ def test_the_figures_count_only_items_tracked_that_day(made_history):
 
 @pytest.mark.empty_database
 def test_as_at_page(made_history, client, django_assert_num_queries):
-    # Two for the page cache's checks, five for the page: the same however many items there are.
-    with django_assert_num_queries(7):
+    # Two for the page cache's checks, five for the page and one for the outcome indicators (none here;
+    # four with some): the same however many items there are.
+    with django_assert_num_queries(8):
         response = client.get("/as-at/2015-06-30/")
     assert response.status_code == 200
     page = response.content.decode()

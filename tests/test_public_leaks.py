@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from recommendations import roles
 from recommendations.models import BoardMeeting, EvidenceLink, Item, Organisation
-from recommendations.services import board_meetings, feedback, workflow
+from recommendations.services import board_meetings, feedback, indicators, workflow
 from tests.helpers import make_user
+from tests.indicator_helpers import draft_value
 from tests.public_urls import every_public_url, readable_text
 from tests.workflow_helpers import edit
 
@@ -100,6 +101,20 @@ def unpublished_content(demo_progress):
     # The public's feedback in every state: only a published response's summary and response are public,
     # never the sender's words or address, nor a private reply.
     plant_feedback(reviewer)
+    # Outcome indicator values: one published (not its review comment), and one in each unpublished state.
+    def value(state, period, number):
+        return draft_value(officer, period=period, value=number, note=marker(f"{state}valuenote"),
+                           evidence_url=f"https://example.org/{marker(f'{state}valueurl')}.pdf")
+    shown = draft_value(officer, period=(2025, 1), value="50")
+    indicators.submit_value(officer, shown, shown.version)
+    indicators.approve_value(reviewer, shown, shown.version, comment=marker("valueapprovalcomment"))
+    value("draft", (2025, 2), "4242.17")
+    submitted_value = value("submitted", (2025, 3), "4343.17")
+    indicators.submit_value(officer, submitted_value, submitted_value.version)
+    returned_value = value("returned", (2025, 4), "4444.17")
+    indicators.submit_value(officer, returned_value, returned_value.version)
+    indicators.return_value(reviewer, returned_value, returned_value.version, marker("valuereturncomment"))
+    MARKERS.extend(["4242.17", "4343.17", "4444.17"])
     # A meeting today whose pack the board publishes now, with all of the above in the board's own pack
     # (returned, waiting for review, a draft): the public pack, frozen, holds none of it.
     meeting = BoardMeeting.objects.create(date=timezone.localdate(), title="Meeting with everything unpublished")
@@ -161,6 +176,9 @@ def test_the_leak_test_can_see_published_content(unpublished_content, client):
     assert b"Published response of the board." in response.content
     assert b"Another published summary." in client.get("/items/JAY-03/feed/").content
     assert "Published summary of what was said." in client.get("/publication-log.json").content.decode()
+    # The published indicator value too (its note, from tests/indicator_helpers.py).
+    assert b"From the monthly report." in client.get("/items/OFSTED-F9/").content
+    assert "From the monthly report." in client.get("/indicator-values.csv").content.decode()
 
 
 @pytest.mark.django_db

@@ -37,9 +37,10 @@ def published(council_officer, reviewer, second_reviewer, council_item, implemen
 
 def test_every_change_to_the_public_record_appends_one_chained_entry(published):
     entries = list(PublicationLogEntry.objects.order_by("id"))
-    # Every seeded source and item was logged as added, then implemented_item's own approval and
+    # Every seeded source, item and outcome indicator was logged as added, then implemented_item's own approval and
     # the fixture's five changes.
-    seeded = len(publication_log.source_states()) + len(publication_log.item_states())
+    seeded = (len(publication_log.source_states()) + len(publication_log.item_states())
+              + len(publication_log.indicator_states()))
     assert {entry.kind for entry in entries[:seeded]} == {"added"}
     kinds = [entry.kind for entry in entries[seeded:]]
     assert kinds == ["publication", "publication", "assurance", "reopening", "correction"]

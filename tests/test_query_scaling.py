@@ -85,7 +85,8 @@ def anonymous_page_queries():
 # kept for the version); the item page reads all its evidence in one query, the board meetings held on the
 # days of its updates in one more (to link each decision to its meeting), the links an
 # assurance checked only for an assured item, and joint work only for an item in some (this
-# one is in neither), the board's published responses to feedback (one query), then keeps its
+# one is in neither), its outcome indicators (one query; three more for an item that has some,
+# this one has none), the board's published responses to feedback (one query), then keeps its
 # record for the version (signed in, reading the version is one query more; rendered again, the
 # page reads nothing else); the board overview reads the escalations, the broken evidence links
 # and the counts of the public's feedback fresh beside its kept figures, and, for the board, the updates
@@ -95,9 +96,9 @@ def anonymous_page_queries():
 # (by the items' indexed list_position), then reads its page's rows by id (rows it showed
 # before in the same version are not read again).
 EXPECTED_ANONYMOUS = {
-    "home": 7, "item list": 8, "filtered item list": 9, "item list, later page": 8, "item page": 8, "items CSV": 4,
+    "home": 7, "item list": 8, "filtered item list": 9, "item list, later page": 8, "item page": 9, "items CSV": 4,
 }
-EXPECTED_SIGNED_IN = {"item list": 10, "filtered item list": 7, "item page": 10, "board overview": 18, "home": 9}
+EXPECTED_SIGNED_IN = {"item list": 10, "filtered item list": 7, "item page": 11, "board overview": 18, "home": 9}
 
 
 @pytest.mark.django_db

@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from recommendations.models import Action, EvidenceLink, Item, Organisation, ProgressUpdate, Source, Theme
+from recommendations.models import Action, EvidenceLink, Indicator, Item, Organisation, ProgressUpdate, Source, Theme
 from recommendations.services.sources import SeedError, load_sources
 from tests.helpers import SEEDS, tracker_snapshot
 
 pytestmark = pytest.mark.empty_database
 
-ALL_MODELS = [Organisation, Theme, Source, Item, Action, ProgressUpdate, EvidenceLink]
+ALL_MODELS = [Organisation, Theme, Source, Item, Action, ProgressUpdate, EvidenceLink, Indicator]
 
 
 @pytest.mark.django_db
@@ -100,6 +100,13 @@ def break_file(path, old, new):
          "item ADCS-1: 'update_cadence_months' must be a whole number from 1 to 12, not 'quarterly'"),
         ("jay.yaml", "formal_response_date: 2014-08-26", "formal_response_date: 26/08/2014",
          "item JAY-01: 'formal_response_date' must be a date written as YYYY-MM-DD"),
+        ("indicators.yaml", "items: [JAY-11]", "items: [JAY-99]", "indicator missing-return-interviews: item 'JAY-99'"),
+        ("indicators.yaml", "items: [JAY-11]", "items: []", "an indicator needs at least one item"),
+        ("indicators.yaml", "    better: lower\n", "    better: lower\n    baseline_value: 40\n",
+         "give both 'baseline_value' and 'baseline_date', or neither"),
+        ("indicators.yaml", "better: lower", "better: sideways", "'better' is 'sideways'"),
+        ("indicators.yaml", "    better: lower\n", "    better: lower\n    target_value: lots\n",
+         "'target_value'"),
     ],
 )
 def test_bad_file_is_rejected_with_a_clear_message_and_nothing_written(seed_copy, file, old, new, message):

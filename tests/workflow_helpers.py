@@ -46,7 +46,7 @@ def reopen(reviewer, item, reason="The re-audit found gaps.", status="in_progres
     return workflow.reopen(reviewer, item, reason, status, rag=rag, target_date=target_date or days_ahead(365))
 
 
-DATE_FIELDS = ("proposed_target_date", "target_date", "date")
+DATE_FIELDS = ("proposed_target_date", "target_date", "date", "period_start", "period_end")
 
 
 def date_input(name, value):

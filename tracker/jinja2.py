@@ -134,6 +134,6 @@ def environment(**options):
         could_not_be_opened=words.could_not_be_opened,
         capfirst=capfirst, linebreaks=linebreaks_filter, linebreaksbr=linebreaksbr, pluralize=pluralize,
         truncatewords=truncatewords,
-        intcomma=intcomma,
+        intcomma=intcomma, plain_number=words.plain_number, period_words=words.period_words,
     )
     return env

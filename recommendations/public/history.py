@@ -11,7 +11,7 @@ and the board's corrections, assurances (closures) and reopenings, which are
 published updates too.
 """
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Min
 from django.urls import reverse
@@ -73,6 +73,7 @@ class RecordAsAt:
     total: object  # figures.Counts over every item tracked that day
     items: list  # [ItemAsAt], every item tracked now, in source and number order
     not_yet_tracked: int  # items tracked now that were added after the day
+    indicators: list = field(default_factory=list)  # [PublicIndicator] with the values published by then
 
     @property
     def statuses(self):
@@ -81,7 +82,8 @@ class RecordAsAt:
 
 
 def as_at(day):
-    """The public record at the end of `day` (already checked with check_day). Four queries."""
+    """The public record at the end of `day` (already checked with check_day), with the outcome
+    indicators' values published by then. Eight queries."""
     moment = figures.at_end_of(day)
     items = records.items()
     by_source, total = figures.counts_by_source(items, moment)
@@ -98,7 +100,9 @@ def as_at(day):
         fields = {name: row[name] for name in ("status", "rag", "current_target_date")} if row else {}
         rows.append(ItemAsAt(item=public, tracked=row is not None, **fields))
     return RecordAsAt(day=day, by_source=by_source, total=total, items=rows,
-                      not_yet_tracked=len(rows) - len(then))
+                      not_yet_tracked=len(rows) - len(then),
+                      # Each outcome indicator with only the values published by the end of the day.
+                      indicators=records.public_indicators(until=moment.until - datetime.timedelta(microseconds=1)))
 
 
 def published_between(start, end):
@@ -142,7 +146,8 @@ def record_changes_between(start, end):
     changes = []
     for entry in entries:
         data = log.read_content(entry.content)
-        subject = entry.item_reference or (data.get("source") or {}).get("code", "")
+        subject = (entry.item_reference or (data.get("source") or {}).get("code", "")
+                   or (data.get("indicator") or {}).get("slug", ""))
         changes.append(RecordChange(
             entry_id=entry.pk, recorded_at=entry.recorded_at, kind_label=entry.get_kind_display(),
             item_reference=entry.item_reference, subject=subject,

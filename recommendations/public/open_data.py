@@ -97,12 +97,14 @@ LOG_FIELD_HELP = {
     "id": "Position of the entry in the log; entries are only ever added.",
     "recorded_at": "When the change was made public (ISO 8601).",
     "kind": "publication, assurance, closure (closed without being implemented), reopening, correction, verification, "
-            "added (an item or source added), change (changed by an administrator or a source file, with the "
-            "reason), baseline (the record as it stood when the log began to cover all of it), meeting_pack (a "
+            "added (an item, source or outcome indicator added), change (changed by an administrator or a source "
+            "file, with the reason), indicator (an outcome indicator's value published, with the indicator's "
+            "definition), baseline (the record as it stood when the log began to cover all of it), meeting_pack (a "
             "board meeting's pack, published as the meeting's public record) or feedback (the board's published "
             "response to the public's feedback: \"you said\" and \"we did\").",
-    "item_reference": "The item the change is about (empty for a source or a meeting pack).",
-    "update_id": "The published update, for all but verifications, meeting packs and responses to feedback.",
+    "item_reference": "The item the change is about (empty for a source, an outcome indicator or a meeting pack).",
+    "update_id": "The published update, for all but verifications, indicator values, meeting packs and responses "
+                 "to feedback.",
     "by": "Which organisation or role; never a person.",
     "content": "The public content as published (JSON): the item's or source's whole public record after the "
                "change, the published update if any, the fields changed and the reason; for a meeting pack, the "
@@ -113,7 +115,41 @@ LOG_FIELD_HELP = {
                   "joined by |.",
 }
 
+INDICATOR_FIELD_HELP = {
+    "slug": "Stable code of the outcome indicator.",
+    "name": "Name of the indicator, in our own words.",
+    "definition": "What is counted, in plain English.",
+    "unit": "The unit of its values, such as % or days.",
+    "data_source": "Where the data comes from.",
+    "better": "Which direction is better: higher or lower.",
+    "baseline_value": "The value it is measured against, once agreed; otherwise empty.",
+    "baseline_date": "Date of the baseline value (YYYY-MM-DD), or empty.",
+    "target_value": "The value aimed for, once agreed; otherwise empty.",
+    "target_date": "Date the target is to be reached by (YYYY-MM-DD), or empty.",
+    "items": "References of the items it measures the outcome of (CSV: separated by spaces).",
+    "themes": "Theme codes (CSV: separated by spaces).",
+    "published_values": "How many values have been published; 0 means none yet.",
+}
+
+INDICATOR_VALUE_FIELD_HELP = {
+    "id": "Number of the published value; stable.",
+    "indicator": "Code of the indicator (as slug in the indicators download, which has its definition).",
+    "indicator_name": "Name of the indicator.",
+    "unit": "The unit of the value.",
+    "better": "Which direction is better: higher or lower.",
+    "period_start": "First day of the period the value is for (YYYY-MM-DD).",
+    "period_end": "Last day of that period (YYYY-MM-DD). A period with no row has no published value: it is "
+                  "missing, not zero.",
+    "value": "The value, a number.",
+    "note": "What the organisation said about it, if anything.",
+    "evidence_url": "Link to the report the value comes from, or empty.",
+    "organisation": "Organisation that reported the value (its officer wrote it; never a person).",
+    "published_at": "Date and time the improvement board approved and published it (ISO 8601).",
+}
+
 ITEM_FIELDS = list(ITEM_FIELD_HELP)
+INDICATOR_FIELDS = list(INDICATOR_FIELD_HELP)
+INDICATOR_VALUE_FIELDS = list(INDICATOR_VALUE_FIELD_HELP)
 LOG_FIELDS = list(LOG_FIELD_HELP)
 UPDATE_FIELDS = list(UPDATE_FIELD_HELP)
 
@@ -208,6 +244,36 @@ def _links(links):
     return [{"title": link.title, "url": link.url, "date": _date(link.date)} for link in links]
 
 
+def _number(value):
+    return None if value is None else float(value)
+
+
+def indicator_record(indicator):
+    """indicator: a records.PublicIndicator; its definition, without its values."""
+    return {
+        "slug": indicator.slug, "name": indicator.name, "definition": indicator.definition, "unit": indicator.unit,
+        "data_source": indicator.data_source, "better": indicator.better,
+        "baseline_value": _number(indicator.baseline_value), "baseline_date": _date(indicator.baseline_date),
+        "target_value": _number(indicator.target_value), "target_date": _date(indicator.target_date),
+        "items": list(indicator.item_references), "themes": list(indicator.theme_slugs),
+        "published_values": len(indicator.values),
+    }
+
+
+def indicator_value_records(indicators):
+    """One record per published value of records.PublicIndicator records, with what defines it."""
+    return [
+        {
+            "id": value.id, "indicator": indicator.slug, "indicator_name": indicator.name, "unit": indicator.unit,
+            "better": indicator.better, "period_start": _date(value.period_start),
+            "period_end": _date(value.period_end), "value": _number(value.value), "note": value.note,
+            "evidence_url": value.evidence_url, "organisation": value.organisation_name,
+            "published_at": value.published_at.isoformat(),
+        }
+        for indicator in indicators for value in indicator.values
+    ]
+
+
 def log_record(entry):
     return {
         "id": entry.pk,
@@ -270,6 +336,9 @@ DOCUMENTED_DOWNLOADS = [
     ("Published updates", ["public:updates-csv", "public:updates-json", "public:changes-csv",
                            "public:changes-json"], UPDATE_FIELD_HELP),
     ("Publication log", ["public:publication-log-csv", "public:publication-log-json"], LOG_FIELD_HELP),
+    ("Outcome indicators", ["public:indicators-csv", "public:indicators-json"], INDICATOR_FIELD_HELP),
+    ("Outcome indicators' published values", ["public:indicator-values-csv", "public:indicator-values-json"],
+     INDICATOR_VALUE_FIELD_HELP),
 ]
 
 
@@ -293,7 +362,7 @@ def field_documentation():
         "CSV files are UTF-8 with a header row; a cell that a spreadsheet could read as a formula starts with an "
         "apostrophe, and the licence is in the `Link` header. JSON files are an object `{\"generated_at\": ..., "
         "\"licence\": {\"name\": ..., \"url\": ...}, \"count\": n, ...}` with the records under `items`, `updates`, "
-        "`changes` or `publication-log` (which also has the log's `head`, for anyone to save and check later). "
+        "`changes`, `indicators`, `indicator-values` or `publication-log` (which also has the log's `head`, for anyone to save and check later). "
         "Dates are `YYYY-MM-DD`, times ISO 8601. The item and update downloads take the same filters as the item "
         "list (`/items.csv?source=JAY&rag=red`); the changes downloads take `from` and `to` as the changes page does.",
     ]

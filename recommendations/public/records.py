@@ -28,6 +28,7 @@ reopening, correction), never to the person who wrote it.
 import datetime
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
@@ -40,7 +41,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recommendations.models import (
-    BoardMeeting, EvidenceLink, Feedback, Item, ProgressUpdate, PublicationLogEntry, Source, Theme, last_report,
+    BoardMeeting, EvidenceLink, Feedback, Indicator, IndicatorValue, Item, ProgressUpdate, PublicationLogEntry, Source,
+    Theme, last_report,
     public_evidence_condition, shown_host,
 )
 from recommendations.words import ago, cadence_words
@@ -724,6 +726,7 @@ class ItemDetail:
     status_history: list  # [HistoryEntry(date, status value)], oldest first
     target_history: list  # [HistoryEntry(date, target date, reason)], oldest first
     board_decision: "PublicUpdate | None" = None  # the board's latest decision, shown apart from the owner's reports
+    indicators: list = field(default_factory=list)  # [PublicIndicator] linked to the item
     implementation: "PublicUpdate | None" = None  # the published update that reported it implemented
     assurance: "PublicUpdate | None" = None  # the board's assurance, while the item is assured
     closure: "PublicClosure | None" = None  # the board's closure without delivery, while the item is so closed
@@ -775,6 +778,7 @@ def item_detail(reference):
         meetings=meetings_of(updates),
         responses=[PublicFeedbackResponse(**row) for row in _published_feedback().filter(item=item).values(
             "id", "published_at", **FEEDBACK_VALUES)],
+        indicators=public_indicators(Indicator.objects.filter(items=item)),
         **implementation_and_assurance(item, updates),
     )
 
@@ -884,3 +888,196 @@ def last_published_at():
 def publication_log():
     """The publication log, newest first: every field of it is public."""
     return PublicationLogEntry.objects.order_by("-id")
+
+
+# --- Outcome indicators ---------------------------------------------------------------
+#
+# An indicator's definition is public from the start; a value only once a reviewer approved
+# it (never a draft, a submitted or returned value, its author, reviewer or review comment).
+
+
+@dataclass(frozen=True)
+class PublicIndicatorValue:
+    """A published value of an indicator for one period."""
+
+    id: int
+    indicator_slug: str
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    note: str
+    evidence_url: str
+    organisation_name: str  # who reported it, never the officer
+    published_at: datetime.datetime
+
+    @property
+    def evidence_host(self):
+        return shown_host(self.evidence_url) if self.evidence_url else ""
+
+
+@dataclass(frozen=True)
+class PublicIndicator:
+    """An indicator's definition, the items and themes it is linked to, and its published
+    values, oldest period first."""
+
+    slug: str
+    name: str
+    definition: str
+    unit: str
+    data_source: str
+    better: str
+    baseline_value: Decimal | None
+    baseline_date: datetime.date | None
+    target_value: Decimal | None
+    target_date: datetime.date | None
+    item_references: tuple
+    theme_slugs: tuple
+    values: tuple = ()  # of PublicIndicatorValue
+
+    @property
+    def better_label(self):
+        return BETTER_LABELS.get(self.better, self.better)
+
+    @property
+    def latest(self):
+        return self.values[-1] if self.values else None
+
+    def definition_state(self):
+        """The definition as the publication log holds it: everything but the values."""
+        return {name: getattr(self, name) for name in INDICATOR_DEFINITION_FIELDS}
+
+    def periods(self):
+        """The values, oldest first, each as (value, follows_a_gap): a period that does not
+        start the day after the one before ended follows a missing period."""
+        rows = []
+        for index, value in enumerate(self.values):
+            before = self.values[index - 1] if index else None
+            gap = before is not None and value.period_start != before.period_end + datetime.timedelta(days=1)
+            rows.append((value, gap))
+        return rows
+
+
+BETTER_LABELS = dict(Indicator.Better.choices)
+INDICATOR_DEFINITION_FIELDS = (
+    "slug", "name", "definition", "unit", "data_source", "better", "baseline_value", "baseline_date",
+    "target_value", "target_date", "item_references", "theme_slugs",
+)
+INDICATOR_VALUE_FIELDS = ("id", "period_start", "period_end", "value", "note", "evidence_url", "published_at")
+
+
+def published_indicator_values(values=None, until=None):
+    """PublicIndicatorValue records of published values (a queryset to narrow, all by default),
+    published up to `until` if given; one per indicator and period (the latest published), oldest
+    period first. One query."""
+    values = IndicatorValue.objects.all() if values is None else values
+    values = values.filter(state=ProgressUpdate.State.APPROVED)
+    if until is not None:
+        values = values.filter(published_at__lte=until)
+    rows = values.order_by("indicator__slug", "period_start", "published_at", "pk").values(
+        *INDICATOR_VALUE_FIELDS, indicator_slug=F("indicator__slug"), organisation_name=F("organisation__name"))
+    latest = {}
+    for row in rows:
+        latest[(row["indicator_slug"], row["period_start"])] = PublicIndicatorValue(**row)
+    return list(latest.values())
+
+
+def public_indicators(indicators=None, until=None):
+    """PublicIndicator records of a queryset of indicators (all by default), with their values
+    published up to `until` (all if None), by name. Four queries."""
+    indicators = list((Indicator.objects.all() if indicators is None else indicators).order_by("name", "slug"))
+    if not indicators:
+        return []  # most items have none: one query
+    ids = [indicator.pk for indicator in indicators]
+    references, slugs, values = {}, {}, {}
+    for indicator_id, reference in (Indicator.items.through.objects.filter(indicator_id__in=ids)
+                                    .order_by("item__reference").values_list("indicator_id", "item__reference")):
+        references.setdefault(indicator_id, []).append(reference)
+    for indicator_id, slug in (Indicator.themes.through.objects.filter(indicator_id__in=ids)
+                               .order_by("theme__slug").values_list("indicator_id", "theme__slug")):
+        slugs.setdefault(indicator_id, []).append(slug)
+    for value in published_indicator_values(IndicatorValue.objects.filter(indicator__in=ids), until):
+        values.setdefault(value.indicator_slug, []).append(value)
+    return [
+        PublicIndicator(
+            slug=indicator.slug, name=indicator.name, definition=indicator.definition, unit=indicator.unit,
+            data_source=indicator.data_source, better=indicator.better, baseline_value=indicator.baseline_value,
+            baseline_date=indicator.baseline_date, target_value=indicator.target_value,
+            target_date=indicator.target_date, item_references=tuple(references.get(indicator.pk, ())),
+            theme_slugs=tuple(slugs.get(indicator.pk, ())), values=tuple(values.get(indicator.slug, ())),
+        )
+        for indicator in indicators
+    ]
+
+
+def indicators_for_items(items, until=None):
+    """{item reference: [PublicIndicator, ...]} for a queryset of items: the indicators linked
+    to each (an item with none is left out). Five queries."""
+    linked = public_indicators(Indicator.objects.filter(items__in=items.order_by().values("pk")).distinct(), until)
+    wanted = set(items.values_list("reference", flat=True))
+    found = {}
+    for indicator in linked:
+        for reference in indicator.item_references:
+            if reference in wanted:
+                found.setdefault(reference, []).append(indicator)
+    return found
+
+
+def indicators_for_theme(slug, until=None):
+    """The PublicIndicator records linked to a theme."""
+    return public_indicators(Indicator.objects.filter(themes__slug=slug), until)
+
+
+@dataclass(frozen=True)
+class PublishedValue:
+    """A published indicator value as news in a feed or an e-mail alert: the value, its
+    indicator, and the item page it is shown on."""
+
+    indicator: PublicIndicator
+    value: PublicIndicatorValue
+    item_reference: str
+
+    @property
+    def published_at(self):
+        return self.value.published_at
+
+    @property
+    def url(self):
+        return f"{reverse('public:item-detail', args=[self.item_reference])}#indicator-value-{self.value.id}"
+
+
+# What links an indicator to a followed item, source or theme.
+INDICATOR_PATHS = {"item": "items__reference", "source": "items__source__code", "theme": "themes__slug"}
+
+
+def values_published(indicators, after=None, until=None, item_reference=None):
+    """PublishedValue records of the indicators' values published after `after` and up to `until`
+    (either may be None), newest first; each shown on `item_reference`'s page, or else on its
+    indicator's first item's."""
+    news = []
+    for indicator in public_indicators(indicators, until):
+        for value in indicator.values:
+            if after is None or value.published_at > after:
+                news.append(PublishedValue(indicator, value, item_reference or indicator.item_references[0]))
+    return sorted(news, key=lambda found: (found.published_at, found.value.id), reverse=True)
+
+
+def values_on(items):
+    """PublishedValue records of the indicators linked to a queryset of items, newest first."""
+    return values_published(Indicator.objects.filter(items__in=items.order_by().values("pk")).distinct())
+
+
+def values_about(target, after=None, until=None):
+    """PublishedValue records of the indicators linked to a Followed item, source or theme."""
+    if target.kind == EVERYTHING:
+        indicators = Indicator.objects.all()
+    else:
+        indicators = Indicator.objects.filter(**{INDICATOR_PATHS[target.kind]: target.key}).distinct()
+    return values_published(indicators, after, until, target.key if target.kind == "item" else None)
+
+
+def newest_first(*groups, limit=None):
+    """Published updates, values (PublishedValue) and responses to feedback together, newest first: a
+    feed's or a digest's entries."""
+    entries = sorted([entry for group in groups for entry in group], key=lambda entry: entry.published_at,
+                     reverse=True)
+    return entries[:limit] if limit else entries

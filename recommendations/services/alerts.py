@@ -74,7 +74,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import Truncator
 
 from recommendations.models import ConfirmationCount, Subscription
-from recommendations.words import long_date
+from recommendations.words import long_date, plain_number
 from recommendations.services import outgoing_mail
 from recommendations.public import records
 from recommendations.services.notifications import link
@@ -428,10 +428,10 @@ def _send_covering(subscription, until, build):
     if not Subscription.objects.filter(pk=subscription.pk, sent_until=since).update(sent_until=until):
         return 0  # another run claimed them first
     followed = target_of(subscription)
-    # Published updates and the board's published responses to feedback, oldest first.
-    updates = sorted(records.updates_about(followed, after=since, until=until)
-                     + records.responses_about(followed, after=since, until=until),
-                     key=lambda entry: entry.published_at)
+    # Published updates, outcome indicators' values and the board's published responses to feedback, oldest first.
+    updates = list(reversed(records.newest_first(
+        records.updates_about(followed, after=since, until=until), records.values_about(followed, since, until),
+        records.responses_about(followed, after=since, until=until))))
     if not updates:
         return 0
     messages = build(subscription, followed, updates)
@@ -457,6 +457,8 @@ def _describe(update):
             "", f"You said: {update.you_said}", "", f"We did: {update.we_did}",
             "", f"Read it on the tracker: {link('public:item-detail', update.item_reference)}#response-{update.id}",
         ])
+    if isinstance(update, records.PublishedValue):
+        return _describe_value(update)
     lines = [
         f"{update.item_reference}: {update.item_title}",
         f"Published on {long_date(timezone.localdate(update.published_at))}. Reported by {update.organisation_name}.",
@@ -468,6 +470,37 @@ def _describe(update):
         lines += ["", f"Target date: {long_date(update.target_date)}."]
     lines += ["", f"Read it on the tracker: {update_link(update)}"]
     return "\n".join(lines)
+
+
+def _describe_value(news):
+    """An outcome indicator's published value, in an alert."""
+    indicator, value = news.indicator, news.value
+    lines = [
+        f"Outcome indicator: {indicator.name}",
+        f"Published on {long_date(timezone.localdate(value.published_at))}. Reported by {value.organisation_name}.",
+        f"{plain_number(value.value)} {indicator.unit} for {long_date(value.period_start)} to "
+        f"{long_date(value.period_end)} ({indicator.better_label.lower()}).",
+    ]
+    if value.note:
+        lines += ["", value.note]
+    lines += ["", f"Read it on the tracker: {settings.SITE_URL.rstrip('/')}{news.url}"]
+    return "\n".join(lines)
+
+
+def _subject(update):
+    if isinstance(update, records.PublishedValue):
+        return f"New value of {update.indicator.name}"
+    if isinstance(update, records.PublicFeedbackResponse):
+        return f"The board's response to feedback on {update.item_reference}: {update.item_title}"
+    return f"New update on {update.item_reference}: {update.item_title}"
+
+
+def _announcement(update):
+    if isinstance(update, records.PublishedValue):
+        return "A new outcome indicator value has been published."
+    if isinstance(update, records.PublicFeedbackResponse):
+        return "The improvement board has published a response to feedback."
+    return "A new progress update has been published."
 
 
 def _footer(subscription, followed):
@@ -506,11 +539,7 @@ def _message(subscription, subject, body):
 def _immediate_messages(subscription, followed, updates):
     footer = _footer(subscription, followed)
     return [
-        _message(subscription, f"The board's response to feedback on {update.item_reference}: {update.item_title}",
-                 f"The improvement board has published a response to feedback.\n\n{_describe(update)}{footer}")
-        if isinstance(update, records.PublicFeedbackResponse) else
-        _message(subscription, f"New update on {update.item_reference}: {update.item_title}",
-                 f"A new progress update has been published.\n\n{_describe(update)}{footer}")
+        _message(subscription, _subject(update), f"{_announcement(update)}\n\n{_describe(update)}{footer}")
         for update in updates
     ]
 

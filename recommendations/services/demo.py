@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommendations import roles
-from recommendations.models import BoardMeeting, BoardMember, Item, Organisation, ProgressUpdate, User
-from recommendations.services import board_meetings, publication_log, workflow
+from recommendations.models import BoardMeeting, BoardMember, Indicator, IndicatorValue, Item, Organisation, ProgressUpdate, User
+from recommendations.services import board_meetings, indicators, publication_log, workflow
 
 ROLE_GROUPS = {"officer": roles.OFFICERS, "reviewer": roles.REVIEWERS, "administrator": roles.ADMINISTRATORS}
 
@@ -53,8 +53,40 @@ def load_demo(path):
     for spec in sorted(data.get("updates", []), key=lambda spec: -spec["days_ago"]):
         if _step(spec, users, reviewer, today):
             created += 1
+    for spec in sorted(data.get("indicator_values", []), key=lambda spec: -spec["months_ago"]):
+        _indicator_value(spec, users, reviewer, today)
     _board(data, reviewer, today)
     return created
+
+
+def _months(today, months_ago, months):
+    """(first day, last day) of the `months` calendar months ending `months_ago` months before today's."""
+    def month_start(back):
+        index = today.year * 12 + today.month - 1 - back
+        return datetime.date(index // 12, index % 12 + 1, 1)
+    following = month_start(months_ago - 1)
+    return month_start(months_ago + months - 1), following - datetime.timedelta(days=1)
+
+
+def _indicator_value(spec, users, reviewer, today):
+    """An outcome indicator's demo value, through the real workflow, reported ten days after its period."""
+    if not spec["note"].startswith("[Demo]"):
+        raise DemoRefused(f"Demo indicator values must be marked: the note of {spec} must start with [Demo].")
+    indicator = Indicator.objects.get(slug=spec["indicator"])
+    author = users[spec["author"]]
+    start, end = _months(today, spec["months_ago"], spec.get("months", 1))
+    if IndicatorValue.objects.filter(indicator=indicator, organisation=author.organisation,
+                                     period_start=start).exists():
+        return
+    when = _at(min(end + datetime.timedelta(days=10), today))
+    with _clock(when):
+        value = indicators.save_value(author, indicator, period_start=start, period_end=end, value=str(spec["value"]),
+                                      note=spec["note"])
+        if spec["state"] != "draft":
+            indicators.submit_value(author, value, value.version)
+        if spec["state"] == "approved":
+            indicators.approve_value(reviewer, value, value.version)
+    IndicatorValue.objects.filter(pk=value.pk).update(created_at=when)
 
 
 def _board(data, reviewer, today):

@@ -10,7 +10,8 @@ import datetime
 from dataclasses import dataclass
 
 from recommendations import words
-from recommendations.models import Item, ProgressUpdate, overdue_condition
+from recommendations.models import Indicator, Item, ProgressUpdate, overdue_condition
+from recommendations.public import records
 from recommendations import figures
 from recommendations.services import dashboards, escalation, feedback, workflow
 
@@ -192,8 +193,32 @@ def decisions_needed(items, to_assure):
     return decisions
 
 
+@dataclass
+class IndicatorSince:
+    """An outcome indicator in the pack: its latest published value then and now."""
+
+    indicator: records.PublicIndicator
+    then: "records.PublicIndicatorValue | None"  # the latest published by the end of the `since` day
+    new_values: int  # values published since
+
+    @property
+    def now(self):
+        return self.indicator.latest
+
+
+def indicators_since(items, after):
+    """The outcome indicators linked to the items, each with its latest value then and now. Four queries."""
+    linked = records.public_indicators(Indicator.objects.filter(items__in=items.order_by().values("pk")).distinct())
+    found = []
+    for indicator in linked:
+        before = [value for value in indicator.values if value.published_at < after]
+        found.append(IndicatorSince(indicator, before[-1] if before else None,
+                                    len(indicator.values) - len(before)))
+    return found
+
+
 def meeting_pack(items, since):
-    """Everything in the pack for the meeting after `since` (a date). About sixteen queries."""
+    """Everything in the pack for the meeting after `since` (a date). About twenty queries."""
     then = figures.at_end_of(since)
     now = figures.live()
     after = then.until
@@ -210,4 +235,5 @@ def meeting_pack(items, since):
         "decisions": decisions_needed(items, to_assure),
         # The public's feedback received and answered since then, and waiting now.
         "feedback": feedback.counts(items, since=after),
+        "indicators": indicators_since(items, after),
     }

@@ -48,3 +48,36 @@ def update_approved(update):
         f"{link('public:item-detail', update.item.reference)}",
         [update.author.email],
     )
+
+
+# Outcome indicators' values (services/indicators.py): the same moments as an update's.
+
+
+def value_submitted(value):
+    reviewers = get_user_model().objects.filter(groups__name=roles.REVIEWERS, is_active=True)
+    _send(
+        f"Indicator value to review: {value.indicator.name}",
+        f"A value of “{value.indicator.name}” for {value.period_start} to {value.period_end} has been submitted "
+        f"for review.\n\nReview it (approve it or return it): {link('workflow:review-value', value.pk)}",
+        reviewers.exclude(pk=value.author_id).values_list("email", flat=True),
+    )
+
+
+def value_returned(value):
+    _send(
+        f"Indicator value returned: {value.indicator.name}",
+        f"Your value of “{value.indicator.name}” for {value.period_start} to {value.period_end} was returned by "
+        f"the improvement board with this comment:\n\n{value.review_comment}\n\n"
+        f"Change it and submit it again: {link('workflow:value-edit', value.pk)}",
+        [value.author.email],
+    )
+
+
+def value_approved(value):
+    _send(
+        f"Indicator value published: {value.indicator.name}",
+        f"Your value of “{value.indicator.name}” for {value.period_start} to {value.period_end} was approved and "
+        f"is now published: {link('public:item-detail', value.indicator.items.order_by('reference')[0].reference)}"
+        f"#indicator-{value.indicator.slug}",
+        [value.author.email],
+    )

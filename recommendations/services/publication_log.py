@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from recommendations.models import Feedback, Item, ProgressUpdate, PublicationLogEntry, Source
+from recommendations.models import Feedback, Indicator, IndicatorValue, Item, ProgressUpdate, PublicationLogEntry, Source
 from recommendations.public import records
 from recommendations.public.log import FORMAT, GENESIS, RECORD_CHANGES, read_content  # noqa: F401 (RECORD_CHANGES: read here by callers)
 
@@ -167,6 +167,27 @@ def published_update_contents():
     return {record.id: _canonical(_update_record(record)) for record in records.published_updates()}
 
 
+def indicator_states(indicators=None):
+    """{slug: the indicator's public definition} (records.PublicIndicator without its values)."""
+    return {indicator.slug: _plain(indicator.definition_state()) for indicator in records.public_indicators(
+        Indicator.objects.all() if indicators is None else indicators)}
+
+
+def _value_record(value):
+    return _plain(asdict(value))
+
+
+def indicator_value_contents(values=None):
+    """{value id: its public record} for every published indicator value (of a queryset, all by
+    default) as records.PublicIndicatorValue: a value replaced by a later one for the same period
+    is still checked."""
+    values = IndicatorValue.objects.all() if values is None else values
+    values = values.filter(state=IndicatorValue.State.APPROVED).order_by().values(
+        *records.INDICATOR_VALUE_FIELDS, indicator_slug=F("indicator__slug"),
+        organisation_name=F("organisation__name"))
+    return {row["id"]: _value_record(records.PublicIndicatorValue(**row)) for row in values}
+
+
 # --- Appending --------------------------------------------------------------------
 
 
@@ -236,6 +257,41 @@ def record_feedback(feedback):
     data = {"format": FORMAT, "feedback": feedback_content(found[0])}
     return _append_all([(Kind.FEEDBACK, feedback.item.reference, "Response of the improvement board", data,
                          None)])[0]
+
+
+def record_indicator_value(value):
+    """Log a published indicator value, with its indicator's definition (inside the publishing
+    transaction)."""
+    by = f"Reported by {value.organisation.name}; approved by the improvement board"
+    record = indicator_value_contents(IndicatorValue.objects.filter(pk=value.pk))[value.pk]
+    definition = indicator_states(Indicator.objects.filter(pk=value.indicator_id))[value.indicator.slug]
+    data = {"format": FORMAT, "indicator": definition, "indicator_value": record}
+    return _append_all([(Kind.INDICATOR_VALUE, "", by, data, None)])[0]
+
+
+def _logged_indicators():
+    """({slug: definition}, {value id: record}) as the log says they stand now."""
+    definitions, values = {}, {}
+    entries = PublicationLogEntry.objects.filter(content__contains='"indicator').order_by("id")
+    for content in entries.values_list("content", flat=True):
+        data = read_content(content)
+        if data.get("indicator") is not None:
+            definitions[data["indicator"]["slug"]] = data["indicator"]
+        if data.get("indicator_value") is not None:
+            values[data["indicator_value"]["id"]] = data["indicator_value"]
+    return definitions, values
+
+
+def record_indicator_changes(indicators, by, reason):
+    """Log each indicator of the queryset whose public definition differs from the log's."""
+    logged, _ = _logged_indicators()
+    specs = []
+    for slug, state in sorted(indicator_states(indicators).items()):
+        before = logged.get(slug)
+        if before != state:
+            data = {"format": FORMAT, "indicator": state, "changed": _changed(before, state), "reason": reason}
+            specs.append((Kind.ADDED if before is None else Kind.CHANGE, "", by, data, None))
+    return _append_all(specs)
 
 
 def logged_states():
@@ -312,6 +368,11 @@ def record_baseline(by=ADMINISTRATOR, reason="The record as it stood when the lo
               for code, state in sorted(source_states().items()) if code not in logged_sources]
     specs += [(Kind.BASELINE, reference, by, {"format": FORMAT, "item": state, "reason": reason}, None)
               for reference, state in sorted(item_states().items()) if reference not in logged_items]
+    logged_definitions, logged_values = _logged_indicators()
+    specs += [(Kind.BASELINE, "", by, {"format": FORMAT, "indicator": state, "reason": reason}, None)
+              for slug, state in sorted(indicator_states().items()) if slug not in logged_definitions]
+    specs += [(Kind.BASELINE, "", by, {"format": FORMAT, "indicator_value": record, "reason": reason}, None)
+              for pk, record in sorted(indicator_value_contents().items()) if pk not in logged_values]
     return _append_all(specs)
 
 
@@ -450,6 +511,18 @@ def check(witness=None):
                                 subject=record["item_reference"]))
     problems += _compare("source", logged_sources, source_states())
     problems += _compare("", logged_items, item_states())
+    problems += _indicator_problems()
+    return problems
+
+
+def _indicator_problems():
+    """Every indicator's definition is as the log says, and every published value is in the log as
+    it reads now (a value published around the workflow, or changed after, is found)."""
+    logged_definitions, logged_values = _logged_indicators()
+    problems = _compare("indicator", logged_definitions, indicator_states())
+    published = {str(pk): record for pk, record in indicator_value_contents().items()}
+    logged = {str(pk): record for pk, record in logged_values.items()}
+    problems += _compare("indicator value", logged, published)
     return problems
 
 

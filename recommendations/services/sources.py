@@ -12,6 +12,7 @@ evidence.
 import csv
 import datetime
 import io
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,7 @@ from recommendations.models import (
     CADENCE_MONTHS,
     DEFAULT_CADENCE_MONTHS,
     Action,
+    Indicator,
     Item,
     Organisation,
     Source,
@@ -204,9 +206,17 @@ ACTION = Record(
      "items": ListOf(TEXT), "start_date": DATE, "due_date": DATE},
     frozenset({"reference", "title", "owner", "items"}), "action", "reference",
 )
+NUMBER = Value("a number", (int, float))
+# An outcome indicator's definition (seeds/indicators.yaml): its baseline and target only where agreed.
+INDICATOR = Record(
+    {"slug": TEXT, "name": TEXT, "definition": TEXT, "unit": TEXT, "data_source": TEXT, "better": TEXT,
+     "baseline_value": NUMBER, "baseline_date": DATE, "target_value": NUMBER, "target_date": DATE,
+     "items": ListOf(TEXT), "themes": ListOf(TEXT)},
+    frozenset({"slug", "name", "definition", "unit", "data_source", "better", "items"}), "indicator", "slug",
+)
 assert set(ACTION.fields) == ACTION_KEYS and set(ITEM.fields) == ITEM_KEYS
 DOCUMENT = Record({"organisations": ListOf(ORGANISATION), "themes": ListOf(THEME), "source": SOURCE,
-                   "items": ListOf(ITEM), "actions": ListOf(ACTION)})
+                   "items": ListOf(ITEM), "actions": ListOf(ACTION), "indicators": ListOf(INDICATOR)})
 
 # The items CSV upload reads the columns of the public items download, so a
 # download can be uploaded again unchanged. Columns the tracker works out
@@ -633,7 +643,7 @@ def _validate(documents, check):
         _check_shape(check, name, document)
     if check.problems:
         raise SeedError(check.problems)  # what follows needs values of the right types
-    organisations, themes, sources, actions = {}, {}, [], []
+    organisations, themes, sources, actions, indicators = {}, {}, [], [], []
     for name, document in documents.items():
         for index, entry in enumerate(document.get("organisations") or [], start=1):
             where = f"{_at(name, entry)}, organisation {index}"
@@ -661,6 +671,8 @@ def _validate(documents, check):
             sources.append((name, document))
         for entry in document.get("actions") or []:
             actions.append((name, entry))
+        for entry in document.get("indicators") or []:
+            indicators.append((name, entry))
 
     # A file may use what the tracker already has as well as what it defines.
     known = {
@@ -745,9 +757,44 @@ def _validate(documents, check):
         action_references.add(action["reference"])
         parsed_actions.append(action)
 
+    parsed_indicators = _validate_indicators(check, indicators, set(references) | _existing_references(), known)
     if check.problems:
         raise SeedError(check.problems)
-    return {"organisations": organisations, "themes": themes, "sources": parsed_sources, "actions": parsed_actions}
+    return {"organisations": organisations, "themes": themes, "sources": parsed_sources, "actions": parsed_actions,
+            "indicators": parsed_indicators}
+
+
+def _validate_indicators(check, entries, references, known):
+    """The outcome indicators' definitions: each linked to at least one item; a baseline or
+    target is a value with its date, or neither."""
+    parsed, slugs = [], set()
+    for name, entry in entries:
+        slug = entry.get("slug") if isinstance(entry, dict) else None
+        where = f"{_at(name, entry)}, indicator {slug or '?'}"
+        entry = check.mapping(entry, where)
+        indicator = {
+            "slug": check.text(entry, "slug", where, 60),
+            "name": check.text(entry, "name", where, 200),
+            "definition": check.text(entry, "definition", where),
+            "unit": check.text(entry, "unit", where, 60),
+            "data_source": check.text(entry, "data_source", where, 300),
+            "better": check.choice(entry, "better", where, Indicator.Better.values),
+            "items": check.slug_list(entry, "items", where, references, "item"),
+            "themes": check.slug_list(entry, "themes", where, known["themes"], "theme"),
+        }
+        for mark in ("baseline", "target"):
+            value, day = entry.get(f"{mark}_value"), check.date(entry, f"{mark}_date", where, required=False)
+            if (value is None) != (day is None):
+                check.problem(where, f"give both '{mark}_value' and '{mark}_date', or neither")
+            indicator[f"{mark}_value"] = None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+            indicator[f"{mark}_date"] = day
+        if not indicator["items"]:
+            check.problem(where, "an indicator needs at least one item in 'items'")
+        if indicator["slug"] in slugs:
+            check.problem(where, f"indicator '{indicator['slug']}' is defined twice")
+        slugs.add(indicator["slug"])
+        parsed.append(indicator)
+    return parsed
 
 
 def _existing_references():
@@ -821,6 +868,8 @@ def _write(data):
 
     for action_data in data["actions"]:
         _load_action(action_data, organisations, report)
+    for indicator_data in data.get("indicators", ()):
+        _load_indicator(indicator_data, report)
     _log(data)
     return report
 
@@ -833,6 +882,9 @@ def _log(data):
     references = [item["reference"] for entry in data["sources"] for item in entry["items"]]
     publication_log.record_item_changes(Item.objects.filter(reference__in=references), publication_log.SOURCE_FILE,
                                         reason)
+    slugs = [indicator["slug"] for indicator in data.get("indicators", ())]
+    publication_log.record_indicator_changes(Indicator.objects.filter(slug__in=slugs), publication_log.SOURCE_FILE,
+                                             reason)
 
 
 def load(data):
@@ -935,6 +987,21 @@ def _load_action(data, organisations, report):
             changes.append(("partners", "", " ".join(sorted(data["partners"]))))
     if not created:
         report.record("actions", data["reference"], "changed" if changes else "unchanged", changes)
+
+
+def _load_indicator(data, report):
+    """An indicator's definition belongs to the file: a later load brings it back in step."""
+    values = {name: value for name, value in data.items() if name not in ("slug", "items", "themes")}
+    indicator, created, changes = _load(Indicator, {"slug": data["slug"]}, values, report, "indicators")
+    for relation, model, key in (("items", Item, "reference"), ("themes", Theme, "slug")):
+        wanted = set(model.objects.filter(**{f"{key}__in": data[relation]}).values_list("pk", flat=True))
+        if set(getattr(indicator, relation).values_list("pk", flat=True)) != wanted:
+            getattr(indicator, relation).set(wanted)
+            if not created:
+                report.count(report.updated, f"indicator {relation}")
+                changes.append((relation, "", " ".join(sorted(data[relation]))))
+    if not created:
+        report.record("indicators", data["slug"], "changed" if changes else "unchanged", changes)
 
 
 def csv_columns():

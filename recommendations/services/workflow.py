@@ -546,8 +546,9 @@ def _board_decision(reviewer, item, kind, narrative, status, rag, now):
     )
 
 
-def _claim(update, expected_version, allowed_states):
-    """Take the update for this change, or fail if it moved on since it was read.
+def _claim(update, expected_version, allowed_states, noun="update"):
+    """Take the update (or another record with a state and a version, such as an indicator
+    value, named `noun` in messages) for this change, or fail if it moved on since it was read.
 
     A conditional UPDATE is atomic in every database: of two requests naming
     the same version, exactly one matches a row. The version comes from the
@@ -556,20 +557,22 @@ def _claim(update, expected_version, allowed_states):
     """
     if expected_version is None:
         expected_version = update.version
-    claimed = ProgressUpdate.objects.filter(
+    model = type(update)
+    claimed = model.objects.filter(
         pk=update.pk, version=expected_version, state__in=allowed_states
     ).update(version=F("version") + 1)
     if not claimed:
-        current = ProgressUpdate.objects.filter(pk=update.pk).values("state", "version").first()
+        current = model.objects.filter(pk=update.pk).values("state", "version").first()
         if current is None or current["version"] != expected_version:
             state = State(current["state"]).label.lower() if current else "deleted"
             raise ConflictError(
-                f"Someone else changed this update while you were working on it (it is now {state}). "
+                f"Someone else changed this {noun} while you were working on it (it is now {state}). "
                 "Nothing you entered was saved: reload the page to see the latest version."
             )
         if current["state"] == State.APPROVED:
-            raise WorkflowError("This update has been published and can no longer change. Write a new update instead.")
-        raise WorkflowError(f"This update is {State(current['state']).label.lower()}, so this cannot be done now.")
+            raise WorkflowError(f"This {noun} has been published and can no longer change. "
+                                f"Write a new {noun} instead.")
+        raise WorkflowError(f"This {noun} is {State(current['state']).label.lower()}, so this cannot be done now.")
     update.version = expected_version + 1
 
 

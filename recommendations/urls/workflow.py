@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import feedback, workflow
+from recommendations.views import feedback, indicators, workflow
 
 app_name = "workflow"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("feedback/", feedback.queue, name="feedback-queue"),
     path("feedback/safeguarding/", feedback.safeguarding, name="feedback-safeguarding"),
     path("feedback/<int:feedback_id>/", feedback.decide, name="feedback-decide"),
+    path("indicators/", indicators.indicator_values, name="indicator-values"),
+    path("indicators/<slug:slug>/values/new/", indicators.value_new, name="value-new"),
+    path("values/<int:pk>/edit/", indicators.value_edit, name="value-edit"),
+    path("values/<int:pk>/submit/", indicators.value_submit, name="value-submit"),
+    path("values/<int:pk>/discard/", indicators.value_discard, name="value-discard"),
+    path("values/<int:pk>/review/", indicators.value_review, name="review-value"),
 ]

@@ -489,6 +489,19 @@ def _pack_tables(pack):
             empty_text="No item is waiting for assurance.",
         ),
         Table(
+            "indicators",
+            f"Outcome indicators: the latest published value at the end of {since} and today",
+            ["Indicator", "Unit", f"End of {since}", "Today", "Period of today's value", "Published since",
+             "Baseline", "Target"],
+            [[row.indicator.name, row.indicator.unit, _indicator_value(row.then), _indicator_value(row.now),
+              words.period_words(row.now.period_start, row.now.period_end) if row.now else "",
+              row.new_values, _indicator_mark(row.indicator.baseline_value, row.indicator.baseline_date),
+              _indicator_mark(row.indicator.target_value, row.indicator.target_date)]
+             for row in pack["indicators"]],
+            numeric_from=99,
+            empty_text="No outcome indicator is linked to these items.",
+        ),
+        Table(
             "decisions",
             "Decisions needed",
             ["Item", "Decision", "Title", "Detail", "Waiting since"],
@@ -498,6 +511,14 @@ def _pack_tables(pack):
             empty_text="No decision is waiting for the board.",
         ),
     ]
+
+
+def _indicator_value(value):
+    return words.plain_number(value.value) if value else "None published"
+
+
+def _indicator_mark(number, day):
+    return f"{words.plain_number(number)} ({words.short_date(day)})" if number is not None else "Not yet agreed"
 
 
 def _pack(request, listed):

@@ -22,6 +22,7 @@ from recommendations.filters import ItemFilter
 from recommendations.public.page_cache import public_cache, remembered
 from recommendations.public import headlines, open_data, records, report, report_document
 from recommendations.services.csv_export import csv_response
+from recommendations.words import long_date, plain_number
 
 
 # The query parameters of the item filters, which the item list, the downloads and the feed read.
@@ -151,7 +152,8 @@ def theme_detail(request, slug):
     theme, items = records.theme_detail(slug)
     return render(
         request, "recommendations/public/theme_detail.html",
-        {"theme": theme, "items": items, "glance": headlines.for_theme(theme)},
+        {"theme": theme, "items": items, "glance": headlines.for_theme(theme),
+         "indicators": records.indicators_for_theme(theme.slug)},
     )
 
 
@@ -181,6 +183,8 @@ def open_data_page(request):
                 ("Fields of the tracked items", open_data.ITEM_FIELD_HELP.items()),
                 ("Fields of the published updates", open_data.UPDATE_FIELD_HELP.items()),
                 ("Fields of the publication log", open_data.LOG_FIELD_HELP.items()),
+                ("Fields of the outcome indicators", open_data.INDICATOR_FIELD_HELP.items()),
+                ("Fields of the outcome indicators' published values", open_data.INDICATOR_VALUE_FIELD_HELP.items()),
             ],
         },
     )
@@ -232,8 +236,18 @@ def _log_records(request):
     return [open_data.log_record(entry) for entry in records.publication_log()]
 
 
+def _indicator_records(request):
+    return [open_data.indicator_record(indicator) for indicator in records.public_indicators()]
+
+
+def _indicator_value_records(request):
+    return open_data.indicator_value_records(records.public_indicators())
+
+
 # name: (CSV file name, fields, records builder)
 DOWNLOADS = {
+    "indicators": ("outcome-indicators.csv", open_data.INDICATOR_FIELDS, _indicator_records),
+    "indicator-values": ("outcome-indicator-values.csv", open_data.INDICATOR_VALUE_FIELDS, _indicator_value_records),
     "items": ("tracked-items.csv", open_data.ITEM_FIELDS, _item_records),
     "updates": ("published-updates.csv", open_data.UPDATE_FIELDS, _update_records),
     "publication-log": ("publication-log.csv", open_data.LOG_FIELDS, _log_records),
@@ -286,32 +300,47 @@ class PublishedUpdatesFeed(Feed):
         return reverse("public:item-list")
 
     def items(self, params):
-        return records.published_updates_on(_filtered_items(params), limit=self.limit)
+        items = _filtered_items(params)
+        return records.newest_first(
+            records.published_updates_on(items, limit=self.limit),
+            records.values_on(items),
+            limit=self.limit,
+        )
 
-    def item_title(self, update):
-        return f"{update.item_reference}: {update.item_title}"
+    # Each entry is a published update (PublicUpdate) or an outcome indicator's published value
+    # (PublishedValue).
 
-    def item_description(self, update):
+    def item_title(self, entry):
+        if isinstance(entry, records.PublishedValue):
+            return f"{entry.indicator.name}: {plain_number(entry.value.value)} {entry.indicator.unit}"
+        return f"{entry.item_reference}: {entry.item_title}"
+
+    def item_description(self, entry):
         # Atom summaries are read as HTML: escape the officer's text.
-        return escape(f"{update.status_label}. {update.narrative}")
+        if isinstance(entry, records.PublishedValue):
+            return escape(f"Outcome indicator value for {long_date(entry.value.period_start)} to "
+                          f"{long_date(entry.value.period_end)}. {entry.value.note}")
+        return escape(f"{entry.status_label}. {entry.narrative}")
 
-    def item_link(self, update):
-        return f"{update.item_url}#update-{update.id}"
+    def item_link(self, entry):
+        if isinstance(entry, records.PublishedValue):
+            return entry.url
+        return f"{entry.item_url}#update-{entry.id}"
 
     item_guid_is_permalink = True
 
-    def item_author_name(self, update):
+    def item_author_name(self, entry):
         # The organisation, never the officer who wrote it.
-        return update.organisation_name
+        return entry.value.organisation_name if isinstance(entry, records.PublishedValue) else entry.organisation_name
 
-    def item_pubdate(self, update):
-        return update.published_at
+    def item_pubdate(self, entry):
+        return entry.published_at
 
-    def item_updateddate(self, update):
-        return update.published_at
+    def item_updateddate(self, entry):
+        return entry.published_at
 
-    def item_categories(self, update):
-        return [update.source_title]
+    def item_categories(self, entry):
+        return ["Outcome indicators"] if isinstance(entry, records.PublishedValue) else [entry.source_title]
 
 
 updates_feed = public_cache(PublishedUpdatesFeed(), query=ITEM_FILTERS)
@@ -338,10 +367,10 @@ class FollowedUpdatesFeed(PublishedUpdatesFeed):
         return followed.url
 
     def items(self, followed):
-        # The board's published responses to feedback ("You said, we did") too, in one order by date.
-        entries = records.updates_about(followed, limit=self.limit) + records.responses_about(followed,
-                                                                                              limit=self.limit)
-        return sorted(entries, key=lambda entry: entry.published_at, reverse=True)[:self.limit]
+        # The indicators' published values and the board's published responses to feedback ("You said,
+        # we did") too, in one order by date.
+        return records.newest_first(records.updates_about(followed, limit=self.limit), records.values_about(followed),
+                                    records.responses_about(followed, limit=self.limit), limit=self.limit)
 
     def item_title(self, entry):
         if isinstance(entry, records.PublicFeedbackResponse):
@@ -406,8 +435,12 @@ class PublicationLogFeed(Feed):
         return obj[0]
 
     def item_title(self, entry):
-        subject = "(a board meeting)" if entry.kind == entry.Kind.MEETING_PACK else "(a source)"
-        return f"Entry {entry.pk}: {entry.get_kind_display()} {entry.item_reference or subject}"
+        if entry.kind == entry.Kind.MEETING_PACK:
+            subject = "(a board meeting)"
+        else:
+            subject = entry.item_reference or ("(an outcome indicator)" if '"indicator":' in entry.content
+                                               else "(a source)")
+        return f"Entry {entry.pk}: {entry.get_kind_display()} {subject}"
 
     def item_description(self, entry):
         return escape(f"By {entry.by}. Entry hash {entry.entry_hash}; previous {entry.previous_hash}.")

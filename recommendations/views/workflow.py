@@ -176,6 +176,8 @@ def item_workspace(request, reference):
         "can_correct": policies.items.may(user, "assure_item", item),
         "editable_states": workflow.EDITABLE_STATES,
         "closed_statuses": Item.CLOSED_STATUSES,
+        # The outcome indicators linked to the item that the officer's organisation reports.
+        "reportable_indicators": list(policies.indicators.reportable_by(user).filter(items=item).order_by("name")),
     })
 
 
@@ -280,26 +282,32 @@ def _evidence_rows(post):
     ]
 
 
+def one_button(request, record, act):
+    """A page with one button acting on an open update or indicator value, carrying the version the
+    user saw: (whether it was done, the form, the page's status). A refusal is shown as a banner."""
+    form = SubmitForm(request.POST or None, initial={"version": record.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(record, form.cleaned_data["version"])
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            record.refresh_from_db()
+            return False, form, 409 if isinstance(error, workflow.ConflictError) else 200
+        return True, form, 200
+    return False, form, 200
+
+
 def _officer_step(request, pk, verb, act, done_message, done_url, template):
-    """Submit or discard an open update: a page with one button, carrying the version the
-    officer saw, then the service's change; a refusal is shown as a banner."""
+    """Submit or discard an open update: a page with one button (one_button), then the service's change."""
     update = _update(request, pk, "edit_update")
     item = update.item
     if update.state not in workflow.EDITABLE_STATES:
         messages.error(request, f"This update is {update.get_state_display().lower()}, so it cannot be {verb}.")
         return redirect("workflow:item", item.reference)
-    form = SubmitForm(request.POST or None, initial={"version": update.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(update, form.cleaned_data["version"])
-        except workflow.WorkflowError as error:
-            messages.error(request, str(error))
-            status = 409 if isinstance(error, workflow.ConflictError) else 200
-            update.refresh_from_db()
-        else:
-            messages.success(request, done_message.format(reference=item.reference))
-            return redirect(done_url(item))
+    done, form, status = one_button(request, update, act)
+    if done:
+        messages.success(request, done_message.format(reference=item.reference))
+        return redirect(done_url(item))
     return render(request, TEMPLATES + template, {
         "update": update, "item": item, "form": form, "evidence": update.evidence.all(),
     }, status=status)
@@ -331,29 +339,19 @@ def review(request, pk):
     """The item, its history and the proposed change side by side; approve or return."""
     update = _update(request, pk, "review_update")
     form = ReviewForm(request.POST or None, initial={"version": update.version})
-    status = 200
     waiting = update.state == ProgressUpdate.State.SUBMITTED
     # Separation of duties: the page says why this reviewer may not decide the update.
     not_yours = duties.why_not_decider(request.user, update) if waiting else None
-    if request.method == "POST" and waiting and not policies.updates.may(request.user, "decide_update", update):
-        status = 403
-    elif request.method == "POST" and form.is_valid():
-        decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
-        try:
-            if decision == ReviewForm.APPROVE:
-                workflow.approve(request.user, update, version, comment)
-            else:
-                workflow.return_update(request.user, update, version, comment)
-        except workflow.WorkflowError as error:
-            _show_error(request, form, error)
-            status = 409 if isinstance(error, workflow.ConflictError) else 200
-            update.refresh_from_db()
-        else:
-            if decision == ReviewForm.APPROVE:
-                messages.success(request, f"The update on {update.item.reference} is approved and published.")
-            else:
-                messages.success(request, f"The update on {update.item.reference} has been returned to the officer.")
-            return redirect("workflow:review-queue")
+    decision, status = decide(
+        request, form, update, lambda: not waiting or policies.updates.may(request.user, "decide_update", update),
+        workflow.approve, workflow.return_update,
+    )
+    if decision == ReviewForm.APPROVE:
+        messages.success(request, f"The update on {update.item.reference} is approved and published.")
+    elif decision:
+        messages.success(request, f"The update on {update.item.reference} has been returned to the officer.")
+    if decision:
+        return redirect("workflow:review-queue")
     item = update.item
     new_date = update.proposed_target_date if update.proposed_target_date != item.current_target_date else None
     return render(request, TEMPLATES + "review.html", {
@@ -369,6 +367,27 @@ def review(request, pk):
         "waiting": update.state == ProgressUpdate.State.SUBMITTED,
         "not_yours": not_yours,
     }, status=status)
+
+
+def decide(request, form, record, may_decide, approve, send_back):
+    """A reviewer's decision posted on a review page (an update's or an indicator value's), made by
+    the service's `approve` or `send_back`: (the decision made, or None, and the page's status).
+    403 when the reviewer may not decide it (`may_decide()`, asked only of a post); a refusal is
+    shown on the form."""
+    if request.method != "POST":
+        return None, 200
+    if not may_decide():
+        return None, 403
+    if not form.is_valid():
+        return None, 200
+    decision, comment, version = (form.cleaned_data[name] for name in ("decision", "comment", "version"))
+    try:
+        (approve if decision == ReviewForm.APPROVE else send_back)(request.user, record, version, comment)
+    except workflow.WorkflowError as error:
+        _show_error(request, form, error)
+        record.refresh_from_db()
+        return None, 409 if isinstance(error, workflow.ConflictError) else 200
+    return decision, 200
 
 
 def _board_decision(request, reference, form, decide, done_message, template, initial=None, form_kwargs=None,
