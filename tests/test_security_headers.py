@@ -57,6 +57,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
         TRACKER_CONTACT_EMAIL="inquiry-tracker@rotherham.gov.uk",
         TRACKER_FROM_EMAIL="tracker-no-reply@rotherham.gov.uk",
         TRACKER_EMAIL_HOST="smtp.rotherham.gov.uk",
+        TRACKER_SAFEGUARDING_EMAIL="safeguarding@rotherham.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
