@@ -21,10 +21,10 @@ from django.utils import timezone
 from odfdo import Document
 
 from recommendations import roles, versions
-from recommendations.models import EvidenceLink, Item, Source
+from recommendations.models import EvidenceLink, Indicator, IndicatorValue, Item, Source
 from recommendations.public.report import LATEST_UPDATES
 from recommendations.services import workflow
-from recommendations.words import long_date
+from recommendations.words import long_date, period_words, plain_number
 from tests.helpers import make_user
 
 SECTIONS = ["What was recommended", "Formal response", "Where it stands", "What has been done", "What happens next",
@@ -33,10 +33,11 @@ SECTIONS = ["What was recommended", "Formal response", "Where it stands", "What 
 # The report's queries, the first time it is asked after a change (nothing kept for the version):
 # the public version and the latest change (conditional GET), the source, its items with their
 # owners' last reports, their latest published updates (one windowed query), their public evidence,
-# and the two queries of the figures at a glance. The download asks the same.
+# the two queries of the figures at a glance, and the items' outcome indicators with their published
+# values (records.indicators_for_items: five). The download asks the same.
 # tests/test_public_queries.py checks that they do not grow with the data.
-REPORT_QUERIES = 8
-DOWNLOAD_QUERIES = 8
+REPORT_QUERIES = 13
+DOWNLOAD_QUERIES = 13
 
 
 def text_of(html):
@@ -101,10 +102,29 @@ def test_each_section_says_what_the_record_holds(demo_progress, client):
         assert long_date(item.current_target_date) in part
     if item.next_update_due():
         assert f"is due by {long_date(timezone.localdate(item.next_update_due()))}" in part
-    # The item's public evidence, and the place left for its indicators.
+    # The item's public evidence, and its outcome indicators with their published values only.
     for link in EvidenceLink.objects.public().filter(item=item):
         assert link.title in part
-    assert "No indicators have been published for this item yet." in part
+    linked = list(Indicator.objects.filter(items=item))
+    assert linked  # the seeds tie JAY-04 to one
+    values = IndicatorValue.objects.filter(indicator__in=linked)
+    assert values.filter(state="approved").exists() and values.exclude(state="approved").exists()  # the demo's
+    for indicator in linked:
+        assert indicator.name in part
+    page = client.get("/sources/JAY/report/").content.decode()
+    for value in values:
+        assert (f'id="report-JAY-04-indicator-value-{value.pk}"' in page) == (value.state == "approved"), value
+    assert "No outcome indicator is linked to this item." in item_section(
+        client.get("/sources/JAY/report/").content.decode(), "JAY-01")
+
+
+def test_the_download_gives_each_items_indicators_with_their_published_values(demo_progress, client):
+    text = odt_document(client.get("/sources/JAY/report.odt")).get_formatted_text()
+    indicator = Indicator.objects.filter(items__reference="JAY-04").first()
+    assert indicator.name in text
+    for value in IndicatorValue.objects.filter(indicator=indicator):
+        said = f"{period_words(value.period_start, value.period_end)}: {plain_number(value.value)} {indicator.unit}"
+        assert (said in text) == (value.state == "approved"), value
 
 
 @pytest.mark.django_db

@@ -35,7 +35,7 @@ class ReportEntry:
     published_in_all: int  # how many updates have been published on it
     next_steps: tuple  # sentences: what happens next and by when
     evidence: tuple  # its public evidence (PublicEvidence), newest first
-    indicators: tuple  # its outcome indicators (see indicators_by_item)
+    indicators: tuple  # its outcome indicators (PublicIndicator records, with their published values)
 
     @property
     def earlier_updates(self):
@@ -85,14 +85,11 @@ class SourceReport:
 
 
 # --- Outcome indicators ------------------------------------------------------------------------------
-# PLACE FOR THE OUTCOME INDICATORS: they are being added in parallel (#22). Return, for the given
-# items (a queryset), {item id: (indicator, ...)} with only published indicator values; the page and
-# the download list each entry's indicators (entry.indicators) under "Indicators", and say there
-# are none while this returns nothing.
 
 def indicators_by_item(items):
-    """{item id: (indicator, ...)}: none yet (see above)."""
-    return {}
+    """{item reference: [PublicIndicator, ...]}: each item's outcome indicators, with their published
+    values only (records.indicators_for_items; an item with none is left out)."""
+    return records.indicators_for_items(items)
 
 
 # --- The words of each section ---------------------------------------------------------------------
@@ -183,7 +180,7 @@ def source_report(code):
             published_in_all=latest.get(row.pk, ((), 0))[1],
             next_steps=next_steps(item),
             evidence=tuple(evidence.get(row.pk, ())),
-            indicators=tuple(indicators.get(row.pk, ())),
+            indicators=tuple(indicators.get(item.reference, ())),
         )
         for row, item in zip(rows, public)
     ]

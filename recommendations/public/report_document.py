@@ -9,6 +9,7 @@ angle brackets in it stays text.
 """
 import io
 
+from django.utils import timezone
 from odfdo import Document, Header, List, Paragraph, Table
 
 from recommendations import words
@@ -103,9 +104,13 @@ def _entry(body, entry, address):
 
     body.append(_heading(3, "Indicators"))
     if entry.indicators:
-        body.append(List([str(indicator) for indicator in entry.indicators]))
+        for indicator in entry.indicators:
+            body.append(_heading(4, indicator.name))
+            body.append(_paragraph(f"{indicator.definition} Unit: {indicator.unit}. {indicator.better_label}. "
+                                   f"Where the data comes from: {indicator.data_source}."))
+            body.append(List(_indicator_lines(indicator)))
     else:
-        body.append(_paragraph("No indicators have been published for this item yet."))
+        body.append(_paragraph("No outcome indicator is linked to this item."))
 
 
 def odt_bytes(report, address):
@@ -137,3 +142,25 @@ def _evidence_line(link):
     if link.archived_url:
         line += f"; archived copy: {link.archived_url}"
     return line
+
+
+
+def _indicator_lines(indicator):
+    """An outcome indicator's baseline, published values (oldest first, a missing period said) and target,
+    as the item page's table gives them."""
+    unit = indicator.unit
+    lines = []
+    if indicator.baseline_value is not None:
+        lines.append(f"Baseline: {words.plain_number(indicator.baseline_value)} {unit} on "
+                     f"{words.long_date(indicator.baseline_date)}")
+    for value, follows_gap in indicator.periods():
+        if follows_gap:
+            lines.append(f"Missing period: no value published for the period before {words.long_date(value.period_start)}")
+        lines.append(f"{words.period_words(value.period_start, value.period_end)}: {words.plain_number(value.value)} "
+                     f"{unit} (reported by {value.organisation_name}, published "
+                     f"{words.long_date(timezone.localdate(value.published_at))}){'. ' + value.note if value.note else ''}")
+    if not indicator.values:
+        lines.append("No values have been published for this indicator yet.")
+    if indicator.target_value is not None:
+        lines.append(f"Target: {words.plain_number(indicator.target_value)} {unit} by {words.long_date(indicator.target_date)}")
+    return lines
