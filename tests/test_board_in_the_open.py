@@ -21,7 +21,7 @@ from django.utils import timezone
 from recommendations import policies, roles, versions
 from recommendations.models import BoardMeeting, BoardMember, Item, Organisation, PublicationLogEntry, PublicVersion
 from recommendations.public import board
-from recommendations.services import board_meetings, publication_log, workflow
+from recommendations.services import board_meetings, feedback, publication_log, workflow
 from recommendations.services.demo import _clock
 from tests.helpers import make_user
 from tests.workflow_helpers import EVIDENCE, approved, days_ahead, reopen, submitted
@@ -139,6 +139,24 @@ def test_a_meeting_lists_the_decisions_published_that_day_each_linked_to_its_ite
     # The day before's approval was no decision of this meeting.
     assert reverse("public:item-detail", args=["JAY-11"]) not in body
     assert "The board met in public." in body
+    assert publication_log.check() == []
+
+
+def test_a_closure_and_a_published_response_to_feedback_are_decisions_of_the_meeting(client, history, meeting,
+                                                                                     reviewer):
+    with _clock(at(DAY, 15)):
+        workflow.close(reviewer, Item.objects.get(reference="JAY-12"), "Dropped: the service was withdrawn.",
+                       Item.Status.CLOSED_NOT_IMPLEMENTED)
+    with _clock(at(DAY, 16)):
+        received = feedback.receive("JAY-05", "The meetings have stopped.", "", "198.51.100.7")
+        feedback.publish(reviewer, received, received.version, "The meetings had stopped.", "We restarted them.")
+    decisions = [(decision.item_reference, decision.label) for decision in board.decisions_on(DAY)]
+    assert decisions[-2:] == [("JAY-12", "Closed without being implemented"),
+                              ("JAY-05", "Answered the public's feedback (you said, we did)")]
+    body = page(client, reverse("public:board-meeting", args=[DAY.isoformat()]))
+    for reference in ("JAY-12", "JAY-05"):
+        assert f'href="{reverse("public:item-detail", args=[reference])}"' in body
+    assert "7 decisions published that day" in body
     assert publication_log.check() == []
 
 
