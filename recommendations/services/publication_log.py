@@ -285,13 +285,7 @@ def _logged_indicators():
 def record_indicator_changes(indicators, by, reason):
     """Log each indicator of the queryset whose public definition differs from the log's."""
     logged, _ = _logged_indicators()
-    specs = []
-    for slug, state in sorted(indicator_states(indicators).items()):
-        before = logged.get(slug)
-        if before != state:
-            data = {"format": FORMAT, "indicator": state, "changed": _changed(before, state), "reason": reason}
-            specs.append((Kind.ADDED if before is None else Kind.CHANGE, "", by, data, None))
-    return _append_all(specs)
+    return _record_changes("indicator", indicator_states(indicators), logged, by, reason)
 
 
 def logged_states():
@@ -329,26 +323,25 @@ def record_item_changes(items, by, reason, kind=Kind.CHANGE):
     """Log each item of the queryset whose public state differs from the log's (an item the log does
     not know yet as added), with who (a role) and why. Returns the entries appended."""
     states = item_states(items)
-    logged = _logged_item_states(states)
+    return _record_changes("item", states, _logged_item_states(states), by, reason, kind)
+
+
+def _record_changes(what, states, logged, by, reason, kind=Kind.CHANGE):
+    """Append an entry for each record in `states` ({key: public state}) that differs from the log's
+    (`logged`): added if the log does not know it yet, else `kind`. An item's entry names it by reference."""
     specs = []
-    for reference, state in sorted(states.items()):
-        before = logged.get(reference)
+    for key, state in sorted(states.items()):
+        before = logged.get(key)
         if before != state:
-            data = {"format": FORMAT, "item": state, "changed": _changed(before, state), "reason": reason}
-            specs.append((Kind.ADDED if before is None else kind, reference, by, data, None))
+            data = {"format": FORMAT, what: state, "changed": _changed(before, state), "reason": reason}
+            specs.append((Kind.ADDED if before is None else kind, key if what == "item" else "", by, data, None))
     return _append_all(specs)
 
 
 def record_source_changes(sources, by, reason):
     """Log each source of the queryset whose public state differs from the log's."""
     _, logged = logged_states()
-    specs = []
-    for code, state in sorted(source_states(sources).items()):
-        before = logged.get(code)
-        if before != state:
-            data = {"format": FORMAT, "source": state, "changed": _changed(before, state), "reason": reason}
-            specs.append((Kind.ADDED if before is None else Kind.CHANGE, "", by, data, None))
-    return _append_all(specs)
+    return _record_changes("source", source_states(sources), logged, by, reason)
 
 
 def record_baseline(by=ADMINISTRATOR, reason="The record as it stood when the log began to cover it"):
